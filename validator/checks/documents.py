@@ -1,0 +1,136 @@
+"""Which file is which document, and the folder-level rules on documents:
+missing, too few, too many, unexpected files, byte-identical duplicates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from validator.checks import Context
+from validator.checks.naming import matching_form, to_halfwidth
+from validator.spec.model import DocumentSpec, Spec
+
+
+@dataclass(frozen=True)
+class Assignment:
+    document: DocumentSpec | None
+    match: re.Match[str] | None  # set when the name follows the pattern's shape
+    guessed: bool = False  # recognised from keywords, the name does not follow the pattern
+
+
+def assign(spec: Spec, name: str) -> Assignment:
+    """Recognise the document a file name stands for.
+
+    First by the name pattern (variables may hold any value); failing that, by the
+    literal words of a pattern (营业执照, 人员名单…), so a badly named file is reported
+    as badly named rather than as a stray file plus a missing document.
+    """
+    form = matching_form(name, spec.naming)
+    best: tuple[int, DocumentSpec, re.Match[str]] | None = None
+    for doc in spec.documents:
+        m = doc.pattern.shape.fullmatch(form)
+        if m:
+            # Prefer the most specific pattern: the most literal characters.
+            score = len(doc.pattern.source) - 4 * len(doc.pattern.variables)
+            if best is None or score > best[0]:
+                best = (score, doc, m)
+    if best:
+        return Assignment(best[1], best[2])
+    return Assignment(_guess(spec.documents, form), None, guessed=True)
+
+
+def _guess(documents: Sequence[DocumentSpec], form: str) -> DocumentSpec | None:
+    text = to_halfwidth(form).lower()
+    scored: list[tuple[int, DocumentSpec]] = []
+    for doc in documents:
+        words = {w.lower() for w in doc.pattern.keywords}
+        score = sum(len(w) for w in words if w in text)
+        if score and all(w in text for w in words if re.search(r"[\u3400-\u9fff]", w)):
+            scored.append((score, doc))
+    if not scored:
+        return None
+    scored.sort(key=lambda s: -s[0])
+    if len(scored) > 1 and scored[0][0] == scored[1][0]:
+        return None  # ambiguous: better a stray file than a wrong guess
+    return scored[0][1]
+
+
+def values_differ(found: str, expected: str) -> bool:
+    def norm(s: str) -> str:
+        return to_halfwidth(unicodedata.normalize("NFC", s)).strip().casefold()
+
+    return norm(found) != norm(expected)
+
+
+def check_name_values(ctx: Context, rel: str, doc: DocumentSpec, match: re.Match[str]) -> None:
+    """A variable slot in the name must hold the client's value (not another company's)."""
+    for var in doc.pattern.variables:
+        expected = ctx.values.get(var)
+        found = match.groupdict().get(var)
+        if expected is None or found is None:
+            continue
+        if values_differ(found, expected):
+            title = ctx.spec.variables[var].title
+            ctx.emit("N102", rel, {"variable": var, "title": title, "found": found, "expected": expected},
+                     document=doc.id)
+
+
+def check_counts(ctx: Context, assigned: dict[str, list[str]]) -> None:
+    for doc in ctx.spec.documents:
+        files = sorted(assigned.get(doc.id, []))
+        n = len(files)
+        shown = doc.pattern.display(ctx.values)
+        if n == 0:
+            if doc.required and doc.count.min > 0:
+                ctx.emit("D101", "", {"title": doc.title, "pattern": shown}, document=doc.id)
+            continue
+        if n < doc.count.min:
+            ctx.emit("D102", "", {"title": doc.title, "found": n, "expected": str(doc.count)}, document=doc.id)
+        if doc.count.max is not None and n > doc.count.max:
+            ctx.emit("D103", "", {"title": doc.title, "found": n, "expected": doc.count.max, "files": files},
+                     document=doc.id)
+
+
+def unexpected(ctx: Context, rel: str) -> None:
+    level = ctx.spec.unexpected_files
+    if level == "ignore":
+        return
+    from validator.model import Severity
+
+    ctx.emit("D104", rel, severity=Severity(level))
+
+
+def check_duplicates(ctx: Context, files: Iterable[tuple[str, str, int, str | None]]) -> None:
+    """files: (rel, path, size, document). Hash only files that share a size with another."""
+    by_size: dict[int, list[tuple[str, str, str | None]]] = defaultdict(list)
+    for rel, path, size, doc in files:
+        if size > 0:
+            by_size[size].append((rel, path, doc))
+    for group in by_size.values():
+        if len(group) < 2:
+            continue
+        first_by_hash: dict[str, str] = {}
+        for rel, path, doc in sorted(group):
+            digest = file_digest(path)
+            if digest is None:
+                continue
+            if digest in first_by_hash:
+                ctx.emit("D105", rel, {"other": first_by_hash[digest]}, document=doc)
+            else:
+                first_by_hash[digest] = rel
+
+
+def file_digest(path: str) -> str | None:
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as f:
+            while chunk := f.read(1 << 20):
+                h.update(chunk)
+    except OSError:
+        return None
+    return h.hexdigest()

@@ -1,0 +1,147 @@
+"""Naming rules for every file name: encoding, Unicode form, platform validity, length,
+full-width characters, whitespace, copy markers, extension case.
+
+Also the name normalisation used to recognise documents: whatever a forbid rule
+reports on its own is removed before matching, so one sloppy detail gives one
+defect, not a cascade (copy marker + pattern mismatch + missing document).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from validator.checks import Context
+from validator.spec.model import NamingRules
+
+# Markers that copying or re-downloading adds, at the end of the stem (or start, for 复件/Copy of).
+_COPY_SUFFIX = re.compile(
+    r"(?:\s*[-_]?\s*(?:副本|复件|拷贝|copy)(?:\s*[(（]\s*\d+\s*[)）])?"  # "- 副本", " - Copy (2)"
+    r"|\s*[(（]\s*\d+\s*[)）]"  # "(1)", "（2）"
+    r"|\s+\d+\s*$(?<=\s\d)|\s*的副本)$",
+    re.IGNORECASE,
+)
+_COPY_PREFIX = re.compile(r"^(?:复件\s*|copy of\s+)", re.IGNORECASE)
+_WINDOWS_BAD = set('<>:"/\\|?*')
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+
+
+def split_ext(name: str) -> tuple[str, str]:
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem:
+        return name, ""
+    return stem, "." + ext
+
+
+def is_fullwidth(ch: str) -> bool:
+    return "\uff01" <= ch <= "\uff60" or "\uffe0" <= ch <= "\uffe6"
+
+
+def to_halfwidth(text: str) -> str:
+    return "".join(
+        chr(ord(ch) - 0xFEE0) if "\uff01" <= ch <= "\uff5e" else " " if ch == "\u3000" else ch for ch in text
+    )
+
+
+def is_space(ch: str) -> bool:
+    return ch.isspace() or ch in _ZERO_WIDTH
+
+
+def copy_marker(stem: str) -> str | None:
+    m = _COPY_SUFFIX.search(stem)
+    if m and m.start() > 0:
+        return m.group(0).strip() or m.group(0)
+    p = _COPY_PREFIX.match(stem)
+    return p.group(0).strip() if p and p.end() < len(stem) else None
+
+
+def has_surrogates(name: str) -> bool:
+    return any("\udc80" <= ch <= "\udcff" for ch in name)
+
+
+def display_name(name: str) -> str:
+    """A printable form of a name that may hold undecodable bytes."""
+    if not has_surrogates(name):
+        return name
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def matching_form(name: str, rules: NamingRules) -> str:
+    """The name as documents are matched: NFC, lower-case extension, minus what the rules report."""
+    name = unicodedata.normalize("NFC", display_name(name))
+    stem, ext = split_ext(name)
+    if "fullwidth" in rules.forbid:
+        stem, ext = to_halfwidth(stem), to_halfwidth(ext)
+    if "copy_suffix" in rules.forbid:
+        stem = _COPY_PREFIX.sub("", stem)
+        while (marker := _COPY_SUFFIX.search(stem)) and marker.start() > 0:
+            stem = stem[: marker.start()]
+    if "whitespace" in rules.forbid:
+        stem = "".join(ch for ch in stem if not is_space(ch))
+        ext = ext.strip()
+    return stem + ext.lower()
+
+
+def check_name(ctx: Context, rel: str, document: str | None) -> None:
+    rules = ctx.spec.naming
+    name = rel.rsplit("/", 1)[-1]
+    if has_surrogates(name):
+        ctx.emit("N108", rel, _encoding_guess(name), document=document)
+    shown = display_name(name)
+    nfc = unicodedata.normalize("NFC", shown)
+    if nfc != shown:
+        ctx.emit("N109", rel, document=document)
+    if rules.platform:
+        _check_platform(ctx, rel, nfc, rules.platform, document)
+    if rules.max_length is not None and len(nfc) > rules.max_length:
+        ctx.emit("N104", rel, {"length": len(nfc), "max": rules.max_length}, document=document)
+    if rules.max_path_length is not None and len(rel) > rules.max_path_length:
+        ctx.emit("N111", rel, {"length": len(rel), "max": rules.max_path_length}, document=document)
+    stem, ext = split_ext(nfc)
+    if "fullwidth" in rules.forbid:
+        chars = sorted({ch for ch in nfc if is_fullwidth(ch)})
+        if chars:
+            ctx.emit("N105", rel, {"chars": " ".join(chars)}, document=document)
+    if "whitespace" in rules.forbid and any(is_space(ch) for ch in nfc):
+        params = {"ideographic": "U+3000"} if "\u3000" in nfc else {}
+        ctx.emit("N106", rel, params, document=document)
+    if "copy_suffix" in rules.forbid:
+        marker = copy_marker(stem)
+        if marker:
+            ctx.emit("N107", rel, {"suffix": marker}, document=document)
+    if rules.extension_case == "lower" and ext and ext != ext.lower():
+        ctx.emit("N110", rel, {"found": ext, "expected": ext.lower()}, document=document)
+
+
+def _check_platform(ctx: Context, rel: str, name: str, platform: str, document: str | None) -> None:
+    from pathvalidate import ValidationError, validate_filename
+    from pathvalidate.error import ErrorReason
+
+    try:
+        validate_filename(name, platform=platform, max_len=255)
+    except ValidationError as exc:
+        params: dict[str, str]
+        if exc.reason is ErrorReason.RESERVED_NAME:
+            params = {"reason": "reserved", "name": split_ext(name)[0].split(".")[0]}
+        elif exc.reason is ErrorReason.INVALID_CHARACTER:
+            bad = sorted({ch for ch in name if ch in _WINDOWS_BAD or ord(ch) < 32 or ord(ch) == 127})
+            if any(ord(ch) < 32 or ord(ch) == 127 for ch in bad):
+                params = {"reason": "control"}
+            elif bad:
+                params = {"reason": "invalid_char", "chars": " ".join(bad)}
+            else:
+                params = {"reason": "trailing"}
+        else:
+            params = {"reason": "invalid", "detail": str(exc.description or exc.reason.description)}
+        ctx.emit("N103", rel, params, document=document)
+
+
+def _encoding_guess(name: str) -> dict[str, str]:
+    """Names from Chinese Windows zips are usually GBK: say what it would read as."""
+    raw = name.encode("utf-8", "surrogateescape")
+    for codec in ("gb18030", "big5"):
+        try:
+            return {"codec": codec.upper(), "decoded": raw.decode(codec)}
+        except UnicodeDecodeError:
+            continue
+    return {}

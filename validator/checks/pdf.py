@@ -1,0 +1,26 @@
+"""PDF properties: opens at all, encryption, page count. pypdf loads only here."""
+
+from __future__ import annotations
+
+from validator.checks import Context
+from validator.facts import FileFacts
+from validator.spec.model import DocumentSpec
+
+
+def check_pdf(ctx: Context, facts: FileFacts, doc: DocumentSpec) -> None:
+    rule = doc.pdf
+    if rule is None or facts.content.kind != "pdf":
+        return
+    from validator.readers.pdf import pdf_facts
+
+    info = pdf_facts(facts.path)
+    if info.error == "password" or info.needs_password:
+        ctx.emit("P103", facts.rel, document=doc.id)
+        return
+    if info.error:
+        ctx.emit("P101", facts.rel, {"reason": info.error, "detail": info.detail}, document=doc.id)
+        return
+    if info.encrypted and rule.encrypted is False:
+        ctx.emit("P102", facts.rel, document=doc.id)
+    if rule.pages is not None and info.pages is not None and info.pages not in rule.pages:
+        ctx.emit("P104", facts.rel, {"pages": info.pages, "expected": str(rule.pages)}, document=doc.id)

@@ -1,0 +1,274 @@
+"""The `validator` command line. Imports only click and the standard library at the top:
+everything else loads inside the command that needs it, so `--help` and the hook stay fast.
+
+Exit status: 0 no error-severity defect, 1 at least one, 2 usage or spec error.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from validator.model import Report
+    from validator.spec.model import Spec
+
+EXIT_OK, EXIT_DEFECTS, EXIT_USAGE = 0, 1, 2
+FORMAT_NAMES = ("text", "json")
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _lang_option(f: Any) -> Any:
+    return click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
+                        help="Language of messages (default: from the locale, else zh).")(f)
+
+
+def _parse_vars(pairs: Sequence[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="--var")
+        out[name.strip()] = value
+    return out
+
+
+def _parse_formats(values: Sequence[str], output: str | None) -> list[tuple[str, str | None]]:
+    """`--format json` or `--format json=report.json`; `--output` applies to a lone format."""
+    from validator.formats import FORMATS
+
+    chosen: list[tuple[str, str | None]] = []
+    for v in values or ("text",):
+        name, sep, dest = v.partition("=")
+        name = name.strip().lower()
+        if name not in FORMATS:
+            raise click.BadParameter(f"unknown format {name!r}; choose from {', '.join(FORMATS)}",
+                                     param_hint="--format")
+        chosen.append((name, dest if sep else None))
+    if output:
+        if len(chosen) != 1 or chosen[0][1]:
+            raise click.BadParameter("--output goes with exactly one --format without =FILE", param_hint="--output")
+        chosen[0] = (chosen[0][0], output)
+    return chosen
+
+
+def load_spec_or_exit(ref: str) -> Spec:
+    from validator.spec import SpecError, load_spec
+
+    try:
+        return load_spec(ref)
+    except SpecError as exc:
+        click.echo(click.style("spec error:", fg="red", bold=True), err=True)
+        for line in str(exc).splitlines():
+            click.echo(f"  {line}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+def with_severity(spec: Spec, ignore: Sequence[str], warn: Sequence[str]) -> Spec:
+    if not ignore and not warn:
+        return spec
+    import dataclasses
+
+    from validator.codes import lookup
+
+    severity = dict(spec.severity)
+    for level, keys in (("ignore", ignore), ("warning", warn)):
+        for key in keys:
+            entry = lookup(key)
+            severity[entry.code if entry else key.upper()] = level
+    return dataclasses.replace(spec, severity=severity)
+
+
+def emit_report(report: Report, formats: list[tuple[str, str | None]]) -> None:
+    from validator.formats import renderer
+    from validator.formats.text import render as render_text
+    from validator.formats.text import want_color
+
+    for name, dest in formats:
+        if name == "text" and dest is None:
+            click.echo(render_text(report, color=want_color(sys.stdout)), nl=False)
+            continue
+        body = renderer(name)(report)
+        if dest is None or dest == "-":
+            if isinstance(body, bytes):
+                sys.stdout.buffer.write(body)
+                sys.stdout.flush()
+            else:
+                click.echo(body, nl=False)
+        else:
+            mode = "wb" if isinstance(body, bytes) else "w"
+            with open(dest, mode, **({} if isinstance(body, bytes) else {"encoding": "utf-8"})) as f:
+                f.write(body)
+
+
+def make_report(packages: list[Any], lang: str | None) -> Report:
+    from validator import __version__
+    from validator.messages import default_lang
+    from validator.model import Report
+
+    return Report(tuple(packages), lang=lang or default_lang(), tool_version=__version__)
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(package_name="submission-validator", prog_name="validator")
+def main() -> None:
+    """检查许可证年报/年检材料文件夹，提交前列出全部问题。
+
+    Check a folder of licence materials against a spec and list every defect before upload.
+
+    \b
+    Examples:
+      validator check 材料/ --spec call-center
+      validator check 材料/ --spec call-center --var company=北京示例科技有限公司 --format json
+      validator explain D101
+    """
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("folders", nargs=-1, required=True,
+                type=click.Path(exists=True, file_okay=False, dir_okay=True))
+@click.option("--spec", "-s", "spec_ref", metavar="ID_OR_PATH",
+              help="Built-in spec id (see `validator specs list`) or a spec file. "
+                   "Default: the `spec` key of the folder's client.yaml.")
+@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
+              help="A client value, overriding client.yaml (repeatable).")
+@click.option("--format", "-f", "formats", multiple=True, metavar="FORMAT[=FILE]",
+              help=f"Output format: {', '.join(FORMAT_NAMES)} (repeatable; FORMAT=FILE writes to a file).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the (single) format to this file.")
+@click.option("--ignore", multiple=True, metavar="CODE", help="Do not report this code or code prefix (repeatable).")
+@click.option("--warn", multiple=True, metavar="CODE", help="Report this code or prefix as a warning (repeatable).")
+@_lang_option
+def check(folders: tuple[str, ...], spec_ref: str | None, variables: tuple[str, ...], formats: tuple[str, ...],
+          output: str | None, ignore: tuple[str, ...], warn: tuple[str, ...], lang: str | None) -> None:
+    """Check materials FOLDER(s) against a spec. 检查材料文件夹。
+
+    Exit status 0: no errors; 1: errors found; 2: usage or spec error.
+    """
+    overrides = _parse_vars(variables)
+    chosen = _parse_formats(formats, output)
+    from validator.api import check_folder, client_spec_ref
+
+    packages = []
+    specs: dict[str, Spec] = {}
+    for folder in folders:
+        ref = spec_ref or client_spec_ref(folder)
+        if not ref:
+            raise click.UsageError(f"no --spec given and {folder}/client.yaml names no spec")
+        if ref not in specs:
+            specs[ref] = with_severity(load_spec_or_exit(ref), ignore, warn)
+        packages.append(check_folder(folder, specs[ref], overrides))
+    report = make_report(packages, lang)
+    emit_report(report, chosen)
+    sys.exit(EXIT_OK if report.ok else EXIT_DEFECTS)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("code")
+@_lang_option
+def explain(code: str, lang: str | None) -> None:
+    """Explain a defect CODE (or its name): meaning, why it matters, how to fix. 解释问题代码。"""
+    from validator.codes import lookup
+    from validator.messages import default_lang, text
+
+    entry = lookup(code)
+    if entry is None:
+        raise click.BadParameter(f"unknown code {code!r}; `validator rules` lists them all", param_hint="CODE")
+    lg = lang or default_lang()
+    labels = {"zh": ("级别", "为什么重要", "如何修改", "示例"), "en": ("severity", "why it matters", "how to fix", "example")}[lg]
+    click.echo(f"{entry.code} {entry.name}: {text(entry.title, lg)}")
+    click.echo(f"{labels[0]}: {entry.severity.value}")
+    click.echo(f"{labels[1]}: {text(entry.why, lg)}")
+    click.echo(f"{labels[2]}: {text(entry.fix, lg)}")
+    if entry.example:
+        click.echo(f"{labels[3]}: {entry.example}")
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text")
+@_lang_option
+def rules(fmt: str, lang: str | None) -> None:
+    """List every defect code. 列出全部问题代码。"""
+    import json
+
+    from validator.codes import CODES
+    from validator.messages import default_lang, text
+
+    lg = lang or default_lang()
+    if fmt == "json":
+        rows = [{"code": c.code, "name": c.name, "severity": c.severity.value,
+                 "title": {"zh": c.title[0], "en": c.title[1]}, "fix": {"zh": c.fix[0], "en": c.fix[1]},
+                 "why": {"zh": c.why[0], "en": c.why[1]}} for c in CODES.values()]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for c in CODES.values():
+        click.echo(f"{c.code}  {c.severity.value:<7}  {c.name:<22}  {text(c.title, lg)}")
+
+
+@main.group(context_settings=CONTEXT)
+def specs() -> None:
+    """Built-in and user specs: list, show, check, schema. 规范管理。"""
+
+
+@specs.command("list")
+def specs_list() -> None:
+    """List built-in specs (id, licence, version, title)."""
+    from validator.spec import SpecError, builtin_ids, load_spec
+
+    for spec_id in builtin_ids():
+        try:
+            s = load_spec(spec_id)
+            click.echo(f"{s.id:<18} {s.licence or '-':<10} {s.version or '-':<8} {s.title}")
+        except SpecError as exc:
+            click.echo(f"{spec_id:<18} (broken: {exc.problems[0][1]})")
+
+
+@specs.command("show")
+@click.argument("ref")
+def specs_show(ref: str) -> None:
+    """Print the fully resolved spec REF (after `extends`) as YAML."""
+    import yaml
+
+    spec = load_spec_or_exit(ref)
+    click.echo(yaml.safe_dump(_plain(spec.raw), allow_unicode=True, sort_keys=False), nl=False)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+@specs.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def specs_check(files: tuple[str, ...]) -> None:
+    """Validate spec FILE(s); problems are printed as file:line:col."""
+    from validator.spec import SpecError, load_spec
+
+    bad = 0
+    for f in files:
+        try:
+            s = load_spec(f if f.endswith((".yaml", ".yml")) or "/" in f else f"./{f}")
+            click.echo(f"{f}: ok ({s.id}, {len(s.documents)} documents)")
+        except SpecError as exc:
+            bad += 1
+            click.echo(str(exc), err=True)
+    sys.exit(EXIT_USAGE if bad else EXIT_OK)
+
+
+@specs.command("schema")
+def specs_schema() -> None:
+    """Print the JSON Schema of the spec format (for editors)."""
+    import json
+
+    from validator.spec.schema import json_schema
+
+    click.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,114 @@
+"""Walk a materials folder into entries, without following links or opening anything."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import stat
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+CLIENT_FILE = "client.yaml"
+ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "__MACOSX"})
+
+
+@dataclass(frozen=True)
+class Entry:
+    rel: str  # POSIX path relative to the package root (may hold surrogate escapes)
+    path: str  # absolute path
+    kind: str  # file | symlink | fifo | socket | device | unreadable-dir
+    size: int = 0
+    mtime_ns: int = 0
+    target: str | None = None  # symlink target
+    error: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.rel.rsplit("/", 1)[-1]
+
+
+def kind_of(mode: int) -> str:
+    if stat.S_ISREG(mode):
+        return "file"
+    if stat.S_ISLNK(mode):
+        return "symlink"
+    if stat.S_ISFIFO(mode):
+        return "fifo"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    if stat.S_ISDIR(mode):
+        return "dir"
+    return "other"
+
+
+class Ignore:
+    """Glob patterns (fnmatch, case-insensitive, compared in NFC) for names never checked."""
+
+    def __init__(self, patterns: Iterable[str]):
+        self.patterns = tuple(unicodedata.normalize("NFC", p).lower() for p in patterns)
+
+    def __call__(self, name: str) -> bool:
+        n = unicodedata.normalize("NFC", name).lower()
+        return any(fnmatch.fnmatchcase(n, p) for p in self.patterns)
+
+
+def walk(root: str, ignore: Ignore) -> Iterator[Entry]:
+    """Every non-ignored entry under root, sorted, depth first; errors become entries."""
+    yield from _walk(os.path.abspath(root), "", ignore, top=True)
+
+
+def _walk(directory: str, prefix: str, ignore: Ignore, top: bool = False) -> Iterator[Entry]:
+    try:
+        with os.scandir(directory) as it:
+            items = sorted(it, key=lambda e: e.name)
+    except OSError as exc:
+        if top:
+            raise
+        yield Entry(prefix.rstrip("/"), directory, "unreadable-dir", error=exc.strerror or str(exc))
+        return
+    for item in items:
+        rel = prefix + item.name
+        if ignore(item.name) or (top and item.name == CLIENT_FILE):
+            continue
+        try:
+            st = item.stat(follow_symlinks=False)
+        except OSError as exc:  # vanished between listing and stat
+            yield Entry(rel, item.path, "file", error=exc.strerror or str(exc))
+            continue
+        kind = kind_of(st.st_mode)
+        if kind == "dir":
+            if item.name not in ALWAYS_SKIPPED_DIRS:
+                yield from _walk(item.path, rel + "/", ignore)
+            continue
+        target = None
+        if kind == "symlink":
+            try:
+                target = os.readlink(item.path)
+            except OSError:
+                target = "?"
+        yield Entry(rel, item.path, kind, st.st_size, st.st_mtime_ns, target)
+
+
+def entries_for(root: str, rels: Iterable[str], ignore: Ignore) -> Iterator[Entry]:
+    """Entries for named files only (the hook path): no walk of the whole folder."""
+    base = os.path.abspath(root)
+    for rel in sorted(set(rels)):
+        name = rel.rsplit("/", 1)[-1]
+        if ignore(name) or rel == CLIENT_FILE:
+            continue
+        path = os.path.join(base, rel)
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            continue  # deleted: the folder-level checks see it is gone
+        except OSError as exc:
+            yield Entry(rel, path, "file", error=exc.strerror or str(exc))
+            continue
+        kind = kind_of(st.st_mode)
+        if kind == "dir":
+            continue
+        target = os.readlink(path) if kind == "symlink" else None
+        yield Entry(rel, path, kind, st.st_size, st.st_mtime_ns, target)

@@ -1,0 +1,31 @@
+"""Output formats. Each module renders a `Report` alone: `render(report) -> str | bytes`.
+
+Formats are looked up by name and imported only when asked for.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Protocol
+
+from validator.model import Report
+
+# name -> (module, binary?)
+FORMATS: dict[str, tuple[str, bool]] = {
+    "text": ("validator.formats.text", False),
+    "json": ("validator.formats.json", False),
+}
+
+
+class Renderer(Protocol):
+    def __call__(self, report: Report) -> str | bytes: ...
+
+
+def renderer(name: str) -> Renderer:
+    module, _ = FORMATS[name]
+    render: Renderer = importlib.import_module(module).render
+    return render
+
+
+def is_binary(name: str) -> bool:
+    return FORMATS[name][1]

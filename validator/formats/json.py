@@ -1,0 +1,81 @@
+"""JSON: one object with every package and defect, messages rendered in the report's language."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from validator import messages
+from validator.codes import CODES
+from validator.model import Defect, PackageResult, Report, Severity
+
+
+def defect_dict(d: Defect, lang: str) -> dict[str, Any]:
+    entry = CODES.get(d.code)
+    return {
+        "code": d.code,
+        "name": entry.name if entry else None,
+        "severity": d.severity.value,
+        "path": d.path,
+        "document": d.document,
+        "message": messages.message(d, lang),
+        "fix": messages.fix(d, lang),
+        "location": d.location.as_dict() if d.location else None,
+        "params": {k: _plain(v) for k, v in d.params.items()},
+    }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return str(value)
+
+
+def package_dict(p: PackageResult, lang: str) -> dict[str, Any]:
+    return {
+        "root": p.root,
+        "spec": p.spec,
+        "ready": p.ready,
+        "files": p.files,
+        "error": p.error,
+        "counts": counts(p.defects),
+        "documents": [{"id": s.id, "title": s.title, "required": s.required, "files": list(s.files)}
+                      for s in p.documents],
+        "defects": [defect_dict(d, lang) for d in p.defects],
+    }
+
+
+def counts(defects: Any) -> dict[str, int]:
+    out = {s.value: 0 for s in Severity}
+    for d in defects:
+        out[d.severity.value] += 1
+    return out
+
+
+def summary(report: Report) -> dict[str, Any]:
+    all_defects = list(report.defects)
+    return {
+        "packages": len(report.packages),
+        "ready": sum(1 for p in report.packages if p.ready),
+        "files": sum(p.files for p in report.packages),
+        **counts(all_defects),
+        "ok": report.ok,
+    }
+
+
+def to_dict(report: Report) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "tool": {"name": "validator", "version": report.tool_version},
+        "lang": report.lang,
+        "packages": [package_dict(p, report.lang) for p in report.packages],
+        "summary": summary(report),
+    }
+    if report.generated_at:
+        out["generated_at"] = report.generated_at
+    return out
+
+
+def render(report: Report) -> str:
+    return json.dumps(to_dict(report), ensure_ascii=False, indent=2) + "\n"

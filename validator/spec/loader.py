@@ -1,0 +1,397 @@
+"""Find, read, merge (`extends`) and validate spec files into a `Spec`.
+
+Every problem is reported with file:line:col; nothing here raises anything but
+`SpecError` for a bad spec.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from validator.spec import schema
+from validator.spec.model import (
+    ColumnSpec,
+    CountRange,
+    DocumentSpec,
+    NamePattern,
+    NamingRules,
+    PdfSpec,
+    SheetSpec,
+    Spec,
+    VariableSpec,
+    parse_size,
+)
+from validator.spec.yamlmarks import Mark, MDict, MList, SpecError, load_marked
+
+SPEC_SUFFIXES = (".yaml", ".yml")
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_KEYWORD = re.compile(r"[\u3400-\u9fffA-Za-z]{2,}")
+
+
+def builtin_dir() -> Path:
+    """The folder of built-in specs: package data when installed, ./specs in a checkout."""
+    try:
+        from importlib.resources import files
+
+        path = Path(str(files("validator.specs")))
+        if path.is_dir() and any(path.glob("*.yaml")):
+            return path
+    except (ModuleNotFoundError, TypeError):
+        pass
+    return Path(__file__).resolve().parents[2] / "specs"
+
+
+def builtin_ids() -> list[str]:
+    return sorted(p.stem for p in builtin_dir().glob("*.yaml"))
+
+
+def locate(ref: str, base: Path | None = None) -> Path:
+    """A spec reference is a path (has a suffix or a slash) or a built-in id."""
+    looks_like_path = ref.endswith(SPEC_SUFFIXES) or "/" in ref or "\\" in ref
+    if looks_like_path:
+        path = Path(ref).expanduser()
+        if not path.is_absolute() and base is not None:
+            path = base / path
+        if not path.is_file():
+            raise SpecError([(None, f"spec file not found: {path}")])
+        return path
+    candidate = builtin_dir() / f"{ref}.yaml"
+    if candidate.is_file():
+        return candidate
+    near = difflib.get_close_matches(ref, builtin_ids(), 3)
+    tip = f" (did you mean {', '.join(near)}?)" if near else ""
+    raise SpecError([(None, f"unknown spec '{ref}'{tip}; built-in specs: {', '.join(builtin_ids())}")])
+
+
+def load_spec(ref: str, base: Path | None = None) -> Spec:
+    path = locate(ref, base)
+    merged, chain = _load_chain(path, [])
+    problems: list[tuple[Mark | None, str]] = []
+    schema.spec.check(merged, merged.mark, "", problems)
+    problems.extend(_semantic_problems(merged))
+    if problems:
+        raise SpecError(sorted(_unique(problems), key=_order))
+    return _build(merged, path, tuple(chain))
+
+
+def _order(problem: tuple[Mark | None, str]) -> tuple[str, int, int]:
+    mark = problem[0]
+    return (mark.file, mark.line, mark.column) if mark else ("", 0, 0)
+
+
+def _unique(problems: list[tuple[Mark | None, str]]) -> list[tuple[Mark | None, str]]:
+    seen: dict[tuple[Mark | None, str], None] = {}
+    for p in problems:
+        seen.setdefault(p, None)
+    return list(seen)
+
+
+def _read(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError([(None, f"cannot read spec {path}: {exc}")]) from None
+    return load_marked(text, str(path))
+
+
+def _load_chain(path: Path, seen: list[Path]) -> tuple[Any, list[str]]:
+    resolved = path.resolve()
+    if resolved in seen:
+        cycle = " -> ".join(str(p) for p in [*seen, resolved])
+        raise SpecError([(None, f"extends forms a cycle: {cycle}")])
+    data = _read(path)
+    if not isinstance(data, MDict):
+        raise SpecError([(Mark(str(path), 1, 1), "a spec must be a mapping of keys (id, title, documents…)")])
+    parent_ref = data.get("extends")
+    if parent_ref is None:
+        return data, []
+    if not isinstance(parent_ref, str):
+        raise SpecError([(data.mark_of("extends"), "extends: expected a spec id or a relative path")])
+    try:
+        parent_path = locate(parent_ref, path.parent)
+    except SpecError as exc:
+        raise SpecError([(data.mark_of("extends"), msg) for _, msg in exc.problems]) from None
+    parent, chain = _load_chain(parent_path, [*seen, resolved])
+    parent_id = parent.get("id") if isinstance(parent, MDict) else None
+    return merge(parent, data), [str(parent_id or parent_ref), *chain]
+
+
+def _copy_marks(dst: MDict, src: MDict, key: str) -> None:
+    dst.key_marks[key] = src.key_marks.get(key, src.mark)
+    dst.value_marks[key] = src.value_marks.get(key, src.mark)
+
+
+def merge(parent: MDict, child: MDict) -> MDict:
+    """Child keys win; mappings merge deeply; documents merge by id; ignore lists add up."""
+    out = MDict()
+    out.mark, out.key_marks, out.value_marks = child.mark, {}, {}
+    for key, value in parent.items():
+        if key == "extends":
+            continue
+        out[key] = value
+        _copy_marks(out, parent, key)
+    for key, value in child.items():
+        if key == "extends":
+            continue
+        old = out.get(key)
+        if key == "documents" and isinstance(old, MList) and isinstance(value, MList):
+            out[key] = _merge_documents(old, value)
+        elif key == "ignore" and isinstance(old, MList) and isinstance(value, MList):
+            out[key] = _concat(old, [v for v in value if v not in old], value)
+        elif isinstance(old, MDict) and isinstance(value, MDict):
+            out[key] = merge(old, value)
+        else:
+            out[key] = value
+        _copy_marks(out, child, key)
+    return out
+
+
+def _concat(first: MList, extra: list[Any], source: MList) -> MList:
+    out = MList(first)
+    out.mark, out.item_marks = source.mark, list(first.item_marks)
+    for item in extra:
+        out.append(item)
+        out.item_marks.append(source.mark_of(source.index(item)))
+    return out
+
+
+def _merge_documents(parent: MList, child: MList) -> MList:
+    out = MList()
+    out.mark, out.item_marks = child.mark, []
+    index: dict[str, int] = {}
+    for i, doc in enumerate(parent):
+        out.append(doc)
+        out.item_marks.append(parent.mark_of(i))
+        if isinstance(doc, MDict) and isinstance(doc.get("id"), str):
+            index[doc["id"]] = len(out) - 1
+    for i, doc in enumerate(child):
+        doc_id = doc.get("id") if isinstance(doc, MDict) else None
+        if isinstance(doc_id, str) and doc_id in index:
+            pos = index[doc_id]
+            out[pos] = merge(out[pos], doc)
+            out.item_marks[pos] = child.mark_of(i)
+        else:
+            out.append(doc)
+            out.item_marks.append(child.mark_of(i))
+    # `remove: true` drops an inherited document.
+    keep = [i for i, d in enumerate(out) if not (isinstance(d, MDict) and d.get("remove") is True)]
+    pruned = MList(out[i] for i in keep)
+    pruned.mark, pruned.item_marks = out.mark, [out.item_marks[i] for i in keep]
+    return pruned
+
+
+# --- building the typed model ------------------------------------------------------
+
+
+def compile_name(source: str, variables: dict[str, VariableSpec]) -> tuple[NamePattern | None, str | None]:
+    """Turn `02_营业执照_{company}.pdf` into a regex; return (pattern, problem)."""
+    parts: list[str] = []
+    seen: list[str] = []
+    pos = 0
+    for m in _PLACEHOLDER.finditer(source):
+        parts.append(_literal(source[pos : m.start()]))
+        name = m.group(1).strip()
+        if name not in variables:
+            near = difflib.get_close_matches(name, list(variables), 1)
+            tip = f" (did you mean '{near[0]}'?)" if near else ""
+            declared = ", ".join(variables) or "none"
+            return None, f"unknown variable '{{{name}}}' in name pattern{tip}; declared variables: {declared}"
+        parts.append(f"(?P={name})" if name in seen else f"(?P<{name}>.+?)")
+        if name not in seen:
+            seen.append(name)
+        pos = m.end()
+    parts.append(_literal(source[pos:]))
+    literal_text = _PLACEHOLDER.sub(" ", source)
+    keywords = tuple(_KEYWORD.findall(unicodedata.normalize("NFC", literal_text.rsplit(".", 1)[0])))
+    shape = re.compile("".join(parts), re.DOTALL)
+    return NamePattern(source, shape, tuple(seen), keywords), None
+
+
+def _literal(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
+    return ".*".join(re.escape(chunk) for chunk in text.split("*"))
+
+
+def _compile_regex(source: str, variables: dict[str, VariableSpec]) -> NamePattern:
+    rx = re.compile(source, re.DOTALL)
+    slots = tuple(g for g in rx.groupindex if g in variables)
+    return NamePattern(source, rx, slots, (), is_regex=True)
+
+
+def _variables(data: MDict) -> dict[str, VariableSpec]:
+    raw = data.get("variables")
+    if not isinstance(raw, dict):
+        return {}
+    return {
+        name: VariableSpec(
+            name=name,
+            title=str(v.get("title") or name),
+            required=bool(v.get("required", False)),
+            type=v.get("type"),
+            pattern=v.get("pattern"),
+        )
+        for name, v in raw.items()
+        if isinstance(v, dict)
+    }
+
+
+def _semantic_problems(data: MDict) -> list[tuple[Mark | None, str]]:
+    """What the schema cannot see: variables used in patterns, known types, id clashes, bounds."""
+    from validator.sniff import SHORT_TYPES
+
+    problems: list[tuple[Mark | None, str]] = []
+    variables = _variables(data)
+    docs = data.get("documents")
+    seen: set[str] = set()
+    for i, doc in enumerate(docs if isinstance(docs, MList) else []):
+        if not isinstance(doc, MDict):
+            continue
+        where = f"documents[{doc.get('id', i)}]"
+        doc_id = doc.get("id")
+        if isinstance(doc_id, str):
+            if doc_id in seen:
+                problems.append((docs.mark_of(i), f"{where}: duplicate document id '{doc_id}'"))
+            seen.add(doc_id)
+        name = doc.get("name")
+        if isinstance(name, str):
+            problem = compile_name(name, variables)[1]
+            if problem:
+                problems.append((doc.mark_of("name"), f"{where}.name: {problem}"))
+        types = doc.get("types")
+        for j, t in enumerate(types if isinstance(types, MList) else []):
+            if isinstance(t, str) and "/" not in t and t.lower() not in SHORT_TYPES:
+                near = difflib.get_close_matches(t.lower(), list(SHORT_TYPES), 1)
+                tip = f" (did you mean '{near[0]}'?)" if near else ""
+                problems.append((types.mark_of(j), f"{where}.types: unknown type '{t}'{tip}"))
+        try:
+            count = CountRange.parse(doc.get("count", 1))
+            if count.max is not None and count.max < count.min:
+                problems.append((doc.mark_of("count"), f"{where}.count: the upper bound is below the lower bound"))
+            lo, hi = doc.get("min_size"), doc.get("max_size")
+            if lo is not None and hi is not None and parse_size(lo) > parse_size(hi):
+                problems.append((doc.mark_of("min_size"), f"{where}.min_size: larger than max_size"))
+        except (ValueError, TypeError, AttributeError):
+            pass  # the schema has reported the bad value
+        sheet = doc.get("sheet")
+        columns = sheet.get("columns") if isinstance(sheet, MDict) else None
+        names = [c.get("name") for c in columns if isinstance(c, dict)] if isinstance(columns, MList) else []
+        for dup in sorted({str(n) for n in names if names.count(n) > 1}):
+            problems.append((sheet.mark_of("columns"), f"{where}.sheet.columns: column '{dup}' listed twice"))
+    problems.extend(_severity_problems(data))
+    return problems
+
+
+def _build(data: MDict, path: Path, chain: tuple[str, ...]) -> Spec:
+    """The typed spec; `data` has passed the schema and the semantic checks."""
+    variables = _variables(data)
+    documents = tuple(_build_document(raw, variables) for raw in data.get("documents") or ())
+    naming_raw = data.get("naming") or {}
+    return Spec(
+        id=data["id"],
+        title=data["title"],
+        documents=documents,
+        variables=variables,
+        naming=NamingRules(
+            max_length=naming_raw.get("max_length"),
+            max_path_length=naming_raw.get("max_path_length"),
+            platform=naming_raw.get("platform"),
+            forbid=frozenset(naming_raw.get("forbid") or ()),
+            extension_case=naming_raw.get("extension_case", "lower"),
+        ),
+        ignore=tuple(data.get("ignore") or ()),
+        unexpected_files=data.get("unexpected_files", "error"),
+        severity={_canonical_code(k): v for k, v in (data.get("severity") or {}).items()},
+        version=str(data.get("version", "")),
+        year=data.get("year"),
+        licence=data.get("licence", ""),
+        description=data.get("description", ""),
+        rules=tuple(data.get("rules") or ()),
+        source=str(path),
+        chain=chain,
+        raw=data,
+    )
+
+
+def _canonical_code(key: str) -> str:
+    from validator.codes import lookup
+
+    entry = lookup(key)
+    return entry.code if entry else key
+
+
+def _severity_problems(data: MDict) -> list[tuple[Mark | None, str]]:
+    from validator.codes import CODES, lookup
+
+    problems: list[tuple[Mark | None, str]] = []
+    sev = data.get("severity")
+    for key in sev if isinstance(sev, MDict) else []:
+        if lookup(key) is None:
+            near = difflib.get_close_matches(key.upper(), list(CODES), 1)
+            tip = f" (did you mean '{near[0]}'?)" if near else ""
+            problems.append((sev.key_marks.get(key), f"severity: unknown defect code '{key}'{tip}"))
+    return problems
+
+
+def _build_document(raw: MDict, variables: dict[str, VariableSpec]) -> DocumentSpec:
+    if "name" in raw:
+        pattern = compile_name(raw["name"], variables)[0]
+    else:
+        pattern = _compile_regex(raw["regex"], variables)
+    assert pattern is not None
+    pdf_raw = raw.get("pdf")
+    pdf = None
+    if pdf_raw is not None:
+        pages = CountRange.parse(pdf_raw["pages"]) if "pages" in pdf_raw else None
+        pdf = PdfSpec(encrypted=pdf_raw.get("encrypted"), pages=pages)
+    sheet_raw = raw.get("sheet")
+    return DocumentSpec(
+        id=raw["id"],
+        title=raw.get("title", raw["id"]),
+        pattern=pattern,
+        required=raw.get("required", True),
+        count=CountRange.parse(raw.get("count", 1)),
+        types=tuple(t if "/" in t else t.lower() for t in raw.get("types") or ()),
+        max_size=parse_size(raw["max_size"]) if "max_size" in raw else None,
+        min_size=parse_size(raw["min_size"]) if "min_size" in raw else None,
+        pdf=pdf,
+        sheet=_build_sheet(sheet_raw) if sheet_raw is not None else None,
+        description=raw.get("description", ""),
+    )
+
+
+def _build_sheet(raw: MDict) -> SheetSpec:
+    columns = tuple(
+        ColumnSpec(
+            name=str(c["name"]).strip(),
+            type=c.get("type"),
+            required=c.get("required", False),
+            unique=c.get("unique", False),
+            enum=tuple(c.get("enum") or ()),
+            pattern=c.get("pattern"),
+            min=c.get("min"),
+            max=c.get("max"),
+        )
+        for c in raw.get("columns") or ()
+    )
+    return SheetSpec(
+        name=raw.get("name"),
+        header_row=raw.get("header_row", 1),
+        columns=columns,
+        order=raw.get("order", "strict"),
+        extra_columns=raw.get("extra_columns", "error"),
+        min_rows=raw.get("min_rows"),
+        max_rows=raw.get("max_rows"),
+        rules=tuple(raw.get("rules") or ()),
+    )
+
+
+def iter_problems(exc: SpecError) -> Iterator[str]:
+    from validator.spec.yamlmarks import format_problem
+
+    for mark, msg in exc.problems:
+        yield format_problem(mark, msg)

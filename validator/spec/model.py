@@ -1,0 +1,174 @@
+"""The resolved spec as typed, immutable objects the checks read."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from validator.model import Severity
+
+_UNITS = {"": 1, "B": 1, "KB": 1024, "KIB": 1024, "MB": 1024**2, "MIB": 1024**2, "GB": 1024**3, "GIB": 1024**3}
+
+
+def parse_size(value: int | str) -> int:
+    if isinstance(value, int):
+        return value
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*", value)
+    if not m or m.group(2).upper() not in _UNITS:
+        raise ValueError(f"not a size: {value!r}")
+    return int(float(m.group(1)) * _UNITS[m.group(2).upper()])
+
+
+def human_size(n: int) -> str:
+    for unit, factor in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if n >= factor:
+            return f"{n / factor:.1f}".rstrip("0").rstrip(".") + " " + unit
+    return f"{n} B"
+
+
+@dataclass(frozen=True)
+class CountRange:
+    min: int
+    max: int | None  # None: no upper bound
+
+    @classmethod
+    def parse(cls, value: int | str) -> CountRange:
+        if isinstance(value, int):
+            return cls(value, value)
+        text = value.replace(" ", "")
+        if text.endswith("+"):
+            return cls(int(text[:-1]), None)
+        if "-" in text:
+            lo, hi = text.split("-", 1)
+            return cls(int(lo), int(hi))
+        return cls(int(text), int(text))
+
+    def __contains__(self, n: object) -> bool:
+        return isinstance(n, int) and n >= self.min and (self.max is None or n <= self.max)
+
+    def __str__(self) -> str:
+        if self.max is None:
+            return f"{self.min}+"
+        return str(self.min) if self.min == self.max else f"{self.min}-{self.max}"
+
+
+@dataclass(frozen=True)
+class VariableSpec:
+    name: str
+    title: str
+    required: bool = False
+    type: str | None = None
+    pattern: str | None = None
+
+
+@dataclass(frozen=True)
+class NamingRules:
+    max_length: int | None = None
+    max_path_length: int | None = None
+    platform: str | None = None
+    forbid: frozenset[str] = frozenset()
+    extension_case: str = "lower"
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    name: str
+    type: str | None = None
+    required: bool = False
+    unique: bool = False
+    enum: tuple[Any, ...] = ()
+    pattern: str | None = None
+    min: float | None = None
+    max: float | None = None
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    name: str | None
+    header_row: int
+    columns: tuple[ColumnSpec, ...]
+    order: str = "strict"
+    extra_columns: str = "error"
+    min_rows: int | None = None
+    max_rows: int | None = None
+    rules: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True)
+class PdfSpec:
+    encrypted: bool | None = None
+    pages: CountRange | None = None
+
+
+@dataclass(frozen=True)
+class NamePattern:
+    """A document's file-name rule, compiled once.
+
+    ``shape`` matches any value in the variable slots (to recognise the document);
+    ``variables`` lists the slots so the filled-in values can be compared.
+    """
+
+    source: str  # as written in the spec
+    shape: re.Pattern[str]
+    variables: tuple[str, ...]
+    keywords: tuple[str, ...]  # literal words used to recognise a badly named file
+    is_regex: bool = False
+
+    def display(self, values: dict[str, str]) -> str:
+        if self.is_regex:
+            return self.source
+        return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1)) or m.group(0), self.source)
+
+
+@dataclass(frozen=True)
+class DocumentSpec:
+    id: str
+    title: str
+    pattern: NamePattern
+    required: bool = True
+    count: CountRange = CountRange(1, 1)
+    types: tuple[str, ...] = ()
+    max_size: int | None = None
+    min_size: int | None = None
+    pdf: PdfSpec | None = None
+    sheet: SheetSpec | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Spec:
+    id: str
+    title: str
+    documents: tuple[DocumentSpec, ...]
+    variables: dict[str, VariableSpec] = field(default_factory=dict)
+    naming: NamingRules = NamingRules()
+    ignore: tuple[str, ...] = ()
+    unexpected_files: str = "error"
+    severity: dict[str, str] = field(default_factory=dict)  # code -> level or "ignore"
+    version: str = ""
+    year: int | None = None
+    licence: str = ""
+    description: str = ""
+    rules: tuple[Any, ...] = ()
+    source: str = ""  # file it was loaded from
+    chain: tuple[str, ...] = ()  # ids of the specs it extends, nearest first
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # merged data
+
+    def document(self, doc_id: str) -> DocumentSpec | None:
+        return next((d for d in self.documents if d.id == doc_id), None)
+
+    def level(self, code: str, default: Severity) -> Severity | None:
+        """The severity a code has under this spec; None when the spec ignores it."""
+        level = self.severity.get(code)
+        if level is None:
+            return default
+        return None if level == "ignore" else Severity(level)
+
+    @property
+    def needs_pdf(self) -> bool:
+        return any(d.pdf is not None for d in self.documents)
+
+    @property
+    def needs_sheets(self) -> bool:
+        return any(d.sheet is not None for d in self.documents)

@@ -1,0 +1,150 @@
+"""The shape of a spec file: every key, its type and its one-line documentation.
+
+docs/spec-format.md explains these keys with examples; `validator specs schema`
+prints the JSON Schema made from this description.
+"""
+
+from __future__ import annotations
+
+import re
+
+from validator.spec.dsl import Any_, Bool, Int, ListOf, MapOf, Num, Obj, OneOf, Str
+
+SIZE_RE = r"\s*\d+(\.\d+)?\s*([KMG]i?B|B)?\s*"
+RANGE_RE = r"\s*\d+\s*(-\s*\d+|\+)?\s*"
+IDENT = r"[A-Za-z_][A-Za-z0-9_\-]*"
+
+# Value types a column or variable may declare; identifiers have check digits.
+CELL_TYPES = (
+    "text", "integer", "number", "date", "month", "boolean",
+    "uscc", "cn_id", "cn_mobile", "licence_no", "icp_record", "email", "ip", "domain",
+)
+FORBID = ("fullwidth", "whitespace", "copy_suffix")
+PLATFORMS = ("windows", "linux", "macos", "posix", "universal")
+LEVELS = ("error", "warning", "info", "ignore")
+
+
+def _regex(value: str) -> str | None:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        return f"not a valid regular expression ({exc})"
+    return None
+
+
+size = OneOf((Int(minimum=0), Str(pattern=SIZE_RE, pattern_hint="a size such as 500KB, 10MB, 1.5GB")),
+             doc="bytes, or a size with unit B/KB/MB/GB (1 KB = 1024 B)", expected="a size such as 10MB")
+count = OneOf((Int(minimum=0), Str(pattern=RANGE_RE, pattern_hint="a count such as 1, 1-3 or 1+")),
+              doc="N, N-M or N+", expected="a count such as 1, 1-3 or 1+")
+regex = Str(validate=_regex, doc="a Python regular expression")
+
+variable = Obj(
+    doc="A per-client value, filled from client.yaml or --var NAME=VALUE.",
+    fields={
+        "title": Str(doc="human name shown in messages"),
+        "required": Bool(doc="a run without this value reports V101 (default false)"),
+        "type": Str(enum=CELL_TYPES, doc="value type; identifiers are checked with their check digits"),
+        "pattern": regex,
+        "description": Str(),
+        "example": Any_(doc="an example value, for documentation"),
+    },
+)
+
+naming = Obj(
+    doc="Rules for every file name in the folder.",
+    fields={
+        "max_length": Int(minimum=1, doc="maximum characters in a file name, extension included"),
+        "max_path_length": Int(minimum=1, doc="maximum characters of the relative path"),
+        "platform": Str(enum=PLATFORMS, doc="names must be valid on this platform (pathvalidate)"),
+        "forbid": ListOf(Str(enum=FORBID), doc="fullwidth, whitespace, copy_suffix"),
+        "extension_case": Str(enum=("lower", "any"), doc="lower: report upper-case extensions (default lower)"),
+    },
+)
+
+column = Obj(
+    doc="One expected column of the header row, with rules for its cells.",
+    required=("name",),
+    fields={
+        "name": Str(doc="header text, compared after trimming spaces"),
+        "type": Str(enum=CELL_TYPES),
+        "required": Bool(doc="every data row must have a value"),
+        "unique": Bool(doc="no two rows may share a value"),
+        "enum": ListOf(OneOf((Str(), Num())), doc="allowed values"),
+        "pattern": regex,
+        "min": Num(),
+        "max": Num(),
+        "description": Str(),
+    },
+)
+
+sheet = Obj(
+    doc="Layout and cell rules for a spreadsheet document (xlsx).",
+    fields={
+        "name": Str(doc="sheet name; default the first sheet"),
+        "header_row": Int(minimum=1, doc="1-based row of the header (default 1)"),
+        "columns": ListOf(column, min_items=1),
+        "order": Str(enum=("strict", "any"), doc="strict: columns in the listed order (default strict)"),
+        "extra_columns": Str(enum=LEVELS[:2] + ("ignore",), doc="severity for columns not listed (default error)"),
+        "min_rows": Int(minimum=0),
+        "max_rows": Int(minimum=0),
+        "rules": ListOf(Any_(), doc="cross-field rules (see docs/spec-format.md)"),
+    },
+)
+
+pdf = Obj(
+    doc="PDF properties; the PDF is opened only when this key is present.",
+    fields={
+        "encrypted": Bool(doc="false: an encrypted or edit-restricted PDF is a defect"),
+        "pages": count,
+    },
+)
+
+document = Obj(
+    doc="One material of the pack.",
+    required=("id", "title"),
+    exclusive=(("name", "regex"),),
+    one_of_required=("name", "regex"),
+    fields={
+        "id": Str(pattern=IDENT, pattern_hint="letters, digits, _ and -"),
+        "title": Str(doc="Chinese title shown in messages"),
+        "name": Str(doc="file name pattern: {variable} placeholders and * wildcards"),
+        "regex": regex,
+        "required": Bool(doc="default true"),
+        "count": count,
+        "types": ListOf(Str(), min_items=1, doc="short names (pdf, xlsx, jpg…) or MIME types"),
+        "max_size": size,
+        "min_size": size,
+        "pdf": pdf,
+        "sheet": sheet,
+        "description": Str(),
+        "remove": Bool(doc="in a spec that extends another: drop this inherited document"),
+    },
+)
+
+spec = Obj(
+    doc="A submission spec: what a materials folder must contain.",
+    required=("id", "title", "documents"),
+    fields={
+        "id": Str(pattern=IDENT, pattern_hint="letters, digits, _ and -"),
+        "title": Str(),
+        "version": OneOf((Str(), Int(), Num())),
+        "year": Int(doc="reporting year the rules are for"),
+        "licence": Str(doc="licence code(s) such as B24"),
+        "description": Str(),
+        "extends": Str(doc="a built-in spec id or a path relative to this file"),
+        "variables": MapOf(variable, key_pattern=IDENT, key_hint="letters, digits and _"),
+        "naming": naming,
+        "ignore": ListOf(Str(), doc="glob patterns of names that are never checked"),
+        "unexpected_files": Str(enum=("error", "warning", "info", "ignore")),
+        "severity": MapOf(Str(enum=LEVELS), doc="code (or name) -> error|warning|info|ignore"),
+        "documents": ListOf(document),
+        "rules": ListOf(Any_(), doc="cross-field rules (see docs/spec-format.md)"),
+    },
+)
+
+
+def json_schema() -> dict[str, object]:
+    js = spec.json_schema()
+    js["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    js["title"] = "validator spec"
+    return js

@@ -1,0 +1,110 @@
+"""YAML loading that remembers where every value came from (file:line:col).
+
+PyYAML's composer gives nodes with marks; we turn them into plain dicts/lists whose
+containers remember the mark of each key and item, so every later error can point
+at the spot in the user's file. Duplicate keys are refused (PyYAML silently keeps
+the last one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+
+@dataclass(frozen=True)
+class Mark:
+    file: str
+    line: int  # 1-based
+    column: int  # 1-based
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+class SpecError(Exception):
+    """A spec (or client file) that cannot be used; carries every problem found."""
+
+    def __init__(self, problems: list[tuple[Mark | None, str]]):
+        self.problems = problems
+        super().__init__("\n".join(format_problem(m, msg) for m, msg in problems))
+
+
+def format_problem(mark: Mark | None, msg: str) -> str:
+    return f"{mark}: {msg}" if mark else msg
+
+
+class MDict(dict[str, Any]):
+    mark: Mark
+    key_marks: dict[str, Mark]
+    value_marks: dict[str, Mark]
+
+    def mark_of(self, key: str) -> Mark:
+        return self.value_marks.get(key) or self.key_marks.get(key) or self.mark
+
+
+class MList(list[Any]):
+    mark: Mark
+    item_marks: list[Mark]
+
+    def mark_of(self, index: int) -> Mark:
+        return self.item_marks[index] if 0 <= index < len(self.item_marks) else self.mark
+
+
+def mark_of(container: Any, key: Any) -> Mark | None:
+    if isinstance(container, MDict | MList):
+        return container.mark_of(key)
+    return None
+
+
+def _mark(node: yaml.Node, file: str) -> Mark:
+    m = node.start_mark
+    return Mark(file, m.line + 1, m.column + 1)
+
+
+def load_marked(text: str, file: str) -> Any:
+    """Parse one YAML document into MDict/MList/scalars; raise SpecError on bad YAML."""
+    try:
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            return _convert(node, loader, file)
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = Mark(file, mark.line + 1, mark.column + 1) if mark else None
+        raise SpecError([(where, f"invalid YAML: {exc.problem or exc.context}")]) from None
+    except yaml.YAMLError as exc:
+        raise SpecError([(Mark(file, 1, 1), f"invalid YAML: {exc}")]) from None
+
+
+def _convert(node: yaml.Node, loader: yaml.SafeLoader, file: str) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)  # resolve << merge keys
+        out = MDict()
+        out.mark, out.key_marks, out.value_marks = _mark(node, file), {}, {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            kmark = _mark(key_node, file)
+            if not isinstance(key, str | int | float | bool) or key is None:
+                raise SpecError([(kmark, "a key must be a plain string")])
+            key = str(key)
+            if key in out:
+                raise SpecError([(kmark, f"duplicate key '{key}' (first at line {out.key_marks[key].line})")])
+            out[key] = _convert(value_node, loader, file)
+            out.key_marks[key] = kmark
+            out.value_marks[key] = _mark(value_node, file)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        items = MList()
+        items.mark, items.item_marks = _mark(node, file), []
+        for child in node.value:
+            items.append(_convert(child, loader, file))
+            items.item_marks.append(_mark(child, file))
+        return items
+    return loader.construct_object(node, deep=True)
