@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from validator.spec.model import Spec
 
 EXIT_OK, EXIT_DEFECTS, EXIT_USAGE = 0, 1, 2
-FORMAT_NAMES = ("text", "json")
+FORMAT_NAMES = ("text", "json")  # shown in --help; validator.formats.FORMATS is the registry
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -268,6 +268,10 @@ def specs_schema() -> None:
     from validator.spec.schema import json_schema
 
     click.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2))
+
+
+# Commands that live in their own modules (each imports only click at module level).
+# from validator.commands.batch import command as _batch  -- registered below when present
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -388,6 +388,9 @@ _ENTRIES = [
          ("核对并更正数值。", "Check and correct the value."),
          ("超出范围的数值通常是录入错误。", "An out-of-range value is usually a typing error."),
          ""),
+    # --- C: cross-field rules (spec `rules:`) --------------------------------------
+    # --- L: cross-client leakage (batch) ---------------------------------------------
+    # --- H: hook / cache ---------------------------------------------------------------
 ]
 
 CODES: dict[str, Code] = {c.code: c for c in _ENTRIES}

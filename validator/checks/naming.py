@@ -16,9 +16,11 @@ from validator.spec.model import NamingRules
 
 # Markers that copying or re-downloading adds, at the end of the stem (or start, for 复件/Copy of).
 _COPY_SUFFIX = re.compile(
-    r"(?:\s*[-_]?\s*(?:副本|复件|拷贝|copy)(?:\s*[(（]\s*\d+\s*[)）])?"  # "- 副本", " - Copy (2)"
-    r"|\s*[(（]\s*\d+\s*[)）]"  # "(1)", "（2）"
-    r"|\s+\d+\s*$(?<=\s\d)|\s*的副本)$",
+    # "xxx - 副本", "xxx 副本 (2)", "xxx - Copy", "xxx的副本": a separator before the word, because
+    # 营业执照副本 (the duplicate original of a business licence) is a real document name.
+    r"(?:(?:\s+-?\s*|\s*-\s*)(?:副本|复件|拷贝|copy)(?:\s*[(（]\s*\d+\s*[)）])?"
+    r"|的副本"
+    r"|\s*[(（]\s*\d+\s*[)）])$",  # "(1)", "（2）"
     re.IGNORECASE,
 )
 _COPY_PREFIX = re.compile(r"^(?:复件\s*|copy of\s+)", re.IGNORECASE)

@@ -1,0 +1,45 @@
+"""Shared test helpers: the repo root on sys.path (for fixtures.makers), a CLI runner."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus" / "real"
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real `validator` command in a subprocess (exit codes, stdout, stderr as a user sees them)."""
+    full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "validator", *args], capture_output=True, text=True,
+                          cwd=cwd, env=full_env, timeout=300)
+
+
+def check_json(folder: Path, *args: str) -> tuple[int, dict]:
+    proc = run_cli("check", str(folder), "--format", "json", "--lang", "en", *args)
+    assert proc.returncode in (0, 1), proc.stderr
+    return proc.returncode, json.loads(proc.stdout)
+
+
+def codes_of(report: dict, path: str | None = None) -> list[str]:
+    return sorted(d["code"] for p in report["packages"] for d in p["defects"] if path is None or d["path"] == path)
+
+
+@pytest.fixture
+def write_spec(tmp_path: Path):
+    def write(text: str, name: str = "spec.yaml") -> Path:
+        p = tmp_path / name
+        p.write_text(text, encoding="utf-8")
+        return p
+
+    return write
