@@ -18,9 +18,9 @@ from validator.spec.model import NamingRules
 _COPY_SUFFIX = re.compile(
     # "xxx - 副本", "xxx 副本 (2)", "xxx - Copy", "xxx的副本": a separator before the word, because
     # 营业执照副本 (the duplicate original of a business licence) is a real document name.
-    r"(?:(?:\s+-?\s*|\s*-\s*)(?:副本|复件|拷贝|copy)(?:\s*[(（]\s*\d+\s*[)）])?"
+    r"(?:(?:\s+-?\s*|\s*-\s*)(?:副本|复件|拷贝|copy)(?:\s*[(（]\s*\d{1,2}\s*[)）])?"
     r"|的副本"
-    r"|\s*[(（]\s*\d+\s*[)）])$",  # "(1)", "（2）"
+    r"|\s*[(（]\s*\d{1,2}\s*[)）])$",  # "(1)", "（2）"; not "(2025)", a year
     re.IGNORECASE,
 )
 _COPY_PREFIX = re.compile(r"^(?:复件\s*|copy of\s+)", re.IGNORECASE)

@@ -161,6 +161,9 @@ class Spec:
     def level(self, code: str, default: Severity) -> Severity | None:
         """The severity a code has under this spec; None when the spec ignores it."""
         level = self.severity.get(code)
+        if level is None:  # a prefix such as "N" or "X11" covers a family (longest wins)
+            prefixes = [k for k in self.severity if code.startswith(k)]
+            level = self.severity[max(prefixes, key=len)] if prefixes else None
         if level is None:
             return default
         return None if level == "ignore" else Severity(level)

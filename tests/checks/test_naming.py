@@ -1,0 +1,100 @@
+"""Naming rules on names alone: copy markers, full-width, whitespace, platform, NFC matching."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from validator.checks import Context
+from validator.checks.documents import assign
+from validator.checks.naming import check_name, copy_marker, matching_form, to_halfwidth
+from validator.spec import load_spec
+from validator.spec.model import NamingRules
+
+ALL = NamingRules(max_length=60, platform="windows", forbid=frozenset({"fullwidth", "whitespace", "copy_suffix"}))
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return load_spec("demo-call-center")
+
+
+def codes_for(spec, name: str, values: dict[str, str] | None = None) -> list[str]:
+    ctx = Context(spec, values or {"company": "北京示例科技有限公司", "year": "2025"})
+    check_name(ctx, name, None)
+    return sorted(d.code for d in ctx.defects)
+
+
+@pytest.mark.parametrize(
+    ("stem", "marker"),
+    [("营业执照(1)", "(1)"), ("营业执照（2）", "（2）"), ("营业执照 - 副本", "- 副本"), ("营业执照 副本", "副本"),
+     ("营业执照 - 副本 (3)", "- 副本 (3)"), ("report - Copy", "- Copy"), ("复件 营业执照", "复件"), ("营业执照的副本", "的副本")],
+)
+def test_copy_markers_are_found(stem: str, marker: str) -> None:
+    assert copy_marker(stem) == marker
+
+
+@pytest.mark.parametrize("stem", ["营业执照副本", "02_营业执照_北京示例科技有限公司", "承诺书(签字盖章)", "(1)", "副本"])
+def test_real_names_are_not_copies(stem: str) -> None:
+    # 营业执照副本 is the real name of the duplicate original; a lone "(1)" is the whole name.
+    assert copy_marker(stem) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("02_营业执照_北京示例科技有限公司.pdf", []),
+        ("02_营业执照_北京示例科技有限公司(1).pdf", ["N107"]),
+        ("02_营业执照（北京示例科技有限公司）.pdf", ["N105"]),
+        ("02_营业执照 北京.pdf", ["N106"]),
+        ("02_营业执照\u3000北京.pdf", ["N106"]),
+        ("CON.pdf", ["N103"]),
+        ("营业执照:副本.pdf", ["N103"]),
+        ("营业执照.pdf.", ["N103"]),
+        ("营业执照.PDF", ["N110"]),
+        ("a" * 61 + ".pdf", ["N104"]),
+    ],
+)
+def test_name_rules(spec, name: str, expected: list[str]) -> None:
+    assert codes_for(spec, name) == expected
+
+
+def test_undecodable_name_is_reported_with_a_gbk_guess(spec) -> None:
+    raw = "营业执照.pdf".encode("gbk")
+    name = raw.decode("utf-8", "surrogateescape")
+    ctx = Context(spec, {})
+    check_name(ctx, name, None)
+    [defect] = [d for d in ctx.defects if d.code == "N108"]
+    assert defect.params["decoded"] == "营业执照.pdf"
+
+
+def test_nfd_name_matches_and_is_noted(spec) -> None:
+    nfd = unicodedata.normalize("NFD", "02_营业执照_Café有限公司.pdf")
+    assert nfd != unicodedata.normalize("NFC", nfd)
+    a = assign(spec, nfd)
+    assert a.document is not None and a.document.id == "business_licence" and a.match is not None
+    assert a.match.group("company") == "Café有限公司"
+    assert codes_for(spec, nfd) == ["N109"]
+
+
+def test_sloppy_names_still_find_their_document(spec) -> None:
+    for name in ["02_营业执照_北京示例科技有限公司 - 副本.pdf", "02_营业执照＿北京示例科技有限公司.pdf",
+                 "02_营业执照_北京示例科技有限公司.PDF", "营业执照扫描件.pdf"]:
+        a = assign(spec, name)
+        assert a.document is not None and a.document.id == "business_licence", name
+    assert assign(spec, "营业执照扫描件.pdf").guessed
+    assert assign(spec, "新建文本文档.txt").document is None
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=0xFF01, max_codepoint=0xFF5E), min_size=1, max_size=20))
+def test_halfwidth_is_nfkc_for_fullwidth_ascii(text: str) -> None:
+    assert to_halfwidth(text) == unicodedata.normalize("NFKC", text)
+
+
+@given(st.text(min_size=1, max_size=40))
+def test_matching_form_never_raises_and_is_idempotent_on_extension_case(name: str) -> None:
+    form = matching_form(name, ALL)
+    assert matching_form(form, ALL) == matching_form(form, ALL)
