@@ -8,7 +8,7 @@ and the file itself, so its outcome can be cached (hook) or computed anywhere
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from validator.checks import Context
@@ -69,9 +69,11 @@ def check_folder(root: str, spec: Spec, overrides: Mapping[str, str] | None = No
 
 
 def finish_package(
-    root: str, spec: Spec, values: dict[str, str], client_problem: str | None, outcomes: Iterable[FileOutcome]
+    root: str, spec: Spec, values: dict[str, str], client_problem: str | None, outcomes: Iterable[FileOutcome],
+    digest_of: Callable[[str], str | None] | None = None,
 ) -> PackageResult:
-    """Folder-level rules over the per-file outcomes: variables, counts, duplicates."""
+    """Folder-level rules over the per-file outcomes: variables, counts, duplicates
+    (`digest_of`: content hashes from the incremental cache, see validator.incremental)."""
     outcomes = list(outcomes)
     ctx = Context(spec, values)
     check_variables(ctx, client_problem)
@@ -81,7 +83,7 @@ def finish_package(
         if o.document:
             assigned.setdefault(o.document, []).append(o.rel)
     check_counts(ctx, assigned)
-    check_duplicates(ctx, ((o.rel, o.path, o.size, o.document) for o in outcomes if o.regular))
+    check_duplicates(ctx, ((o.rel, o.path, o.size, o.document) for o in outcomes if o.regular), digest_of)
     documents = tuple(
         DocumentStatus(d.id, d.title, d.required, tuple(sorted(assigned.get(d.id, [])))) for d in spec.documents
     )

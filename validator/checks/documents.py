@@ -8,7 +8,7 @@ import hashlib
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from validator.checks import Context
@@ -105,8 +105,12 @@ def unexpected(ctx: Context, rel: str) -> None:
     ctx.emit("D104", rel, severity=Severity(level))
 
 
-def check_duplicates(ctx: Context, files: Iterable[tuple[str, str, int, str | None]]) -> None:
-    """files: (rel, path, size, document). Hash only files that share a size with another."""
+def check_duplicates(
+    ctx: Context, files: Iterable[tuple[str, str, int, str | None]], digest_of: Callable[[str], str | None] | None = None
+) -> None:
+    """files: (rel, path, size, document). Hash only files that share a size with another
+    (`digest_of` may answer from a cache of content hashes; default: read the file)."""
+    digest_of = digest_of or file_digest
     by_size: dict[int, list[tuple[str, str, str | None]]] = defaultdict(list)
     for rel, path, size, doc in files:
         if size > 0:
@@ -116,7 +120,7 @@ def check_duplicates(ctx: Context, files: Iterable[tuple[str, str, int, str | No
             continue
         first_by_hash: dict[str, str] = {}
         for rel, path, doc in sorted(group):
-            digest = file_digest(path)
+            digest = digest_of(path)
             if digest is None:
                 continue
             if digest in first_by_hash:
