@@ -12,12 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from validator.formats import FORMATS  # the registry only: renderers import on use
+
 if TYPE_CHECKING:
     from validator.model import Report
     from validator.spec.model import Spec
 
 EXIT_OK, EXIT_DEFECTS, EXIT_USAGE = 0, 1, 2
-FORMAT_NAMES = ("text", "json")  # shown in --help; validator.formats.FORMATS is the registry
+FORMAT_NAMES = tuple(FORMATS)
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -38,8 +40,6 @@ def _parse_vars(pairs: Sequence[str]) -> dict[str, str]:
 
 def _parse_formats(values: Sequence[str], output: str | None) -> list[tuple[str, str | None]]:
     """`--format json` or `--format json=report.json`; `--output` applies to a lone format."""
-    from validator.formats import FORMATS
-
     chosen: list[tuple[str, str | None]] = []
     for v in values or ("text",):
         name, sep, dest = v.partition("=")

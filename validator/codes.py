@@ -31,7 +31,7 @@ class Code:
     retired: bool = False
 
 
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 _ENTRIES = [
     # --- F: the file system -------------------------------------------------------
@@ -92,7 +92,7 @@ _ENTRIES = [
           "client.yaml must be a flat mapping of names to values, e.g. `company: 北京示例科技有限公司`."),
          ("客户信息用于核对文件名与表格内容。", "Client values are used to check names and cells."),
          "client.yaml 写成了列表"),
-    Code("V104", "variable-unknown", I,
+    Code("V104", "variable-unknown", INFO,
          ("未使用的客户信息", "Unused client value"),
          ("client.yaml 中的 {name} 不是本规范定义的变量，已忽略。",
           "{name} in client.yaml is not a variable of this spec and was ignored."),
@@ -193,7 +193,7 @@ _ENTRIES = [
           "Rename the file (this happens with zips made on Chinese Windows)."),
          ("乱码文件名在上传后无法辨认。", "A garbled name cannot be recognised after upload."),
          "\\xd3\\xaa\\xd2\\xb5.pdf（GBK 编码的 营业.pdf）"),
-    Code("N109", "name-nfd", I,
+    Code("N109", "name-nfd", INFO,
          ("文件名为 NFD 形式", "File name in NFD form"),
          ("文件名使用 Unicode NFD 分解形式（macOS 常见），已按 NFC 比较。",
           "The name uses Unicode NFD (as macOS writes it); it was compared in NFC."),

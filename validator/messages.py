@@ -56,11 +56,23 @@ def _prepared(params: Mapping[str, Any], lang: str) -> _Params:
     return out
 
 
+def printable(text: str) -> str:
+    """Undecodable bytes in a file name (held as surrogate escapes) shown as U+FFFD."""
+    if any("\udc80" <= ch <= "\udcff" for ch in text):
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return text
+
+
+def escaped(text: str) -> str:
+    """A lossless ASCII-safe form of a name with undecodable bytes: \\xNN escapes."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def _show(value: Any, lang: str) -> str:
     if isinstance(value, list | tuple):
         sep = "、" if lang == "zh" else ", "
-        return sep.join(str(v) for v in value)
-    return str(value)
+        return sep.join(printable(str(v)) for v in value)
+    return printable(str(value))
 
 
 def entry(code: str) -> Code:

@@ -98,3 +98,18 @@ def test_halfwidth_is_nfkc_for_fullwidth_ascii(text: str) -> None:
 def test_matching_form_never_raises_and_is_idempotent_on_extension_case(name: str) -> None:
     form = matching_form(name, ALL)
     assert matching_form(form, ALL) == matching_form(form, ALL)
+
+
+@given(st.text(alphabet=st.sampled_from(list('abCON.PRN LPT1COM9aux nul:<>|?*"\\/\x01\x7f（）营业执照_-。 \t\u3000$¹²³')),
+               min_size=1, max_size=12))
+def test_fast_screen_never_passes_a_name_pathvalidate_rejects(name: str) -> None:
+    from pathvalidate import ValidationError, validate_filename
+
+    from validator.checks.naming import _surely_valid
+
+    if _surely_valid(name):
+        for platform in ("windows", "universal", "linux", "macos"):
+            try:
+                validate_filename(name, platform=platform, max_len=255)
+            except ValidationError as exc:  # pragma: no cover - the failure we guard against
+                raise AssertionError(f"{name!r} passed the screen but {platform} rejects it: {exc}") from exc

@@ -12,21 +12,26 @@ from validator.model import Defect, PackageResult, Report, Severity
 
 def defect_dict(d: Defect, lang: str) -> dict[str, Any]:
     entry = CODES.get(d.code)
-    return {
+    out = {
         "code": d.code,
         "name": entry.name if entry else None,
         "severity": d.severity.value,
-        "path": d.path,
+        "path": messages.printable(d.path),
         "document": d.document,
         "message": messages.message(d, lang),
         "fix": messages.fix(d, lang),
         "location": d.location.as_dict() if d.location else None,
         "params": {k: _plain(v) for k, v in d.params.items()},
     }
+    if out["path"] != d.path:  # the name is not valid UTF-8: keep its bytes, escaped
+        out["path_escaped"] = messages.escaped(d.path)
+    return out
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, str | int | float | bool) or value is None:
+    if isinstance(value, str):
+        return messages.printable(value)
+    if isinstance(value, int | float | bool) or value is None:
         return value
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
@@ -41,7 +46,8 @@ def package_dict(p: PackageResult, lang: str) -> dict[str, Any]:
         "files": p.files,
         "error": p.error,
         "counts": counts(p.defects),
-        "documents": [{"id": s.id, "title": s.title, "required": s.required, "files": list(s.files)}
+        "documents": [{"id": s.id, "title": s.title, "required": s.required,
+                       "files": [messages.printable(f) for f in s.files]}
                       for s in p.documents],
         "defects": [defect_dict(d, lang) for d in p.defects],
     }

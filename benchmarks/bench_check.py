@@ -1,0 +1,182 @@
+"""Benchmark the core check (issue 2 targets). Prints medians; these machines are noisy.
+
+    python benchmarks/bench_check.py [--files 1000] [--repeat 7]
+
+1. names + types only, per file beyond start-up (target ≤ 50 µs/file), next to the floor:
+   walk + stat + read 8 KiB of every file.
+2. a full check of a 50-file folder, wall time including interpreter start-up (target ≤ 300 ms).
+3. layout + cell rules on a 5,000-row roster (target ≤ 60 ms), split into reading and rules.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from fixtures import makers as mk  # noqa: E402
+
+NAMES_SPEC = """\
+id: names
+title: names and types only
+naming: {platform: windows, max_length: 60, forbid: [fullwidth, whitespace, copy_suffix]}
+documents:
+  - {id: scans, title: 扫描件, name: "*_材料.pdf", count: 0+, types: [pdf], max_size: 10MB}
+  - {id: sheets, title: 表格, name: "*_表格.xlsx", count: 0+, types: [xlsx]}
+  - {id: images, title: 图片, name: "*_照片.jpg", count: 0+, types: [jpg]}
+  - {id: docs, title: 文档, name: "*_说明.docx", count: 0+, types: [docx]}
+"""
+
+
+def median_ms(samples: list[float]) -> str:
+    return f"{statistics.median(samples) * 1000:.1f} ms"
+
+
+def make_templates(work: Path) -> dict[str, Path]:
+    t = work / "templates"
+    return {
+        "pdf": mk.make_pdf(t / "a.pdf", 3, "材料 正文"),
+        "xlsx": mk.make_xlsx(t / "a.xlsx", {"人员名单": mk.make_roster_rows(50, "北京示例科技有限公司")}),
+        "jpg": mk.make_jpeg(t / "a.jpg", 600, 800),
+        "docx": mk.make_docx(t / "a.docx", ["说明"]),
+    }
+
+
+def make_folder(dest: Path, n: int, templates: dict[str, Path]) -> Path:
+    dest.mkdir(parents=True)
+    kinds = [("pdf", "材料"), ("xlsx", "表格"), ("jpg", "照片"), ("docx", "说明")]
+    for i in range(n):
+        ext, word = kinds[i % len(kinds)]
+        # Distinct sizes per file (bytes after the end are ignored by every reader), so the
+        # duplicate check hashes nothing, as in a real folder.
+        data = templates[ext].read_bytes() + b"\n" * (i + 1)
+        (dest / f"{i:04d}_{word}.{ext}").write_bytes(data)
+    return dest
+
+
+def floor_walk(folder: Path) -> float:
+    start = time.perf_counter()
+    with os.scandir(folder) as it:
+        for e in it:
+            e.stat(follow_symlinks=False)
+            with open(e.path, "rb") as f:
+                f.read(8192)
+    return time.perf_counter() - start
+
+
+def bench_names_types(folder: Path, spec_path: Path, repeat: int) -> None:
+    from validator.api import check_folder
+    from validator.spec import load_spec
+
+    spec = load_spec(str(spec_path))
+    n = len(os.listdir(folder))
+    check_folder(str(folder), spec)  # warm: libmagic loaded, page cache filled
+    runs, floors = [], []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = check_folder(str(folder), spec)
+        runs.append(time.perf_counter() - start)
+        floors.append(floor_walk(folder))
+    assert result.files == n
+    per_file = statistics.median(runs) / n * 1e6
+    floor = statistics.median(floors) / n * 1e6
+    print(f"names + types, {n} files: {per_file:.1f} µs/file (target ≤ 50), floor walk+stat+read 8 KiB "
+          f"{floor:.1f} µs/file")
+
+
+def cli_wall(args: list[str], repeat: int) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "validator", *args], capture_output=True, check=False)
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def bench_folder_50(work: Path, templates: dict[str, Path], repeat: int) -> None:
+    pack = work / "pack50"
+    company = "北京示例科技有限公司"
+    pack.mkdir()
+    (pack / "client.yaml").write_text(f"company: {company}\nuscc: 91110108551385082Q\nyear: '2025'\n",
+                                      encoding="utf-8")
+    names = ["01_年报承诺书.pdf", f"02_营业执照_{company}.pdf", "04_审计报告_2025.pdf", "06_网络与信息安全保障措施.pdf",
+             "07_服务质量及投诉处理.pdf", "08_股权结构.pdf"]
+    for i, name in enumerate(names):
+        (pack / name).write_bytes(templates["pdf"].read_bytes() + b"\n%" + str(i).encode())
+    for i in range(3):
+        (pack / f"03_经营许可证_{i}.pdf").write_bytes(templates["pdf"].read_bytes() + b"\n%L" + str(i).encode())
+    shutil.copy(templates["docx"], pack / "05_经营情况报告_2025.docx")
+    mk.make_xlsx(pack / "09_人员名单_2025.xlsx", {"人员名单": mk.make_roster_rows(200, company)})
+    for i in range(39):
+        (pack / f"10_社保缴纳证明_{i:02d}.jpg").write_bytes(templates["jpg"].read_bytes() + bytes([i]))
+    n = len([p for p in pack.iterdir() if p.name != "client.yaml"])
+    pass_ = cli_wall_python(repeat)
+    help_ = cli_wall(["--help"], repeat)
+    full = cli_wall(["check", str(pack), "--spec", "core", "--format", "json"], repeat)
+    print(f"full check of a {n}-file folder (core spec, PDFs opened, 200-row roster): {median_ms(full)} wall "
+          f"(target ≤ 300 ms); `python -c pass` {median_ms(pass_)}; `validator --help` {median_ms(help_)}")
+
+
+def cli_wall_python(repeat: int) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=False)
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def bench_sheet(work: Path, repeat: int) -> None:
+    from validator.checks import Context
+    from validator.checks.sheet import check_header, check_rows
+    from validator.readers.xlsx import read_sheet
+    from validator.spec import load_spec
+
+    spec = load_spec("core")
+    doc = spec.document("staff_roster")
+    assert doc is not None and doc.sheet is not None
+    path = mk.make_xlsx(work / "roster5000.xlsx", {"人员名单": mk.make_roster_rows(5000, "北京示例科技有限公司")})
+    reads, rules = [], []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        data = read_sheet(str(path), "人员名单", 1)
+        mid = time.perf_counter()
+        ctx = Context(spec, {"company": "北京示例科技有限公司"})
+        mapping = check_header(ctx, "r.xlsx", doc.id, doc.sheet, data.sheet, data.header)
+        check_rows(ctx, "r.xlsx", doc.id, doc.sheet, data.sheet, mapping, data.rows)
+        end = time.perf_counter()
+        reads.append(mid - start)
+        rules.append(end - mid)
+    assert len(data.rows) == 5000 and not ctx.defects, ctx.defects[:3]
+    total = [a + b for a, b in zip(reads, rules, strict=True)]
+    print(f"5,000-row roster x 12 columns: {median_ms(total)} (target ≤ 60 ms) = read {median_ms(reads)} "
+          f"+ layout and cell rules {median_ms(rules)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--files", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        templates = make_templates(work)
+        folder = make_folder(work / "many", args.files, templates)
+        spec_path = work / "names.yaml"
+        spec_path.write_text(NAMES_SPEC, encoding="utf-8")
+        bench_names_types(folder, spec_path, args.repeat)
+        bench_folder_50(work, templates, args.repeat)
+        bench_sheet(work, args.repeat)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""Heavy libraries load only when a spec needs them (checked in a fresh interpreter)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from fixtures import makers as mk
+
+HEAVY = ("pandas", "openpyxl", "pypdf", "python_calamine", "pypdfium2")
+
+PROBE = """
+import sys
+from validator.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print("LOADED:" + ",".join(m for m in {heavy!r} if m in sys.modules))
+"""
+
+
+def loaded_after(*args: str) -> set[str]:
+    proc = subprocess.run([sys.executable, "-c", PROBE.format(heavy=HEAVY), *args], capture_output=True, text=True,
+                          timeout=120)
+    line = [x for x in proc.stdout.splitlines() if x.startswith("LOADED:")][-1]
+    return {m for m in line[len("LOADED:"):].split(",") if m}
+
+
+def test_help_imports_nothing_heavy() -> None:
+    assert loaded_after("--help") == set()
+    proc = subprocess.run([sys.executable, "-c", "import validator.cli, sys; print(sorted(sys.modules))"],
+                          capture_output=True, text=True, timeout=60)
+    assert "magic" not in proc.stdout.split("'") and "yaml" not in proc.stdout.split("'")
+
+
+def test_names_and_types_check_of_50_files_imports_nothing_heavy(tmp_path: Path) -> None:
+    spec = tmp_path / "names.yaml"
+    spec.write_text(
+        "id: names\ntitle: 只查名称和类型\nnaming: {platform: windows, forbid: [fullwidth, whitespace, copy_suffix]}\n"
+        "documents:\n"
+        "  - {id: scans, title: 扫描件, name: '*.pdf', count: 0+, types: [pdf], max_size: 10MB}\n"
+        "  - {id: sheets, title: 表格, name: '*.xlsx', count: 0+, types: [xlsx]}\n"
+        "  - {id: images, title: 图片, name: '*.jpg', count: 0+, types: [jpg]}\n", encoding="utf-8")
+    pack = tmp_path / "pack"
+    for i in range(20):
+        mk.make_pdf(pack / f"{i:02d}_材料.pdf", 1, f"材料 {i}")
+    for i in range(15):
+        mk.make_xlsx(pack / f"{i:02d}_表格.xlsx", {"Sheet1": [["序号"], [i]]})
+    for i in range(15):
+        mk.make_jpeg(pack / f"{i:02d}_照片.jpg", 64, 64, seed=i)
+    assert len(list(pack.iterdir())) == 50
+    assert loaded_after("check", str(pack), "--spec", str(spec), "--format", "json") == set()
+    # ...and a spec with PDF rules loads pypdf, only then.
+    spec.write_text(spec.read_text(encoding="utf-8").replace("max_size: 10MB}", "max_size: 10MB, pdf: {}}"),
+                    encoding="utf-8")
+    assert loaded_after("check", str(pack), "--spec", str(spec)) == {"pypdf"}
