@@ -15,6 +15,7 @@ from validator.checks import Context
 from validator.checks.documents import assign, check_counts, check_duplicates, check_name_values, unexpected
 from validator.checks.naming import check_name, display_name
 from validator.checks.pdf import check_pdf
+from validator.checks.rules import check_package_rules
 from validator.checks.sheet import check_sheet
 from validator.checks.size import check_size
 from validator.checks.types import check_type
@@ -83,6 +84,7 @@ def finish_package(
         if o.document:
             assigned.setdefault(o.document, []).append(o.rel)
     check_counts(ctx, assigned)
+    check_package_rules(ctx, assigned)
     check_duplicates(ctx, ((o.rel, o.path, o.size, o.document) for o in outcomes if o.regular), digest_of)
     documents = tuple(
         DocumentStatus(d.id, d.title, d.required, tuple(sorted(assigned.get(d.id, [])))) for d in spec.documents

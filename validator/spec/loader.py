@@ -16,11 +16,13 @@ from typing import Any
 from validator.spec import schema
 from validator.spec.model import (
     ColumnSpec,
+    Condition,
     CountRange,
     DocumentSpec,
     NamePattern,
     NamingRules,
     PdfSpec,
+    RuleSpec,
     SheetSpec,
     Spec,
     VariableSpec,
@@ -139,8 +141,8 @@ def merge(parent: MDict, child: MDict) -> MDict:
         if key == "extends":
             continue
         old = out.get(key)
-        if key == "documents" and isinstance(old, MList) and isinstance(value, MList):
-            out[key] = _merge_documents(old, value)
+        if key in ("documents", "rules") and isinstance(old, MList) and isinstance(value, MList):
+            out[key] = _merge_by_id(old, value)
         elif key == "ignore" and isinstance(old, MList) and isinstance(value, MList):
             out[key] = _concat(old, [v for v in value if v not in old], value)
         elif isinstance(old, MDict) and isinstance(value, MDict):
@@ -160,7 +162,8 @@ def _concat(first: MList, extra: list[Any], source: MList) -> MList:
     return out
 
 
-def _merge_documents(parent: MList, child: MList) -> MList:
+def _merge_by_id(parent: MList, child: MList) -> MList:
+    """Documents and rules merge by id: a child item with a known id updates it, others add."""
     out = MList()
     out.mark, out.item_marks = child.mark, []
     index: dict[str, int] = {}
@@ -178,7 +181,7 @@ def _merge_documents(parent: MList, child: MList) -> MList:
         else:
             out.append(doc)
             out.item_marks.append(child.mark_of(i))
-    # `remove: true` drops an inherited document.
+    # `remove: true` drops an inherited document or rule.
     keep = [i for i, d in enumerate(out) if not (isinstance(d, MDict) and d.get("remove") is True)]
     pruned = MList(out[i] for i in keep)
     pruned.mark, pruned.item_marks = out.mark, [out.item_marks[i] for i in keep]
@@ -271,7 +274,8 @@ def _semantic_problems(data: MDict) -> list[tuple[Mark | None, str]]:
         try:
             count = CountRange.parse(doc.get("count", 1))
             if count.max is not None and count.max < count.min:
-                problems.append((doc.mark_of("count"), f"{where}.count: the upper bound is below the lower bound"))
+                problems.append((doc.mark_of("count"),
+                                 f"{where}.count: the upper bound is below the lower bound"))
             lo, hi = doc.get("min_size"), doc.get("max_size")
             if lo is not None and hi is not None and parse_size(lo) > parse_size(hi):
                 problems.append((doc.mark_of("min_size"), f"{where}.min_size: larger than max_size"))
@@ -282,8 +286,119 @@ def _semantic_problems(data: MDict) -> list[tuple[Mark | None, str]]:
         names = [c.get("name") for c in columns if isinstance(c, dict)] if isinstance(columns, MList) else []
         for dup in sorted({str(n) for n in names if names.count(n) > 1}):
             problems.append((sheet.mark_of("columns"), f"{where}.sheet.columns: column '{dup}' listed twice"))
+        if isinstance(sheet, MDict):
+            checker = _RuleChecker(variables, [str(n).strip() for n in names if isinstance(n, str)], set())
+            problems.extend(checker.rules(sheet.get("rules"), sheet.mark_of("rules"), f"{where}.sheet.rules"))
+    doc_ids = {d.get("id") for d in (docs if isinstance(docs, MList) else []) if isinstance(d, MDict)}
+    checker = _RuleChecker(variables, None, {i for i in doc_ids if isinstance(i, str)})
+    problems.extend(checker.rules(data.get("rules"), data.mark_of("rules"), "rules"))
     problems.extend(_severity_problems(data))
     return problems
+
+
+_VAR_REF = re.compile(r"\{\s*(" + schema.IDENT + r")\s*\}")
+
+
+class _RuleChecker:
+    """What the schema cannot see in `rules:`: the columns, variables and documents they name."""
+
+    def __init__(self, variables: dict[str, VariableSpec], columns: list[str] | None, documents: set[str]):
+        self.variables, self.columns, self.documents = variables, columns, documents
+        self.out: list[tuple[Mark | None, str]] = []
+
+    def rules(self, raw: Any, mark: Mark, path: str) -> list[tuple[Mark | None, str]]:
+        if not isinstance(raw, MList):
+            return []
+        seen: set[str] = set()
+        for i, rule in enumerate(raw):
+            if not isinstance(rule, MDict):
+                continue
+            rid = rule.get("id")
+            where = f"{path}[{rid if isinstance(rid, str) else i}]"
+            if isinstance(rid, str):
+                if rid in seen:
+                    self.out.append((raw.mark_of(i), f"{where}: duplicate rule id '{rid}'"))
+                seen.add(rid)
+            for key in ("when", "expect"):
+                if isinstance(rule.get(key), MDict):
+                    self.condition(rule[key], f"{where}.{key}")
+            for key in ("require", "require_documents"):
+                if key in rule and "when" not in rule:
+                    self.out.append((rule.mark_of(key), f"{where}.{key}: needs a `when` condition "
+                                     "(without one, mark the column `required: true` or the document required)"))
+            for key in ("require", "require_documents"):
+                items = rule.get(key)
+                if not isinstance(items, MList):
+                    continue
+                for j, name in enumerate(items):
+                    if isinstance(name, str):
+                        mark_j = items.mark_of(j)
+                        if key == "require":
+                            self.column(name, mark_j, f"{where}.{key}")
+                        else:
+                            self.document(name, mark_j, f"{where}.{key}")
+            for key in ("count", "ip_ranges"):
+                sub = rule.get(key)
+                if not isinstance(sub, MDict):
+                    continue
+                for k, v in sub.items():
+                    if key == "count" and isinstance(v, str):
+                        self.placeholders(v, sub.mark_of(k), f"{where}.{key}.{k}")
+                    elif key == "ip_ranges" and isinstance(v, str):
+                        self.column(v, sub.mark_of(k), f"{where}.{key}.{k}")
+        return self.out
+
+    def condition(self, cond: MDict, path: str) -> None:
+        subject = next((k for k in ("column", "variable") if k in cond), None)
+        ops = [k for k in schema.OPERATORS if k in cond]
+        combinator = next((k for k in ("all", "any", "not") if k in cond), None)
+        if subject and not ops:
+            ops_list = ", ".join(schema.OPERATORS)
+            self.out.append((cond.mark, f"{path}: a condition on {subject} '{cond[subject]}' "
+                                        f"needs an operator ({ops_list})"))
+        if combinator and ops:
+            self.out.append((cond.mark_of(ops[0]), f"{path}: '{ops[0]}' needs a column or variable, "
+                                                   f"not '{combinator}'; put it in a condition of its own"))
+        if isinstance(cond.get("column"), str):
+            self.column(cond["column"], cond.mark_of("column"), f"{path}.column")
+        if isinstance(cond.get("variable"), str):
+            self.variable(cond["variable"].strip(), cond.mark_of("variable"), f"{path}.variable")
+        for op in ops:
+            operands = cond[op] if isinstance(cond[op], MList) else [cond[op]]
+            for v in operands:
+                if isinstance(v, str):
+                    self.placeholders(v, cond.mark_of(op), f"{path}.{op}")
+        for key in ("all", "any"):
+            items = cond.get(key)
+            for j, sub in enumerate(items if isinstance(items, list) else []):
+                if isinstance(sub, MDict):
+                    self.condition(sub, f"{path}.{key}[{j}]")
+        if isinstance(cond.get("not"), MDict):
+            self.condition(cond["not"], f"{path}.not")
+
+    def placeholders(self, text: str, mark: Mark, path: str) -> None:
+        for m in _VAR_REF.finditer(text):
+            self.variable(m.group(1), mark, path)
+
+    def variable(self, name: str, mark: Mark, path: str) -> None:
+        if name not in self.variables:
+            self.out.append((mark, f"{path}: {_unknown('variable', name, list(self.variables))}"))
+
+    def column(self, name: str, mark: Mark, path: str) -> None:
+        if self.columns is None:
+            self.out.append((mark, f"{path}: columns can only be used in a sheet's rules"))
+        elif name.strip() not in self.columns:
+            self.out.append((mark, f"{path}: {_unknown('column', name, self.columns)}"))
+
+    def document(self, name: str, mark: Mark, path: str) -> None:
+        if name not in self.documents:
+            self.out.append((mark, f"{path}: {_unknown('document', name, sorted(self.documents))}"))
+
+
+def _unknown(what: str, name: str, known: list[str]) -> str:
+    near = difflib.get_close_matches(name, known, 1)
+    tip = f" (did you mean '{near[0]}'?)" if near else ""
+    return f"unknown {what} '{name}'{tip}; declared: {', '.join(known) or 'none'}"
 
 
 def _build(data: MDict, path: Path, chain: tuple[str, ...]) -> Spec:
@@ -310,7 +425,7 @@ def _build(data: MDict, path: Path, chain: tuple[str, ...]) -> Spec:
         year=data.get("year"),
         licence=data.get("licence", ""),
         description=data.get("description", ""),
-        rules=tuple(data.get("rules") or ()),
+        rules=_build_rules(data.get("rules")),
         source=str(path),
         chain=chain,
         raw=data,
@@ -338,10 +453,7 @@ def _severity_problems(data: MDict) -> list[tuple[Mark | None, str]]:
 
 
 def _build_document(raw: MDict, variables: dict[str, VariableSpec]) -> DocumentSpec:
-    if "name" in raw:
-        pattern = compile_name(raw["name"], variables)[0]
-    else:
-        pattern = _compile_regex(raw["regex"], variables)
+    pattern = compile_name(raw["name"], variables)[0] if "name" in raw else _compile_regex(raw["regex"], variables)
     assert pattern is not None
     pdf_raw = raw.get("pdf")
     pdf = None
@@ -386,7 +498,48 @@ def _build_sheet(raw: MDict) -> SheetSpec:
         extra_columns=raw.get("extra_columns", "error"),
         min_rows=raw.get("min_rows"),
         max_rows=raw.get("max_rows"),
-        rules=tuple(raw.get("rules") or ()),
+        rules=_build_rules(raw.get("rules")),
+    )
+
+
+def _build_rules(raw: Any) -> tuple[RuleSpec, ...]:
+    return tuple(_build_rule(r) for r in raw or ())
+
+
+def _build_rule(raw: MDict) -> RuleSpec:
+    kind = next(k for k in (*schema.ASSERTIONS, "require_documents") if k in raw)
+    count = raw.get("count") or {}
+    ipr = raw.get("ip_ranges")
+    return RuleSpec(
+        id=raw["id"],
+        kind=kind,
+        title=raw.get("title", raw["id"]),
+        title_en=raw.get("title_en", ""),
+        description=raw.get("description", ""),
+        severity=raw.get("severity"),
+        when=_build_condition(raw["when"]) if "when" in raw else None,
+        require=tuple(str(c).strip() for c in raw.get("require") or ()),
+        expect=_build_condition(raw["expect"]) if "expect" in raw else None,
+        count_min=_bound(count.get("min")),
+        count_max=_bound(count.get("max")),
+        ip_ranges=(str(ipr["start"]).strip(), str(ipr["end"]).strip()) if ipr else None,
+        documents=tuple(raw.get("require_documents") or ()),
+    )
+
+
+def _bound(value: Any) -> int | float | str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _build_condition(raw: MDict) -> Condition:
+    return Condition(
+        column=str(raw["column"]).strip() if "column" in raw else None,
+        variable=str(raw["variable"]).strip() if "variable" in raw else None,
+        ops=tuple((op, tuple(raw[op]) if isinstance(raw[op], list) else raw[op])
+                  for op in schema.OPERATORS if op in raw),
+        all=tuple(_build_condition(c) for c in raw.get("all") or ()),
+        any=tuple(_build_condition(c) for c in raw.get("any") or ()),
+        negate=_build_condition(raw["not"]) if "not" in raw else None,
     )
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from validator.model import Severity
 
-_UNITS = {"": 1, "B": 1, "KB": 1024, "KIB": 1024, "MB": 1024**2, "MIB": 1024**2, "GB": 1024**3, "GIB": 1024**3}
+_UNITS = {"": 1, "B": 1, "KB": 1024, "KIB": 1024, "MB": 1024**2, "MIB": 1024**2,
+          "GB": 1024**3, "GIB": 1024**3}
 
 
 def parse_size(value: int | str) -> int:
@@ -83,6 +85,65 @@ class ColumnSpec:
     max: float | None = None
 
 
+# --- cross-field rules (`rules:`; evaluated by validator.checks.rules) ---------------
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A test on one row (sheet rules) or on the client's values.
+
+    A leaf names a subject, `column` or `variable`, and one or more operators, all of
+    which must hold; `all`/`any`/`negate` combine conditions. Operand strings may hold
+    `{variable}` placeholders.
+    """
+
+    column: str | None = None
+    variable: str | None = None
+    ops: tuple[tuple[str, Any], ...] = ()  # (operator, operand): equals, in, matches, filled, min…
+    all: tuple[Condition, ...] = ()
+    any: tuple[Condition, ...] = ()
+    negate: Condition | None = None
+
+    def walk(self) -> Iterator[Condition]:
+        yield self
+        for sub in (*self.all, *self.any, *((self.negate,) if self.negate else ())):
+            yield from sub.walk()
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """One cross-field rule: rows (or the package) where `when` holds must meet the assertion.
+
+    Exactly one assertion is set: `require` (columns), `expect` (a condition), `count_min`/
+    `count_max` (`count:`; a number or a `{variable}`), `ip_ranges` (start and end column),
+    `documents` (`require_documents:`, package rules only).
+    """
+
+    id: str
+    kind: str  # require | expect | count | ip_ranges | require_documents
+    title: str = ""
+    title_en: str = ""
+    description: str = ""
+    severity: str | None = None  # error | warning | info; None: the code's default
+    when: Condition | None = None
+    require: tuple[str, ...] = ()
+    expect: Condition | None = None
+    count_min: float | str | None = None  # a number, or "{variable}"
+    count_max: float | str | None = None
+    ip_ranges: tuple[str, str] | None = None
+    documents: tuple[str, ...] = ()
+
+    def columns(self) -> tuple[str, ...]:
+        """Every column the rule reads, in first-use order."""
+        names: list[str] = []
+        conds = [c for c in (self.when, self.expect) if c is not None]
+        for cond in conds:
+            names.extend(c.column for c in cond.walk() if c.column)
+        names.extend(self.require)
+        names.extend(self.ip_ranges or ())
+        return tuple(dict.fromkeys(names))
+
+
 @dataclass(frozen=True)
 class SheetSpec:
     name: str | None
@@ -92,7 +153,7 @@ class SheetSpec:
     extra_columns: str = "error"
     min_rows: int | None = None
     max_rows: int | None = None
-    rules: tuple[Any, ...] = ()
+    rules: tuple[RuleSpec, ...] = ()  # cross-field rules over the rows
 
 
 @dataclass(frozen=True)
@@ -150,7 +211,7 @@ class Spec:
     year: int | None = None
     licence: str = ""
     description: str = ""
-    rules: tuple[Any, ...] = ()
+    rules: tuple[RuleSpec, ...] = ()  # package-level rules (client values, documents)
     source: str = ""  # file it was loaded from
     chain: tuple[str, ...] = ()  # ids of the specs it extends, nearest first
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # merged data

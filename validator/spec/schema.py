@@ -7,8 +7,11 @@ prints the JSON Schema made from this description.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Any
 
-from validator.spec.dsl import Any_, Bool, Int, ListOf, MapOf, Num, Obj, OneOf, Str
+from validator.spec.dsl import Any_, Bool, Int, ListOf, MapOf, Num, Obj, OneOf, Problems, Schema, Str
+from validator.spec.yamlmarks import Mark
 
 SIZE_RE = r"\s*\d+(\.\d+)?\s*([KMG]i?B|B)?\s*"
 RANGE_RE = r"\s*\d+\s*(-\s*\d+|\+)?\s*"
@@ -57,9 +60,126 @@ naming = Obj(
         "max_path_length": Int(minimum=1, doc="maximum characters of the relative path"),
         "platform": Str(enum=PLATFORMS, doc="names must be valid on this platform (pathvalidate)"),
         "forbid": ListOf(Str(enum=FORBID), doc="fullwidth, whitespace, copy_suffix"),
-        "extension_case": Str(enum=("lower", "any"), doc="lower: report upper-case extensions (default lower)"),
+        "extension_case": Str(enum=("lower", "any"),
+                              doc="lower: report upper-case extensions (default lower)"),
     },
 )
+
+# --- cross-field rules ----------------------------------------------------------------
+# One mechanism: a rule picks rows (sheet rules) or a situation (package rules) with `when`
+# and asserts one thing about them. Conditions nest with all/any/not.
+
+VAR_REF = r"\s*\{\s*" + IDENT + r"\s*\}\s*"
+SEVERITIES = ("error", "warning", "info")
+OPERATORS = ("equals", "not_equals", "in", "not_in", "matches", "filled", "min", "max")
+ASSERTIONS = ("require", "expect", "count", "ip_ranges")
+scalar = OneOf((Str(), Num(), Bool()), expected="text or a number")
+bound = OneOf((Num(), Str(pattern=VAR_REF, pattern_hint="a number or a {variable}")),
+              doc="a number, or a {variable} holding one", expected="a number or a {variable}")
+
+
+@dataclass
+class Ref(Schema):
+    """A named schema used recursively: checks like its target, exports as a JSON Schema $ref."""
+
+    name: str = ""
+    doc: str = ""
+
+    def check(self, value: Any, where: Mark | None, path: str, out: Problems) -> None:
+        DEFS[self.name].check(value, where, path, out)
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"$ref": f"#/$defs/{self.name}"}
+
+
+DEFS: dict[str, Schema] = {}
+
+
+def _condition(columns: bool) -> Obj:
+    name = "condition" if columns else "value_condition"
+    inner = Ref(name)
+    fields: dict[str, Schema] = {}
+    if columns:
+        fields["column"] = Str(doc="the column (header name) whose cell in the row is tested")
+    fields.update({
+        "variable": Str(doc="the client value (variable name) that is tested"),
+        "equals": OneOf((Str(), Num(), Bool()), doc="the value equals this (text compared after NFKC, "
+                        "trimming and case folding; numbers as numbers); may hold {variable}",
+                        expected="text or a number"),
+        "not_equals": OneOf((Str(), Num(), Bool()), doc="the value differs from this",
+                            expected="text or a number"),
+        "in": ListOf(scalar, min_items=1, doc="the value is one of these"),
+        "not_in": ListOf(scalar, min_items=1, doc="the value is none of these"),
+        "matches": Str(validate=_regex, doc="a regular expression found in the value (re.search; "
+                       "anchor with ^ $); {variable} inserts the value literally"),
+        "filled": Bool(doc="true: the cell/value is not empty; false: it is empty"),
+        "min": bound,
+        "max": bound,
+        "all": ListOf(inner, min_items=1, doc="every condition holds"),
+        "any": ListOf(inner, min_items=1, doc="at least one condition holds"),
+        "not": inner,
+    })
+    subjects = (("column",) if columns else ()) + ("variable", "all", "any", "not")
+    cond = Obj(
+        doc="A condition: a subject (column or variable) with operators that must all hold, "
+            "or all/any/not of conditions. On an empty cell only `filled` is decided; other "
+            "operators leave the row undecided (not selected by `when`, not failed by `expect`).",
+        fields=fields,
+        exclusive=(subjects,),
+        one_of_required=subjects,
+    )
+    DEFS[name] = cond
+    return cond
+
+
+row_condition = _condition(columns=True)
+value_condition = _condition(columns=False)
+
+_RULE_COMMON: dict[str, Schema] = {
+    "id": Str(pattern=IDENT, pattern_hint="letters, digits, _ and -",
+              doc="stable rule id; a spec that extends this one overrides or removes the rule by id"),
+    "title": Str(doc="short Chinese statement of the rule, shown in messages"),
+    "title_en": Str(doc="English statement, shown in English messages (default: title)"),
+    "description": Str(),
+    "severity": Str(enum=SEVERITIES, doc="severity of its defects (default: the code's, error)"),
+    "remove": Bool(doc="in a spec that extends another: drop this inherited rule"),
+}
+
+sheet_rule = Obj(
+    doc="A cross-field rule over the data rows of this sheet.",
+    required=("id",),
+    exclusive=(ASSERTIONS,),
+    one_of_required=ASSERTIONS,
+    fields={
+        **_RULE_COMMON,
+        "when": row_condition,
+        "require": ListOf(Str(), min_items=1,
+                          doc="columns that must be filled in every row where `when` holds (C101)"),
+        "expect": row_condition,
+        "count": Obj(doc="the number of rows where `when` holds (all rows without `when`): C103/C104",
+                     fields={"min": bound, "max": bound}, one_of_required=("min", "max")),
+        "ip_ranges": Obj(doc="start/end IP columns: same family, start ≤ end, no overlap between rows "
+                             "where `when` holds (C105-C107)",
+                         required=("start", "end"),
+                         fields={"start": Str(doc="column of the first address (or a CIDR block)"),
+                                 "end": Str(doc="column of the last address")}),
+    },
+)
+
+package_rule = Obj(
+    doc="A rule over the client's values and the documents of the package.",
+    required=("id",),
+    exclusive=(("expect", "require_documents"),),
+    one_of_required=("expect", "require_documents"),
+    fields={
+        **_RULE_COMMON,
+        "when": value_condition,
+        "expect": value_condition,
+        "require_documents": ListOf(Str(), min_items=1,
+                                    doc="document ids that must be present when `when` holds (C108)"),
+    },
+)
+
 
 column = Obj(
     doc="One expected column of the header row, with rules for its cells.",
@@ -84,10 +204,11 @@ sheet = Obj(
         "header_row": Int(minimum=1, doc="1-based row of the header (default 1)"),
         "columns": ListOf(column, min_items=1),
         "order": Str(enum=("strict", "any"), doc="strict: columns in the listed order (default strict)"),
-        "extra_columns": Str(enum=LEVELS[:2] + ("ignore",), doc="severity for columns not listed (default error)"),
+        "extra_columns": Str(enum=(*LEVELS[:2], "ignore"),
+                             doc="severity for columns not listed (default error)"),
         "min_rows": Int(minimum=0),
         "max_rows": Int(minimum=0),
-        "rules": ListOf(Any_(), doc="cross-field rules (see docs/spec-format.md)"),
+        "rules": ListOf(sheet_rule, doc="cross-field rules over the rows (docs/spec-format.md)"),
     },
 )
 
@@ -138,7 +259,7 @@ spec = Obj(
         "unexpected_files": Str(enum=("error", "warning", "info", "ignore")),
         "severity": MapOf(Str(enum=LEVELS), doc="code (or name) -> error|warning|info|ignore"),
         "documents": ListOf(document),
-        "rules": ListOf(Any_(), doc="cross-field rules (see docs/spec-format.md)"),
+        "rules": ListOf(package_rule, doc="rules over client values and documents (docs/spec-format.md)"),
     },
 )
 
@@ -147,4 +268,5 @@ def json_schema() -> dict[str, object]:
     js = spec.json_schema()
     js["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     js["title"] = "validator spec"
+    js["$defs"] = {name: schema.json_schema() for name, schema in DEFS.items()}
     return js
