@@ -259,15 +259,23 @@ class _Sheet:
     index: dict[str, int]  # header key of a spec column -> actual column index
     rows: Sequence[tuple[int, Sequence[Any]]]
     env: Env
+    _named: dict[str, int | None] = field(default_factory=dict)  # column as a rule names it -> index
+
+    def idx(self, column: str) -> int | None:
+        try:
+            return self._named[column]
+        except KeyError:
+            found = self._named[column] = self.index.get(_key(column))
+            return found
 
     def value(self, cells: Sequence[Any], column: str) -> Any:
-        idx = self.index[_key(column)]
-        cell = cells[idx] if idx < len(cells) else None
+        idx = self._named[column] if column in self._named else self.idx(column)
+        cell = cells[idx] if idx is not None and idx < len(cells) else None
         return getattr(cell, "value", cell)
 
     def display(self, cells: Sequence[Any], column: str) -> str:
-        idx = self.index[_key(column)]
-        cell = cells[idx] if idx < len(cells) else None
+        idx = self.idx(column)
+        cell = cells[idx] if idx is not None and idx < len(cells) else None
         shown = getattr(cell, "display", "") or ""
         value = getattr(cell, "value", cell)
         return shown or ("" if is_empty(value) else _text(value))
@@ -275,7 +283,7 @@ class _Sheet:
     def where(self, row: int, column: str) -> Location:
         from validator.checks.sheet import column_letter
 
-        letter = column_letter(self.index[_key(column)])
+        letter = column_letter(self.idx(column) or 0)
         return Location(sheet=self.sheet, row=row, column=column, cell=f"{letter}{row}")
 
     def emit(self, code: str, rule: RuleSpec, params: dict[str, Any], location: Location) -> None:
@@ -304,7 +312,7 @@ def check_sheet_rules(
     index = {_key(col.name): idx for idx, col in mapping.items()}
     data = _Sheet(ctx, rel, doc_id, sheet, index, rows, Env.of(ctx))
     for rule in spec.rules:
-        if not data.env.ready(rule) or any(_key(c) not in index for c in rule.columns()):
+        if not data.env.ready(rule) or any(data.idx(c) is None for c in rule.columns()):
             continue
         _RUNNERS[rule.kind](data, rule, list(_selected(data, rule)))
 
