@@ -30,6 +30,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from operator import mul
 
 REASONS: frozenset[str] = frozenset(
     {
@@ -107,7 +108,16 @@ def uscc_check_char(first17: str) -> str:
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
+_USCC_SHAPE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}")
+_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
+
+
 def check_uscc(value: str) -> IdProblem | None:
+    # Fast path for the common, well-formed value: one regex and the check character.
+    if _USCC_SHAPE.fullmatch(value):
+        total = sum(map(mul, map(_USCC_VALUE.__getitem__, value[:17]), _USCC_WEIGHTS))
+        if USCC_ALPHABET[(31 - total % 31) % 31] == value[17]:
+            return None
     problem = _precheck(value) or _length(value, 18)
     if problem:
         return problem
@@ -151,6 +161,12 @@ def _birth_date_ok(ymd: str) -> bool:
 
 
 def check_cn_id(value: str) -> IdProblem | None:
+    if (
+        _ID_SHAPE.fullmatch(value)
+        and _ID_CHECK[sum(map(mul, map(int, value[:17]), _ID_WEIGHTS)) % 11] == value[17]
+        and _birth_date_ok(value[6:14])
+    ):
+        return None
     problem = _precheck(value) or _length(value, 18)
     if problem:
         return problem
@@ -185,6 +201,8 @@ _ICP_RE = re.compile(rf"[{PROVINCES}]ICP备(?:[0-9]{{8}}|[0-9]{{10}})号(?:-[1-9
 
 
 def _check_pattern(value: str, pattern: re.Pattern[str], expected: str) -> IdProblem | None:
+    if pattern.fullmatch(value):
+        return None
     problem = _precheck(value)
     if problem:
         return problem
