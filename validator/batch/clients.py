@@ -1,0 +1,319 @@
+"""Which folders under a batch root are clients, and each client's values and specs.
+
+Every directory directly under ROOT is one client (hidden folders, ``_``-prefixed ones and
+``__MACOSX`` excepted). A client's data come from two places, either or both:
+
+* ``FOLDER/client.yaml``: ``company: …``, ``uscc: …``, ``spec: call-center`` or
+  ``specs: [call-center, icp]``;
+* a registry at ``ROOT/clients.xlsx`` (else ``ROOT/clients.csv``): one row per client with the
+  columns ``folder, company, uscc, licence_no, specs`` and any other spec variable (Chinese
+  headers such as 文件夹, 公司全称, 统一社会信用代码 are accepted too).
+
+A value both give differently is a defect (L201) and client.yaml wins, because it travels with
+the files. A registry row without its folder (L202), a folder in neither (L203) and a registry
+that cannot be used (L205) are reported as well; none of them stops the run.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from validator.checks.variables import read_client_file
+from validator.discovery import ALWAYS_SKIPPED_DIRS, CLIENT_FILE
+from validator.model import Location
+
+REGISTRY_NAMES = ("clients.xlsx", "clients.csv")
+_MAX_REGISTRY_BYTES = 20 * 1024 * 1024
+_SPEC_SPLIT = re.compile(r"[,;，；、\s]+")
+
+# Registry headers people actually write -> the names used here.
+_HEADER_ALIASES = {
+    "folder": "folder", "文件夹": "folder", "客户文件夹": "folder", "目录": "folder",
+    "company": "company", "公司全称": "company", "公司名称": "company", "企业名称": "company",
+    "uscc": "uscc", "统一社会信用代码": "uscc", "信用代码": "uscc",
+    "licence_no": "licence_no", "license_no": "licence_no", "经营许可证编号": "licence_no",
+    "许可证编号": "licence_no",
+    "specs": "specs", "spec": "specs", "规范": "specs",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Note:
+    """A defect found before the client's spec is known; emitted later at the spec's severity."""
+
+    code: str
+    path: str
+    params: dict[str, Any] = field(default_factory=dict)
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class Client:
+    name: str  # folder name (NFC): the client's key in every report
+    root: str  # absolute folder path
+    yaml_values: dict[str, str] = field(default_factory=dict)
+    registry_values: dict[str, str] = field(default_factory=dict)
+    specs: tuple[str, ...] = ()  # spec references, resolved to ids or absolute paths
+    client_problem: str | None = None  # client.yaml could not be used (V103)
+    notes: tuple[Note, ...] = ()
+    exists: bool = True  # False: a registry row without a folder, or the registry itself
+
+    def values(self, known: Iterable[str]) -> dict[str, str]:
+        """Registry values for the spec's variables, overridden by client.yaml's."""
+        wanted = set(known)
+        merged = {k: v for k, v in self.registry_values.items() if k in wanted and v}
+        merged.update(self.yaml_values)
+        return merged
+
+
+@dataclass(frozen=True)
+class RegistryRow:
+    row: int  # 1-based line (csv) or Excel row (xlsx)
+    folder: str
+    values: dict[str, str]
+    specs: tuple[str, ...]
+
+
+@dataclass
+class Registry:
+    path: str | None = None
+    rows: dict[str, RegistryRow] = field(default_factory=dict)  # by NFC folder name
+    problem: str | None = None  # the whole file could not be used
+    duplicates: list[tuple[RegistryRow, int]] = field(default_factory=list)  # (row, first row)
+
+    @property
+    def name(self) -> str:
+        return os.path.basename(self.path) if self.path else ""
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def split_specs(value: Any) -> tuple[str, ...]:
+    """`call-center`, `call-center, icp`, `[call-center, icp]` -> ('call-center', 'icp')."""
+    items = value if isinstance(value, list) else [value]
+    out: list[str] = []
+    for item in items:
+        for ref in _SPEC_SPLIT.split(str(item or "").strip()):
+            if ref and ref not in out:
+                out.append(ref)
+    return tuple(out)
+
+
+def resolve_spec_ref(ref: str, base: str) -> str:
+    """Built-in ids stay as they are; a spec file is made absolute (relative to the file naming it)
+    so a worker on another machine or in another directory finds the same file."""
+    if not (ref.endswith((".yaml", ".yml")) or "/" in ref or "\\" in ref):
+        return ref
+    path = os.path.expanduser(ref)
+    if os.path.isabs(path):
+        return path
+    near = os.path.join(base, path)
+    return os.path.abspath(near if os.path.exists(near) else path)
+
+
+def client_folders(root: str) -> list[str]:
+    """Names of the client folders directly under root, sorted (links are not followed)."""
+    names = []
+    with os.scandir(root) as it:
+        for entry in it:
+            if entry.name.startswith((".", "_")) or entry.name in ALWAYS_SKIPPED_DIRS:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                names.append(entry.name)
+    return sorted(names, key=nfc)
+
+
+def discover(root: str) -> list[Client]:
+    """Every client under root, plus pseudo-clients for registry rows without a folder and
+    for a registry that cannot be used; sorted by name."""
+    root = os.path.abspath(root)
+    registry = read_registry(root)
+    clients: list[Client] = []
+    seen: set[str] = set()
+    for name in client_folders(root):
+        key = nfc(name)
+        seen.add(key)
+        clients.append(_client(root, name, registry))
+    for key, row in registry.rows.items():
+        if key not in seen:
+            note = Note(
+                "L202", "", {"registry": registry.name, "row": row.row, "folder": row.folder}, Location(row=row.row)
+            )
+            clients.append(
+                Client(
+                    key,
+                    os.path.join(root, row.folder),
+                    registry_values=row.values,
+                    specs=row.specs,
+                    notes=(note,),
+                    exists=False,
+                )
+            )
+    if registry.problem is not None:
+        note = Note("L205", registry.name, {"registry": registry.name, "detail": registry.problem})
+        clients.append(Client(registry.name, registry.path or root, notes=(note,), exists=False))
+    return sorted(clients, key=lambda c: c.name)
+
+
+def _client(root: str, name: str, registry: Registry) -> Client:
+    folder = os.path.join(root, name)
+    raw, problem = read_client_file(folder)
+    has_yaml = os.path.isfile(os.path.join(folder, CLIENT_FILE))
+    yaml_specs = split_specs(raw.pop("spec", None) or raw.pop("specs", None))
+    raw.pop("specs", None)
+    yaml_values = {k: str(v) for k, v in raw.items()}
+    row = registry.rows.get(nfc(name))
+    notes: list[Note] = []
+    for dup, first in registry.duplicates:
+        if nfc(dup.folder) == nfc(name):
+            notes.append(
+                Note(
+                    "L206",
+                    "",
+                    {"registry": registry.name, "row": dup.row, "folder": dup.folder, "first_row": first},
+                    Location(row=dup.row),
+                )
+            )
+    if row is None and not has_yaml:
+        notes.append(Note("L203", ""))
+    specs = yaml_specs
+    registry_values: dict[str, str] = {}
+    if row is not None:
+        registry_values = row.values
+        notes.extend(_mismatches(registry, row, yaml_values, yaml_specs))
+        specs = yaml_specs or row.specs
+    base = folder if yaml_specs else root
+    return Client(
+        nfc(name),
+        folder,
+        yaml_values,
+        registry_values,
+        tuple(resolve_spec_ref(s, base) for s in specs),
+        problem,
+        tuple(notes),
+    )
+
+
+def _mismatches(
+    registry: Registry, row: RegistryRow, yaml_values: dict[str, str], yaml_specs: tuple[str, ...]
+) -> list[Note]:
+    from validator.checks.documents import values_differ
+
+    notes = []
+    where = Location(row=row.row)
+    base = {"registry": registry.name, "row": row.row}
+    for key in sorted(set(yaml_values) & set(row.values)):
+        mine, theirs = yaml_values[key], row.values[key]
+        if mine and theirs and values_differ(mine, theirs):
+            notes.append(
+                Note(
+                    "L201",
+                    CLIENT_FILE,
+                    {**base, "name": key, "title": key, "yaml_value": mine, "registry_value": theirs},
+                    where,
+                )
+            )
+    if yaml_specs and row.specs and set(yaml_specs) != set(row.specs):
+        notes.append(
+            Note(
+                "L201",
+                CLIENT_FILE,
+                {
+                    **base,
+                    "name": "specs",
+                    "title": "specs",
+                    "yaml_value": ", ".join(yaml_specs),
+                    "registry_value": ", ".join(row.specs),
+                },
+                where,
+            )
+        )
+    return notes
+
+
+# --- the registry file ------------------------------------------------------------------------
+
+
+def read_registry(root: str) -> Registry:
+    for name in REGISTRY_NAMES:
+        path = os.path.join(root, name)
+        if os.path.isfile(path):
+            try:
+                table = _read_xlsx(path) if name.endswith(".xlsx") else _read_csv(path)
+            except RegistryError as exc:
+                return Registry(path, problem=str(exc))
+            return _registry_from_table(path, table)
+    return Registry()
+
+
+class RegistryError(Exception):
+    pass
+
+
+def _read_csv(path: str) -> list[tuple[int, list[str]]]:
+    with open(path, "rb") as f:
+        raw = f.read(_MAX_REGISTRY_BYTES + 1)
+    if len(raw) > _MAX_REGISTRY_BYTES:
+        raise RegistryError(f"larger than {_MAX_REGISTRY_BYTES // 2**20} MB")
+    # Excel on Chinese Windows saves CSV as GBK; everything else writes UTF-8 (with or without BOM).
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes any byte string
+        raise RegistryError("not UTF-8 or GBK text")
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise RegistryError(f"not a CSV table: {exc}") from None
+    return [(i, [c.strip() for c in r]) for i, r in enumerate(rows, start=1)]
+
+
+def _read_xlsx(path: str) -> list[tuple[int, list[str]]]:
+    from validator.readers.xlsx import SheetError, read_sheet
+
+    try:
+        data = read_sheet(path, None, header_row=1)
+    except SheetError as exc:
+        raise RegistryError(f"{exc.key}: {exc.detail}" if exc.detail else exc.key) from None
+    table = [(1, list(data.header))]
+    for row_no, cells in data.rows:
+        table.append((row_no, [c.display.strip() for c in cells]))
+    return table
+
+
+def _registry_from_table(path: str, table: list[tuple[int, list[str]]]) -> Registry:
+    registry = Registry(path)
+    if not table:
+        registry.problem = "empty file"
+        return registry
+    header_row, header = table[0]
+    keys = [_HEADER_ALIASES.get(h.strip().lower(), _HEADER_ALIASES.get(h.strip(), h.strip())) for h in header]
+    if "folder" not in keys:
+        registry.problem = f"no `folder` column in row {header_row} (found: {', '.join(h for h in header if h)})"
+        return registry
+    base = os.path.dirname(path)
+    for row_no, cells in table[1:]:
+        record = {k: (cells[i] if i < len(cells) else "") for i, k in enumerate(keys) if k}
+        folder = record.pop("folder", "").strip().strip("/\\")
+        if not folder:
+            continue  # blank line, or a note under the table
+        specs = tuple(resolve_spec_ref(s, base) for s in split_specs(record.pop("specs", "")))
+        row = RegistryRow(row_no, folder, {k: v for k, v in record.items() if v}, specs)
+        first = registry.rows.get(nfc(folder))
+        if first is not None:
+            registry.duplicates.append((row, first.row))
+        else:
+            registry.rows[nfc(folder)] = row
+    return registry

@@ -1,0 +1,213 @@
+"""`validator batch ROOT`: check every client folder under ROOT and print the roll-up.
+
+Imports only click at module level; the run loads what it needs when it starts.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.command("batch", context_settings=CONTEXT)
+@click.argument("root", type=click.Path(exists=True, file_okay=False, dir_okay=True))
+@click.option(
+    "--spec",
+    "-s",
+    "spec_refs",
+    multiple=True,
+    metavar="ID_OR_PATH",
+    help="Spec for clients whose client.yaml and registry row name none (repeat for a union).",
+)
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores).")
+@click.option(
+    "--executor",
+    type=click.Choice(["serial", "process", "dask"]),
+    default=None,
+    help="serial, process (default) or dask (a LocalCluster, or --scheduler).",
+)
+@click.option(
+    "--scheduler", metavar="ADDRESS", help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (implies --executor dask)."
+)
+@click.option(
+    "--format",
+    "-f",
+    "formats",
+    multiple=True,
+    metavar="FORMAT[=FILE]",
+    help="text (the roll-up), json, or any report format (html, xlsx …); FORMAT=FILE writes a file.",
+)
+@click.option(
+    "--since",
+    "since_path",
+    type=click.Path(exists=True, dir_okay=False),
+    metavar="PREVIOUS.json",
+    help="Mark each defect new / still open and list the fixed ones, against an earlier JSON report.",
+)
+@click.option("--ignore", multiple=True, metavar="CODE", help="Do not report this code (repeatable).")
+@click.option("--warn", multiple=True, metavar="CODE", help="Report this code as a warning (repeatable).")
+@click.option(
+    "--leak-pdf-pages",
+    type=click.IntRange(min=0),
+    default=2,
+    show_default=True,
+    help="PDF pages read for other clients' names and credit codes (0: none).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default=None,
+    help="Language of messages (default: from the locale, else zh).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress output.")
+def command(
+    root: str,
+    spec_refs: tuple[str, ...],
+    jobs: int | None,
+    executor: str | None,
+    scheduler: str | None,
+    formats: tuple[str, ...],
+    since_path: str | None,
+    ignore: tuple[str, ...],
+    warn: tuple[str, ...],
+    leak_pdf_pages: int,
+    lang: str | None,
+    quiet: bool,
+) -> None:
+    """Check every client folder under ROOT; print who is ready to submit. 批量检查客户材料。
+
+    \b
+    Each folder directly under ROOT is one client. Its client.yaml (or a row of
+    ROOT/clients.xlsx or ROOT/clients.csv) gives the company, credit code, licence number
+    and the spec(s): `spec: call-center`, or `specs: [call-center, icp]` for a client
+    holding several licences.
+
+    \b
+    Examples:
+      validator batch 客户材料/
+      validator batch 客户材料/ -f json=report.json -f html=report.html
+      validator batch 客户材料/ --since last-week.json
+      validator batch /mnt/share/clients --executor dask --scheduler tcp://10.0.0.5:8786
+
+    Exit status 0: every client ready; 1: some client has errors; 2: usage error.
+    """
+    from validator.cli import EXIT_DEFECTS, EXIT_OK, EXIT_USAGE, _parse_formats, load_spec_or_exit
+
+    chosen = _parse_formats(formats, None)
+    executor = "dask" if scheduler else (executor or "process")
+    if scheduler and executor != "dask":
+        raise click.BadParameter("--scheduler goes with --executor dask", param_hint="--scheduler")
+    if executor == "dask":
+        _require_dask()
+    for ref in spec_refs:
+        load_spec_or_exit(ref)  # a broken --spec is a usage error, before any work
+    from validator.batch.clients import resolve_spec_ref
+    from validator.batch.progress import Progress
+    from validator.batch.rollup import Baseline, BaselineError
+    from validator.batch.runner import BatchOptions, run_batch
+    from validator.messages import default_lang
+
+    baseline = None
+    if since_path:
+        try:
+            baseline = Baseline.load(since_path)
+        except BaselineError as exc:
+            click.echo(f"--since: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
+    lg = lang or default_lang()
+    options = BatchOptions(
+        root=root,
+        default_specs=tuple(resolve_spec_ref(r, ".") for r in spec_refs),
+        executor=executor,
+        jobs=jobs,
+        scheduler=scheduler,
+        severity=_severity(ignore, warn),
+        leak_pdf_pages=leak_pdf_pages,
+        lang=lg,
+        since=baseline,
+    )
+    progress = Progress.for_stream(quiet, lang=lg)
+    try:
+        outcome = run_batch(options, on_start=progress.started, on_result=progress.advance)
+    finally:
+        progress.close()
+    try:
+        _emit(outcome, chosen)
+    finally:
+        outcome.spill.close()
+    sys.exit(EXIT_OK if outcome.ok else EXIT_DEFECTS)
+
+
+def _require_dask() -> None:
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise click.UsageError("--executor dask needs Dask: pip install 'submission-validator[dask]'") from None
+
+
+def _severity(ignore: tuple[str, ...], warn: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    from validator.codes import lookup
+
+    out: dict[str, str] = {}
+    for level, keys in (("ignore", ignore), ("warning", warn)):
+        for key in keys:
+            entry = lookup(key)
+            out[entry.code if entry else key.upper()] = level
+    return tuple(out.items())
+
+
+def _emit(outcome: object, chosen: list[tuple[str, str | None]]) -> None:
+    from validator.batch.runner import BatchOutcome
+
+    assert isinstance(outcome, BatchOutcome)
+    for name, dest in chosen:
+        if name == "text":
+            from validator.batch.text_report import render_rollup
+            from validator.formats.text import want_color
+
+            if dest in (None, "-"):
+                click.echo(render_rollup(outcome, color=want_color(sys.stdout)), nl=False)
+            else:
+                _write_text(dest, render_rollup(outcome))
+        elif name == "json":
+            from validator.batch.json_report import write_json
+
+            if dest in (None, "-"):
+                write_json(outcome, sys.stdout)
+            else:
+                with open(dest, "w", encoding="utf-8") as f:
+                    write_json(outcome, f)
+        else:
+            _emit_other(outcome, name, dest)
+
+
+def _write_text(dest: str, body: str) -> None:
+    with open(dest, "w", encoding="utf-8") as f:
+        f.write(body)
+
+
+def _emit_other(outcome: object, name: str, dest: str | None) -> None:
+    """Formats written for single reports (html, xlsx …) get a Report whose packages load lazily."""
+    from typing import cast
+
+    from validator import __version__
+    from validator.batch.runner import BatchOutcome, SpilledPackages
+    from validator.formats import renderer
+    from validator.model import PackageResult, Report
+
+    assert isinstance(outcome, BatchOutcome)
+    packages = cast(tuple[PackageResult, ...], SpilledPackages(outcome.spill))
+    report = Report(packages, lang=outcome.options.lang, tool_version=__version__)
+    body = renderer(name)(report)
+    if dest in (None, "-"):
+        if isinstance(body, bytes):
+            sys.stdout.buffer.write(body)
+            sys.stdout.flush()
+        else:
+            click.echo(body, nl=False)
+    else:
+        with open(dest, "wb") as f:
+            f.write(body if isinstance(body, bytes) else body.encode("utf-8"))

@@ -1,0 +1,67 @@
+"""The Dask executor: the same per-client tasks on a Dask distributed cluster.
+
+``scheduler=None`` starts a LocalCluster of ``jobs`` single-threaded worker processes; an
+address (``tcp://host:8786``) uses an agency's cluster. Workers need this package installed and
+the client folders mounted at the same path as here. The run's settings travel to every worker
+once (``scatter(broadcast=True)``); tasks are submitted in a sliding window so the scheduler and
+this process hold a bounded number of results whatever the client count.
+
+Limits: Dask runs tasks in worker threads, where the SIGALRM time bound of the readers cannot
+be armed; page, size and input bounds still apply. A client whose task kills workers repeatedly
+(Dask gives up after its allowed failures) is reported as that client's error.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from validator.batch.clients import Client
+from validator.batch.task import ClientResult, Settings, run_client
+from validator.model import PackageResult
+
+
+def run_dask(clients: Sequence[Client], settings: Settings, jobs: int, scheduler: str | None) -> Iterator[ClientResult]:
+    from distributed import Client as DaskClient
+    from distributed import LocalCluster, as_completed
+
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(
+            n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
+        )
+    try:
+        with DaskClient(cluster if cluster is not None else scheduler) as dask:
+            workers = max(len(dask.scheduler_info().get("workers", {})), 1)
+            shared = dask.scatter(settings, broadcast=True)
+            todo = iter(clients)
+            futures: dict[Any, Client] = {}
+            serial = itertools.count()
+
+            def submit(client: Client) -> Any:
+                future = dask.submit(
+                    run_client, client, shared, pure=False, key=f"validator-{settings.token}-{next(serial)}"
+                )
+                futures[future] = client
+                return future
+
+            window = as_completed([submit(c) for _, c in zip(range(4 * workers), todo, strict=False)])
+            for future in window:
+                client = futures.pop(future)
+                try:
+                    result: ClientResult = future.result()
+                except Exception as exc:  # KilledWorker and the like: that client's error, not the run's
+                    result = ClientResult(
+                        client.name,
+                        PackageResult(client.root, "", (), error=f"the Dask task failed: {type(exc).__name__}: {exc}"),
+                    )
+                future.release()
+                following = next(todo, None)
+                if following is not None:
+                    window.add(submit(following))
+                yield result
+    finally:
+        if cluster is not None:
+            cluster.close()
