@@ -273,6 +273,10 @@ def specs_schema() -> None:
 # Commands that live in their own modules (each imports only click at module level).
 # from validator.commands.batch import command as _batch  -- registered below when present
 
+from validator.commands.batch import command as _batch  # noqa: E402
+
+main.add_command(_batch)
+
 
 if __name__ == "__main__":  # pragma: no cover
     main()
