@@ -14,6 +14,12 @@ from validator.model import Report
 FORMATS: dict[str, tuple[str, bool]] = {
     "text": ("validator.formats.text", False),
     "json": ("validator.formats.json", False),
+    "html": ("validator.formats.html", False),
+    "xlsx": ("validator.formats.xlsx", True),
+    "csv": ("validator.formats.csv", False),
+    "sarif": ("validator.formats.sarif", False),
+    "junit": ("validator.formats.junit", False),
+    "markdown": ("validator.formats.markdown", False),
 }
 
 
