@@ -287,7 +287,10 @@ def _semantic_problems(data: MDict) -> list[tuple[Mark | None, str]]:
         for dup in sorted({str(n) for n in names if names.count(n) > 1}):
             problems.append((sheet.mark_of("columns"), f"{where}.sheet.columns: column '{dup}' listed twice"))
         if isinstance(sheet, MDict):
-            checker = _RuleChecker(variables, [str(n).strip() for n in names if isinstance(n, str)], set())
+            # A rule written beside these columns (or in the spec being loaded) must name known
+            # columns; an inherited rule whose columns a child's layout dropped no longer applies.
+            owners = {data.mark.file, sheet.mark_of("columns").file}
+            checker = _RuleChecker(variables, [str(n).strip() for n in names if isinstance(n, str)], set(), owners)
             problems.extend(checker.rules(sheet.get("rules"), sheet.mark_of("rules"), f"{where}.sheet.rules"))
     doc_ids = {d.get("id") for d in (docs if isinstance(docs, MList) else []) if isinstance(d, MDict)}
     checker = _RuleChecker(variables, None, {i for i in doc_ids if isinstance(i, str)})
@@ -302,8 +305,11 @@ _VAR_REF = re.compile(r"\{\s*(" + schema.IDENT + r")\s*\}")
 class _RuleChecker:
     """What the schema cannot see in `rules:`: the columns, variables and documents they name."""
 
-    def __init__(self, variables: dict[str, VariableSpec], columns: list[str] | None, documents: set[str]):
+    def __init__(self, variables: dict[str, VariableSpec], columns: list[str] | None, documents: set[str],
+                 owners: set[str] | None = None):
         self.variables, self.columns, self.documents = variables, columns, documents
+        self.owners = owners  # files whose rules must name known columns (None: every file)
+        self.file = ""  # file of the rule being checked
         self.out: list[tuple[Mark | None, str]] = []
 
     def rules(self, raw: Any, mark: Mark, path: str) -> list[tuple[Mark | None, str]]:
@@ -315,6 +321,7 @@ class _RuleChecker:
                 continue
             rid = rule.get("id")
             where = f"{path}[{rid if isinstance(rid, str) else i}]"
+            self.file = raw.mark_of(i).file
             if isinstance(rid, str):
                 if rid in seen:
                     self.out.append((raw.mark_of(i), f"{where}: duplicate rule id '{rid}'"))
@@ -387,7 +394,7 @@ class _RuleChecker:
     def column(self, name: str, mark: Mark, path: str) -> None:
         if self.columns is None:
             self.out.append((mark, f"{path}: columns can only be used in a sheet's rules"))
-        elif name.strip() not in self.columns:
+        elif name.strip() not in self.columns and (self.owners is None or self.file in self.owners):
             self.out.append((mark, f"{path}: {_unknown('column', name, self.columns)}"))
 
     def document(self, name: str, mark: Mark, path: str) -> None:
@@ -490,6 +497,7 @@ def _build_sheet(raw: MDict) -> SheetSpec:
         )
         for c in raw.get("columns") or ()
     )
+    names = {c.name for c in columns}  # inherited rules on columns a child dropped do not apply
     return SheetSpec(
         name=raw.get("name"),
         header_row=raw.get("header_row", 1),
@@ -498,7 +506,7 @@ def _build_sheet(raw: MDict) -> SheetSpec:
         extra_columns=raw.get("extra_columns", "error"),
         min_rows=raw.get("min_rows"),
         max_rows=raw.get("max_rows"),
-        rules=_build_rules(raw.get("rules")),
+        rules=tuple(r for r in _build_rules(raw.get("rules")) if all(c in names for c in r.columns())),
     )
 
 
