@@ -140,9 +140,11 @@ def main() -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the (single) format to this file.")
 @click.option("--ignore", multiple=True, metavar="CODE", help="Do not report this code or code prefix (repeatable).")
 @click.option("--warn", multiple=True, metavar="CODE", help="Report this code or prefix as a warning (repeatable).")
+@click.option("--cache/--no-cache", default=False, show_default=True,
+              help="Reuse results of unchanged files (kept in the user cache directory, never in the folder).")
 @_lang_option
 def check(folders: tuple[str, ...], spec_ref: str | None, variables: tuple[str, ...], formats: tuple[str, ...],
-          output: str | None, ignore: tuple[str, ...], warn: tuple[str, ...], lang: str | None) -> None:
+          output: str | None, ignore: tuple[str, ...], warn: tuple[str, ...], cache: bool, lang: str | None) -> None:
     """Check materials FOLDER(s) against a spec. 检查材料文件夹。
 
     Exit status 0: no errors; 1: errors found; 2: usage or spec error.
@@ -159,7 +161,12 @@ def check(folders: tuple[str, ...], spec_ref: str | None, variables: tuple[str, 
             raise click.UsageError(f"no --spec given and {folder}/client.yaml names no spec")
         if ref not in specs:
             specs[ref] = with_severity(load_spec_or_exit(ref), ignore, warn)
-        packages.append(check_folder(folder, specs[ref], overrides))
+        if cache:
+            from validator.incremental import check_folder_cached
+
+            packages.append(check_folder_cached(folder, specs[ref], overrides))
+        else:
+            packages.append(check_folder(folder, specs[ref], overrides))
     report = make_report(packages, lang)
     emit_report(report, chosen)
     sys.exit(EXIT_OK if report.ok else EXIT_DEFECTS)
@@ -272,6 +279,10 @@ def specs_schema() -> None:
 
 # Commands that live in their own modules (each imports only click at module level).
 # from validator.commands.batch import command as _batch  -- registered below when present
+
+from validator.commands.hook import command as _hook  # noqa: E402
+
+main.add_command(_hook)
 
 from validator.commands.batch import command as _batch  # noqa: E402
 

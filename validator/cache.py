@@ -1,0 +1,343 @@
+"""The incremental cache: what was learnt about each file of a materials folder, kept
+OUTSIDE the folder (the user cache directory), so an unchanged folder is re-checked by
+stat calls alone.
+
+One cache file per folder holds, per relative path, the file's stamp (size, mtime_ns,
+ctime_ns, inode), the sha256 of its content and the outcome of its file-level checks.
+A record is believed on its stamp alone only when the file last changed well before the
+stamp was taken (the "racy git" rule: a change in the same timestamp tick as the stat
+would otherwise leave the stamp unchanged); any other record is re-verified by its
+content hash. ctime is in the stamp because nobody can set it: an edit that restores size
+and mtime (``os.utime``) still moves ctime, so it is re-hashed and re-checked.
+
+The outcomes are valid only for one tool build, one resolved spec and one set of client
+values (``bind``); content hashes survive a spec or value change (they feed the duplicate
+check). A cache that cannot be read, is corrupt, is not ours or is too big is ignored; a
+cache that cannot be written is skipped. Nothing here raises for a bad cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import stat
+import sys
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from validator.api import FileOutcome
+
+CACHE_ENV = "VALIDATOR_CACHE_DIR"
+FORMAT = 1  # bump when the layout of a cache file changes
+RACY_NS = 3_000_000_000  # FAT keeps mtime in 2-second steps; network shares round too
+MAX_FILE_BYTES = 64 << 20  # a cache file larger than this is neither written nor read
+MAX_RECORDS = 50_000  # per folder
+MAX_CACHE_FILES = 512  # per kind (folders, specs); the oldest go first
+# Third-party code whose version changes an outcome (type sniffing, PDF, sheets, names).
+_DEPENDENCIES = ("magic", "pypdf", "python_calamine", "pathvalidate", "defusedxml", "cryptography")
+
+
+def cache_dir() -> Path:
+    """$VALIDATOR_CACHE_DIR, else $XDG_CACHE_HOME/validator, else ~/.cache/validator."""
+    explicit = os.environ.get(CACHE_ENV)
+    if explicit:
+        return Path(explicit).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg).expanduser() if xdg and os.path.isabs(os.path.expanduser(xdg)) else Path.home() / ".cache"
+    return base / "validator"
+
+
+def usable_dir(materials: str) -> Path | None:
+    """The cache directory, unless it lies inside the materials folder (we never write there)."""
+    directory = cache_dir()
+    try:
+        real_dir = os.path.realpath(directory)
+        real_root = os.path.realpath(materials)
+        if os.path.commonpath([real_dir, real_root]) == real_root:
+            return None
+    except (OSError, ValueError):
+        return None
+    return directory
+
+
+_fingerprint: str | None = None
+
+
+def fingerprint() -> str:
+    """This build of the tool: version, Python, our source files and the libraries that
+    judge content, by stat only (a rebuilt or upgraded tool drops old outcomes)."""
+    global _fingerprint
+    if _fingerprint is None:
+        import importlib.util
+
+        from validator import __version__
+
+        h = hashlib.sha256(f"{FORMAT}|{__version__}|{sys.version}".encode())
+        package = Path(__file__).resolve().parent
+        for path in sorted(_python_files(str(package))):
+            h.update(_stat_line(path))
+        for name in _DEPENDENCIES:
+            try:
+                found = importlib.util.find_spec(name)
+            except (ImportError, ValueError):
+                found = None
+            origin = found.origin if found and found.origin else name
+            h.update(_stat_line(origin))
+        _fingerprint = h.hexdigest()[:32]
+    return _fingerprint
+
+
+def _python_files(directory: str) -> list[str]:
+    out: list[str] = []
+    try:
+        with os.scandir(directory) as it:
+            for item in it:
+                if item.is_dir(follow_symlinks=False) and item.name != "__pycache__":
+                    out.extend(_python_files(item.path))
+                elif item.name.endswith(".py"):
+                    out.append(item.path)
+    except OSError:
+        pass
+    return out
+
+
+def _stat_line(path: str) -> bytes:
+    try:
+        st = os.stat(path)
+        return f"{path}|{st.st_size}|{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape")
+    except OSError:
+        return f"{path}|-\n".encode("utf-8", "surrogateescape")
+
+
+def file_digest(path: str) -> str | None:
+    """sha256 of a file's content (the duplicate check uses the same function)."""
+    from validator.checks.documents import file_digest as digest
+
+    return digest(path)
+
+
+# --- stamps and records ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stamp:
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
+
+    @classmethod
+    def of(cls, st: os.stat_result) -> Stamp:
+        return cls(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def stamp_now(path: str, follow: bool = False) -> tuple[Stamp, int] | None:
+    """The stamp of a regular file (links not followed unless asked) and when it was taken."""
+    seen_ns = time.time_ns()
+    try:
+        st = os.stat(path) if follow else os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    return Stamp.of(st), seen_ns
+
+
+def settled(stamp: Stamp, seen_ns: int) -> bool:
+    """The file had stopped changing well before `seen_ns`: a later change would move its stamp."""
+    return max(stamp.mtime_ns, stamp.ctime_ns) < seen_ns - RACY_NS
+
+
+@dataclass(frozen=True)
+class Record:
+    stamp: Stamp
+    seen_ns: int  # when the stamp was taken
+    digest: str  # sha256 of the content, hashed after the stamp was taken
+    outcome: FileOutcome | None = None
+
+    def trusted(self, stamp: Stamp) -> bool:
+        """Believe the record without reading the file: same stamp, and the file had
+        stopped changing well before the stamp was taken."""
+        return stamp == self.stamp and settled(stamp, self.seen_ns)
+
+
+@dataclass(frozen=True)
+class ClientRecord:
+    """client.yaml as parsed: values and problem text, valid while its content is the same."""
+
+    stamp: Stamp
+    seen_ns: int
+    digest: str
+    values: Mapping[str, Any]
+    problem: str | None
+
+
+@dataclass
+class _Content:
+    format: int = FORMAT
+    binding: tuple[str, str, str] = ("", "", "")  # tool fingerprint, spec digest, values digest
+    records: dict[str, Record] = field(default_factory=dict)
+    client: ClientRecord | None = None
+
+
+# --- one folder's cache ------------------------------------------------------------------
+
+
+class PackageCache:
+    """The cache of one materials folder for one run: load, look up, update, save."""
+
+    def __init__(self, root: str, directory: Path):
+        real = os.path.realpath(root)
+        key = hashlib.sha256(os.fsencode(real)).hexdigest()[:32]
+        self.path = directory / "packages" / f"{key}.pickle"
+        loaded = load_blob(self.path)
+        content = loaded if isinstance(loaded, _Content) and loaded.format == FORMAT else _Content()
+        if not isinstance(content.records, dict):
+            content = _Content()
+        self._content = content
+        self._dirty = False
+
+    @classmethod
+    def open(cls, root: str) -> PackageCache | None:
+        directory = usable_dir(root)
+        return None if directory is None else cls(root, directory)
+
+    # client.yaml --------------------------------------------------------------------
+    def client(self) -> ClientRecord | None:
+        return self._content.client
+
+    def remember_client(self, record: ClientRecord | None) -> None:
+        self._content.client = record
+        self._dirty = True
+
+    # binding --------------------------------------------------------------------------
+    def bind(self, spec_digest: str, values: Mapping[str, Any]) -> None:
+        """Outcomes stored under another tool build, spec or client values are dropped;
+        content hashes are kept."""
+        binding = (fingerprint(), spec_digest, values_digest(values))
+        if binding == self._content.binding:
+            return
+        self._content.records = {
+            rel: replace(r, outcome=None) for rel, r in self._content.records.items() if isinstance(r, Record)
+        }
+        self._content.binding = binding
+        self._dirty = True
+
+    # records --------------------------------------------------------------------------
+    def get(self, rel: str) -> Record | None:
+        record = self._content.records.get(rel)
+        return record if isinstance(record, Record) else None
+
+    def put(self, rel: str, record: Record) -> None:
+        if len(self._content.records) < MAX_RECORDS or rel in self._content.records:
+            self._content.records[rel] = record
+            self._dirty = True
+
+    def save(self, present: set[str] | None = None) -> None:
+        """Write back if anything changed; records of files no longer present are dropped."""
+        records = self._content.records
+        if present is not None:
+            gone = [rel for rel in records if rel not in present]
+            for rel in gone:
+                del records[rel]
+            self._dirty = self._dirty or bool(gone)
+        if self._dirty:
+            write_blob(self.path, self._content)
+            self._dirty = False
+
+
+def values_digest(values: Mapping[str, Any]) -> str:
+    return hashlib.sha256(repr(sorted((str(k), repr(v)) for k, v in values.items())).encode()).hexdigest()
+
+
+# --- storage: atomic writes, defensive reads ---------------------------------------------
+
+
+def load_blob(path: Path) -> Any:
+    """The object pickled at `path`, or None when it is missing, corrupt, too big or not
+    ours (a pickle runs code when loaded: only files this user wrote, not writable by
+    others, are read)."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_FILE_BYTES or not _ours(st):
+            return None
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return pickle.loads(b"".join(chunks))
+    except Exception:  # a damaged cache is only a slower run
+        return None
+    finally:
+        os.close(fd)
+
+
+def _ours(st: os.stat_result) -> bool:
+    getuid = getattr(os, "getuid", None)
+    if getuid is None:  # Windows: the profile directory's ACL protects it
+        return True
+    return bool(st.st_uid == getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH))
+
+
+def write_blob(path: Path, obj: Any) -> bool:
+    """Pickle `obj` to `path` atomically (temp file + os.replace); False if it could not."""
+    try:
+        data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:
+        return False
+    if len(data) > MAX_FILE_BYTES:
+        return False
+    tmp = None
+    try:
+        new_file = not path.exists()
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+        tmp = None
+        if new_file:
+            prune(path.parent)
+        return True
+    except OSError:
+        return False
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def prune(directory: Path, keep: int = MAX_CACHE_FILES) -> None:
+    """Keep the cache bounded: past `keep` files, delete the least recently written."""
+    try:
+        with os.scandir(directory) as it:
+            entries = [
+                (e.name, e.stat(follow_symlinks=False).st_mtime_ns, e.path)
+                for e in it
+                if e.name.endswith(".pickle") and e.is_file(follow_symlinks=False)
+            ]
+    except OSError:
+        return
+    stale_tmp = time.time_ns() - 3600 * 10**9  # left behind by a killed run
+    files = [(mtime, p) for name, mtime, p in entries if not name.startswith(".tmp-")]
+    for name, mtime, p in entries:
+        if name.startswith(".tmp-") and mtime < stale_tmp:
+            with contextlib.suppress(OSError):
+                os.unlink(p)
+    if len(files) <= keep:
+        return
+    files.sort()
+    for _, old in files[: len(files) - keep * 3 // 4]:
+        with contextlib.suppress(OSError):
+            os.unlink(old)
