@@ -178,19 +178,13 @@ def check(folders: tuple[str, ...], spec_ref: str | None, variables: tuple[str, 
 def explain(code: str, lang: str | None) -> None:
     """Explain a defect CODE (or its name): meaning, why it matters, how to fix. 解释问题代码。"""
     from validator.codes import lookup
-    from validator.messages import default_lang, text
+    from validator.explain import explain_text
+    from validator.messages import default_lang
 
     entry = lookup(code)
     if entry is None:
         raise click.BadParameter(f"unknown code {code!r}; `validator rules` lists them all", param_hint="CODE")
-    lg = lang or default_lang()
-    labels = {"zh": ("级别", "为什么重要", "如何修改", "示例"), "en": ("severity", "why it matters", "how to fix", "example")}[lg]
-    click.echo(f"{entry.code} {entry.name}: {text(entry.title, lg)}")
-    click.echo(f"{labels[0]}: {entry.severity.value}")
-    click.echo(f"{labels[1]}: {text(entry.why, lg)}")
-    click.echo(f"{labels[2]}: {text(entry.fix, lg)}")
-    if entry.example:
-        click.echo(f"{labels[3]}: {entry.example}")
+    click.echo(explain_text(entry, lang or default_lang()), nl=False)
 
 
 @main.command(context_settings=CONTEXT)
@@ -206,8 +200,9 @@ def rules(fmt: str, lang: str | None) -> None:
     lg = lang or default_lang()
     if fmt == "json":
         rows = [{"code": c.code, "name": c.name, "severity": c.severity.value,
-                 "title": {"zh": c.title[0], "en": c.title[1]}, "fix": {"zh": c.fix[0], "en": c.fix[1]},
-                 "why": {"zh": c.why[0], "en": c.why[1]}} for c in CODES.values()]
+                 "title": {"zh": c.title[0], "en": c.title[1]}, "message": {"zh": c.message[0], "en": c.message[1]},
+                 "fix": {"zh": c.fix[0], "en": c.fix[1]}, "why": {"zh": c.why[0], "en": c.why[1]},
+                 "example": c.example, "retired": c.retired} for c in CODES.values()]
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for c in CODES.values():
