@@ -1,0 +1,36 @@
+"""Serial, process-pool and Dask LocalCluster runs give byte-identical JSON reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fixtures.makers import make_csv
+from tests.batch.conftest import BETA, batch_json_text, copy_root
+
+
+@pytest.fixture(scope="module")
+def mixed_root(three_clients: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Leaks, a missing document, a registry disagreement, a registry row without its folder."""
+    root = copy_root(three_clients, tmp_path_factory.mktemp("mixed") / "root")
+    make_csv(root / "clients.csv", [["folder", "company", "uscc"], ["beta", BETA[1], BETA[2][:-1] + "0"],
+                                    ["ghost", "北京幽灵科技有限公司", ""]])  # fmt: skip
+    return root
+
+
+@pytest.fixture(scope="module")
+def serial_json(mixed_root: Path) -> str:
+    text = batch_json_text(mixed_root, "serial")
+    for code in ('"L102"', '"L103"', '"D101"', '"L201"', '"L202"'):
+        assert code in text  # the comparison below covers every kind of result
+    return text
+
+
+def test_process_pool_matches_serial(mixed_root: Path, serial_json: str) -> None:
+    assert batch_json_text(mixed_root, "process", jobs=2) == serial_json
+
+
+def test_dask_local_cluster_matches_serial(mixed_root: Path, serial_json: str) -> None:
+    pytest.importorskip("distributed")
+    assert batch_json_text(mixed_root, "dask", jobs=2) == serial_json
