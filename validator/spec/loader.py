@@ -37,14 +37,18 @@ _KEYWORD = re.compile(r"[\u3400-\u9fffA-Za-z]{2,}")
 
 def builtin_dir() -> Path:
     """The folder of built-in specs: package data when installed, ./specs in a checkout."""
-    try:
-        from importlib.resources import files
+    # validator.specs has no __init__.py (it is specs/ mapped by pyproject): a namespace package,
+    # whose importlib.resources.files() is a MultiplexedPath that str() cannot turn into a path.
+    import importlib.util
 
-        path = Path(str(files("validator.specs")))
+    try:
+        found = importlib.util.find_spec("validator.specs")
+    except (ImportError, ValueError):
+        found = None
+    for location in (found.submodule_search_locations or []) if found else []:
+        path = Path(location)
         if path.is_dir() and any(path.glob("*.yaml")):
             return path
-    except (ModuleNotFoundError, TypeError):
-        pass
     return Path(__file__).resolve().parents[2] / "specs"
 
 
