@@ -283,6 +283,10 @@ from validator.commands.batch import command as _batch  # noqa: E402
 
 main.add_command(_batch)
 
+from validator.commands.risk import command as _risk  # noqa: E402
+
+main.add_command(_risk)
+
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -36,7 +36,7 @@ SHOWN_PER_FILE = 8  # defects shown before the rest fold into <details>
 _FONTS = ('"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", '
           '"Source Han Sans SC", "WenQuanYi Micro Hei", system-ui, -apple-system, "Segoe UI", sans-serif')
 
-_CSS = """
+STYLE = """
 :root{--err:#c62828;--warn:#b26a00;--info:#1565c0;--ok:#2e7d32;--line:#e0e0e0;--muted:#5f6368;--bg:#fafafa}
 *{box-sizing:border-box}
 body{margin:0;font-family:__FONTS__;font-size:16px;line-height:1.75;color:#202124;background:var(--bg);
@@ -105,7 +105,7 @@ def render(report: Report) -> str:
         # Belt and braces: even a viewer that would fetch something is told not to.
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">",
         f"<title>{_e(w['report_title'])}</title>",
-        f"<style>{_CSS}</style>",
+        f"<style>{STYLE}</style>",
         "</head>",
         "<body>",
         "<main>",

@@ -28,7 +28,7 @@ from validator.model import Defect, PackageResult, Report, Severity
 
 FOLD_ABOVE = 15  # a folder with more defects than this folds its list
 _ICON = {Severity.ERROR: "❌", Severity.WARNING: "⚠️", Severity.INFO: "ℹ️"}
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+_SPECIAL = re.compile(r"([\\`*_\[\]|~])")  # emphasis, code, links, table cells, strike
 
 
 def md(text: str) -> str:
