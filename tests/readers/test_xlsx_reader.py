@@ -1,0 +1,502 @@
+"""validator.readers.xlsx: exact values, row numbers and storage types; bombs; agreement with openpyxl."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import shutil
+import time
+import tracemalloc
+import warnings
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from openpyxl.utils.datetime import from_excel
+
+from validator.readers.xlsx import (
+    EMPTY,
+    Cell,
+    ExcelError,
+    SheetError,
+    number_display,
+    read_sheet,
+    sheet_names,
+)
+
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "real"
+ID = 340524199001011234  # 18 digits: Excel keeps 15 significant ones when typed as a number
+
+
+def _save(wb: openpyxl.Workbook, path: Path) -> Path:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wb.save(path)
+    return path
+
+
+@pytest.fixture
+def roster(tmp_path: Path) -> Path:
+    """Two blank rows and a blank column A before the header; a second sheet with merged headers."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "人员名单"
+    header = ["姓名", "证件号码", "证件号码(文本)", "出生日期", "登记时间", "金额", "在职", "备注"]
+    for j, h in enumerate(header):
+        ws.cell(row=3, column=2 + j, value=h)
+    ws.cell(row=3, column=11, value="  ")  # whitespace-only header cell beyond the last name
+    data: dict[int, list[object]] = {
+        4: ["张三", ID, str(ID), dt.date(1990, 1, 1), dt.datetime(2024, 5, 6, 7, 8, 9), 1234.5, True, None],
+        # row 5 left empty
+        6: ["李四", 42, "00123", None, None, -0.25, False, "#N/A"],
+        7: [None, None, None, None, None, 1e16, None, "  有空格  "],
+    }
+    for r, values in data.items():
+        for j, v in enumerate(values):
+            if v is not None:
+                ws.cell(row=r, column=2 + j, value=v)
+    ws2 = wb.create_sheet("附表")
+    ws2["A1"] = "联系人"
+    ws2.merge_cells("A1:B1")
+    ws2["C1"] = "单位"
+    ws2.merge_cells("C1:C2")
+    ws2["A2"] = "电话"
+    ws2["B2"] = "邮箱"
+    ws2["A3"] = "13800000000"
+    ws2["B3"] = "a@example.com"
+    ws2["C3"] = "某公司"
+    return _save(wb, tmp_path / "名单 (1).xlsx")
+
+
+def test_values_row_numbers_and_storage_types(roster: Path) -> None:
+    d = read_sheet(roster, "人员名单", header_row=3)
+    assert d.sheet_names == ("人员名单", "附表")
+    assert d.sheet == "人员名单"
+    # column A is blank: header and cells stay aligned to Excel columns (index 0 = A)
+    assert d.header == (
+        "",
+        "姓名",
+        "证件号码",
+        "证件号码(文本)",
+        "出生日期",
+        "登记时间",
+        "金额",
+        "在职",
+        "备注",
+    )
+    assert [r for r, _ in d.rows] == [4, 6, 7]  # empty row 5 skipped, numbers are Excel's
+    assert not d.truncated
+    widths = {len(cells) for _, cells in d.rows}
+    assert widths == {11}  # every row spans A..K (K3 holds the whitespace header cell)
+
+    _, r4 = d.rows[0]
+    assert r4[0] is EMPTY
+    assert r4[1] == Cell("张三", True, "张三")
+    id_as_number = r4[2]
+    assert id_as_number.is_text is False
+    assert isinstance(id_as_number.value, float)
+    assert id_as_number.display == "3.40524E+17"
+    assert r4[3] == Cell(str(ID), True, str(ID))
+    assert r4[4].value == dt.date(1990, 1, 1) or r4[4].value == dt.datetime(1990, 1, 1)
+    assert r4[4].display == "1990-01-01"
+    assert r4[5].value == dt.datetime(2024, 5, 6, 7, 8, 9)
+    assert r4[5].display == "2024-05-06 07:08:09"
+    assert r4[6] == Cell(1234.5, False, "1234.5")
+    assert r4[7] == Cell(True, False, "TRUE")
+    assert r4[8] is EMPTY
+
+    _, r6 = d.rows[1]
+    assert r6[2] == Cell(42, False, "42")
+    assert type(r6[2].value) is int
+    assert r6[3] == Cell("00123", True, "00123")
+    assert r6[6] == Cell(-0.25, False, "-0.25")
+    assert r6[7] == Cell(False, False, "FALSE")
+    # openpyxl writes "#N/A" as an error cell (t="e"); calamine alone would say "empty"
+    assert r6[8].value == "#N/A" and isinstance(r6[8].value, ExcelError)
+    assert r6[8].is_text is False and r6[8].display == "#N/A"
+
+    _, r7 = d.rows[2]
+    assert r7[6] == Cell(1e16, False, "1E+16")
+    assert r7[8] == Cell("  有空格  ", True, "  有空格  ")  # data cells are not stripped
+
+
+def test_default_sheet_and_header_row_one(roster: Path) -> None:
+    d = read_sheet(roster, None)  # first worksheet; header row 1 is blank
+    assert d.sheet == "人员名单"
+    assert d.header == ()
+    assert [r for r, _ in d.rows] == [3, 4, 6, 7]
+
+
+def test_no_header(roster: Path) -> None:
+    d = read_sheet(roster, "附表", header_row=0)
+    assert d.header == ()
+    assert [r for r, _ in d.rows] == [1, 2, 3]
+
+
+def test_merged_header_cells(roster: Path) -> None:
+    d = read_sheet(roster, "附表", header_row=1)
+    assert d.header == ("联系人", "联系人", "单位")
+    assert set(d.merged) == {(1, 1, 1, 2), (1, 3, 2, 3)}
+    # data rows keep Excel's storage: a merged cell's value sits in its top-left cell only
+    row2 = dict(d.rows)[2]
+    assert [c.value for c in row2] == ["电话", "邮箱", None]
+
+    d2 = read_sheet(roster, "附表", header_row=2)
+    assert d2.header == ("电话", "邮箱", "单位")  # C1:C2 reaches down into the header row
+    assert [r for r, _ in d2.rows] == [3]
+    assert d2.rows[0][1][0] == Cell("13800000000", True, "13800000000")
+
+
+def test_header_row_beyond_data(roster: Path) -> None:
+    d = read_sheet(roster, "人员名单", header_row=50)
+    assert d.header == () and d.rows == () and not d.truncated
+
+
+def test_max_rows_truncates(roster: Path) -> None:
+    d = read_sheet(roster, "人员名单", header_row=3, max_rows=1)
+    assert [r for r, _ in d.rows] == [4]
+    assert d.truncated
+    d = read_sheet(roster, "人员名单", header_row=3, max_rows=4)
+    assert [r for r, _ in d.rows] == [4, 6, 7]
+    assert not d.truncated
+
+
+def test_sheet_missing_lists_names(roster: Path) -> None:
+    with pytest.raises(SheetError) as ei:
+        read_sheet(roster, "Sheet1")
+    assert ei.value.key == "sheet_missing"
+    assert "人员名单" in ei.value.detail and "附表" in ei.value.detail
+    assert sheet_names(roster) == ("人员名单", "附表")
+
+
+def test_empty_sheet(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    path = _save(wb, tmp_path / "empty.xlsx")
+    d = read_sheet(path, None)
+    assert d.header == () and d.rows == () and d.sheet == "Sheet"
+
+
+@pytest.mark.parametrize(
+    ("content", "key"),
+    [
+        (b"", "not_xlsx"),
+        (b"<!DOCTYPE html><html><body>login expired</body></html>", "not_xlsx"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504, "not_xlsx"),  # OLE2 without a package
+        (b"PK\x03\x04" + b"\x00" * 40, "damaged"),
+    ],
+)
+def test_not_an_xlsx(tmp_path: Path, content: bytes, key: str) -> None:
+    path = tmp_path / "表.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(SheetError) as ei:
+        read_sheet(path, None)
+    assert ei.value.key == key
+    with pytest.raises(SheetError):
+        sheet_names(path)
+
+
+def test_zip_without_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "x.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("hello.txt", "hi")
+    with pytest.raises(SheetError) as ei:
+        read_sheet(path, None)
+    assert ei.value.key == "not_xlsx"
+
+
+def test_encrypted_xlsx_from_corpus(tmp_path: Path) -> None:
+    src = CORPUS / "msoffcrypto" / "example_password.xlsx"
+    if not src.exists():
+        pytest.skip("corpus not available")
+    path = Path(shutil.copy(src, tmp_path / "加密.xlsx"))
+    with pytest.raises(SheetError) as ei:
+        read_sheet(path, None)
+    assert ei.value.key == "encrypted"
+
+
+_RELS = (
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+    'officeDocument" Target="xl/workbook.xml"/></Relationships>'
+)
+_WORKBOOK = (
+    '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    ' xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+_WORKBOOK_RELS = (
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+    'worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+)
+
+
+def _package(path: Path, sheet_xml: bytes | None = None, *, zeros_mb: int = 0) -> Path:
+    """A minimal package; its one sheet is ``sheet_xml`` or ``zeros_mb`` MB of zeros (in chunks)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("_rels/.rels", _RELS)
+        zf.writestr("xl/workbook.xml", _WORKBOOK)
+        zf.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        if sheet_xml is not None:
+            zf.writestr("xl/worksheets/sheet1.xml", sheet_xml)
+        else:
+            chunk = b"\x00" * (1 << 20)
+            with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
+                for _ in range(zeros_mb):
+                    fh.write(chunk)
+    return path
+
+
+def _bomb(path: Path, megabytes: int) -> Path:
+    return _package(path, zeros_mb=megabytes)
+
+
+@pytest.fixture(scope="module")
+def bomb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _bomb(tmp_path_factory.mktemp("bomb") / "bomb.xlsx", 300)
+
+
+def test_zip_bomb_refused_quickly_with_bounded_memory(bomb: Path) -> None:
+    assert bomb.stat().st_size < 1_000_000  # 300 MB of zeros deflate to ~300 KB
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    try:
+        with pytest.raises(SheetError) as ei:
+            read_sheet(bomb, None)
+        elapsed = time.perf_counter() - t0
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert ei.value.key == "zip_bomb"
+    assert elapsed < 1.0
+    assert peak < 20 * 1024 * 1024
+    with pytest.raises(SheetError) as ei:
+        sheet_names(bomb)
+    assert ei.value.key == "zip_bomb"
+
+
+def test_total_uncompressed_limit(tmp_path: Path) -> None:
+    path = _bomb(tmp_path / "small.xlsx", 3)
+    with pytest.raises(SheetError) as ei:
+        read_sheet(path, None, max_unzipped_mb=2)
+    assert ei.value.key == "zip_bomb"
+
+
+def test_sparse_cells_far_apart_refused_before_calamine(tmp_path: Path) -> None:
+    """A1 and XFD1048576: 5 KB on disk, a 512 GB dense range for calamine (it would abort)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws["A1"] = "x"
+    ws["XFD1048576"] = "y"
+    path = _save(wb, tmp_path / "sparse.xlsx")
+    t0 = time.perf_counter()
+    with pytest.raises(SheetError) as ei:
+        read_sheet(path, None)
+    assert ei.value.key == "memory"
+    assert "XFD1048576" in ei.value.detail
+    assert time.perf_counter() - t0 < 1.0
+
+
+def test_styled_empty_cells_far_away_do_not_count(tmp_path: Path) -> None:
+    from openpyxl.styles import Font
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws["A1"] = "姓名"
+    ws["A2"] = "张三"
+    ws["ZZ900000"].font = Font(bold=True)  # written as a valueless <c>, ignored by calamine
+    path = _save(wb, tmp_path / "styled.xlsx")
+    d = read_sheet(path, None, max_cells=1000)
+    assert d.header == ("姓名",)
+    assert [(r, [c.value for c in cells]) for r, cells in d.rows] == [(2, ["张三"])]
+
+
+def test_cells_without_r_attribute_are_bounded(tmp_path: Path) -> None:
+    """Cells may omit r=; calamine then places them after their neighbour.  Still bounded."""
+    wide = "".join("<c><v>1</v></c>" for _ in range(300))
+    sheet = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        f'<row r="1"><c><v>1</v></c></row><row r="900000">{wide}</row></sheetData></worksheet>'
+    )
+    d = read_sheet(_package(tmp_path / "ok.xlsx", sheet.replace("900000", "2").encode()), None, header_row=0)
+    assert [(r, len(cells)) for r, cells in d.rows] == [(1, 300), (2, 300)]
+    path = _package(tmp_path / "rless.xlsx", sheet.encode())
+    with pytest.raises(SheetError) as ei:
+        read_sheet(path, None)  # 900,000 x 300 = 270M cells > 10M
+    assert ei.value.key == "memory"
+
+
+def test_timeout(tmp_path: Path) -> None:
+    rows = [[f"姓名{i}", i, f"{i:018d}"] for i in range(20_000)]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    for row in rows:
+        ws.append(row)
+    path = _save(wb, tmp_path / "big.xlsx")
+    with pytest.raises(SheetError) as ei:
+        read_sheet(path, None, timeout=0.001)
+    assert ei.value.key == "timeout"
+    assert len(read_sheet(path, None).rows) == 19_999  # and the next call is unaffected
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (3.40524199001011e17, "3.40524E+17"),
+        (1e15, "1E+15"),
+        (-1.5e16, "-1.5E+16"),
+        (123456789012345, "123456789012345"),
+        (42.0, "42"),
+        (0.1 + 0.2, "0.3"),
+        (1e-10, "1E-10"),
+        (10**20, "1E+20"),
+    ],
+)
+def test_number_display(value: float, shown: str) -> None:
+    assert number_display(value) == shown
+
+
+# --------------------------------------------------------------------------------------------
+# agreement with openpyxl over the real corpus
+
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _norm(v: object, *, unescape: bool = False) -> tuple[str, Any] | None:
+    """Comparable form.  Principled differences, each documented where it is normalised:
+
+    * openpyxl returns ints for integral numbers, calamine floats (and read_sheet ints below
+      1e15): compared as floats.
+    * openpyxl gives datetime for every date cell, calamine a date when there is no time part.
+    * Leading/trailing whitespace: calamine honours xml:space - a <t> without
+      xml:space="preserve" is trimmed (whitespace-only -> empty); openpyxl keeps it.  Excel and
+      WPS always write xml:space="preserve" when it matters, so only hand-made files differ.
+      Compared stripped.
+    * _xHHHH_ escapes: calamine decodes them (as Excel does), openpyxl leaves them: decoded on
+      openpyxl's side (``unescape``).
+    """
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return ("b", v)
+    if isinstance(v, (int, float)):
+        return ("n", float(v))
+    if isinstance(v, dt.datetime):
+        return ("d", v)
+    if isinstance(v, dt.date):
+        return ("d", dt.datetime(v.year, v.month, v.day))
+    if isinstance(v, str):
+        s = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), v) if unescape else str(v)
+        s = s.strip()
+        return ("s", s) if s else None
+    return ("o", v)
+
+
+def _same(a: tuple[str, Any], b: tuple[str, Any], epoch: dt.datetime) -> bool:
+    if a == b:
+        return True
+    if a[0] == b[0] == "n":
+        return math.isclose(a[1], b[1], rel_tol=1e-12)
+    # calamine recognises more date formats than openpyxl (escaped "mm\/dd\/yy", "yy/m/d"):
+    # Excel shows those cells as dates, so a serial number on openpyxl's side must match.
+    if a[0] == "n" and b[0] == "d":
+        return bool(from_excel(a[1], epoch) == b[1])
+    return False
+
+
+def _openpyxl_cells(path: Path) -> tuple[str, dict[tuple[int, int], tuple[str, Any]], dt.datetime] | None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception:
+            return None
+        try:
+            if not wb.worksheets:
+                return None
+            ws = wb.worksheets[0]
+            ws.reset_dimensions()  # ignore a lying <dimension> (A1:XFD1048576)
+            out = {}
+            for row in ws.iter_rows():
+                for cell in row:
+                    n = _norm(getattr(cell, "value", None), unescape=True)
+                    if n is not None:
+                        out[(cell.row, cell.column)] = n
+            return ws.title, out, wb.epoch
+        except Exception:
+            return None
+        finally:
+            wb.close()
+
+
+def _corpus_xlsx() -> list[Path]:
+    if not CORPUS.is_dir():
+        return []
+    return sorted(p for p in CORPUS.rglob("*") if p.suffix.lower() in (".xlsx", ".xlsm"))
+
+
+@pytest.mark.slow
+def test_agrees_with_openpyxl_on_the_corpus() -> None:
+    files = _corpus_xlsx()
+    if not files:
+        pytest.skip("corpus not available")
+    compared = 0
+    disagreements = []
+    for path in files:
+        reference = _openpyxl_cells(path)
+        if reference is None:
+            continue  # openpyxl cannot open it (bad CRC, missing parts, encrypted...): nothing to agree with
+        title, expected, epoch = reference
+        data = read_sheet(path, title, header_row=0)
+        got: dict[tuple[int, int], tuple[str, Any]] = {}
+        for r, cells in data.rows:
+            for j, cell in enumerate(cells):
+                n = _norm(str(cell.value) if isinstance(cell.value, ExcelError) else cell.value)
+                if n is not None:
+                    got[(r, j + 1)] = n
+        for key in sorted(set(expected) | set(got)):
+            a, b = expected.get(key), got.get(key)
+            if a is None or b is None or not _same(a, b, epoch):
+                disagreements.append((path.name, key, a, b))
+        compared += 1
+    assert compared >= 40, compared
+    assert disagreements == []
+
+
+@pytest.mark.slow
+def test_every_corpus_file_is_read_or_refused_cleanly() -> None:
+    """Any file at all handed to read_sheet: data or SheetError, within the time limit."""
+    if not CORPUS.is_dir():
+        pytest.skip("corpus not available")
+    seen = 0
+    for path in sorted(CORPUS.rglob("*")):
+        if not path.is_file() or path.name == "MANIFEST.tsv":
+            continue
+        t0 = time.perf_counter()
+        try:
+            d = read_sheet(path, None, timeout=5.0)
+            outcome = f"ok rows={len(d.rows)}"
+        except SheetError as exc:
+            outcome = f"{exc.key}: {exc.detail[:80]}"
+            assert exc.key in (
+                "not_xlsx",
+                "damaged",
+                "encrypted",
+                "zip_bomb",
+                "sheet_missing",
+                "timeout",
+                "memory",
+            )
+        elapsed = time.perf_counter() - t0
+        print(f"{elapsed * 1000:8.1f} ms  {path.relative_to(CORPUS)}  {outcome}")
+        assert elapsed < 6.0, path
+        seen += 1
+    assert seen > 300

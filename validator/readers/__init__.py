@@ -1,0 +1,1 @@
+"""Per-file fact readers (PDF, XLSX) with hard bounds on time and memory."""
