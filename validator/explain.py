@@ -24,14 +24,24 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "F104": {"kind": "fifo"},
     "F105": {"detail": "Permission denied"},
     "V101": {"name": "company", "title": "公司全称"},
-    "V102": {"name": "uscc", "title": "统一社会信用代码", "value": "91110108551385082X", "reason": "check_digit",
-             "expected": "Q", "found": "X"},
+    "V102": {
+        "name": "uscc",
+        "title": "统一社会信用代码",
+        "value": "91110108551385082X",
+        "reason": "check_digit",
+        "expected": "Q",
+        "found": "X",
+    },
     "V103": {"detail": "not a mapping of names to values"},
     "V104": {"name": "compnay"},
     "D101": {"title": "营业执照副本", "pattern": f"02_营业执照_{_COMPANY}.pdf"},
     "D102": {"title": "社保缴纳证明", "expected": "2+", "found": 1},
-    "D103": {"title": "营业执照副本", "expected": 1, "found": 2,
-             "files": [f"02_营业执照_{_COMPANY}.pdf", f"02_营业执照_{_COMPANY}_旧.pdf"]},
+    "D103": {
+        "title": "营业执照副本",
+        "expected": 1,
+        "found": 2,
+        "files": [f"02_营业执照_{_COMPANY}.pdf", f"02_营业执照_{_COMPANY}_旧.pdf"],
+    },
     "D104": {},
     "D105": {"other": f"02_营业执照_{_COMPANY}.pdf"},
     "N101": {"title": "营业执照副本", "pattern": f"02_营业执照_{_COMPANY}.pdf"},
@@ -69,8 +79,13 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "X113": {"column": "社保最近缴费月份", "value": "2024/12", "pattern": "^\\d{4}-\\d{2}$"},
     "X114": {"column": "入职日期", "type": "date", "value": "去年三月"},
     "X115": {"column": "身份证号码", "display": "1.10101E+17"},
-    "X116": {"column": "身份证号码", "value": "110101199003074478", "reason": "check_digit", "expected": "7",
-             "found": "8"},
+    "X116": {
+        "column": "身份证号码",
+        "value": "110101199003074478",
+        "reason": "check_digit",
+        "expected": "7",
+        "found": "8",
+    },
     "X117": {"column": "中继数量", "value": "-2", "range": "0–1000"},
     "L203": {},
     "L206": {"registry": "clients.xlsx", "row": 7, "first_row": 3, "folder": "北京示例"},
@@ -81,8 +96,13 @@ _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
 _LABELS = {
     "zh": {"severity": "级别", "means": "含义", "why": "为什么重要", "fix": "如何修改", "example": "示例"},
-    "en": {"severity": "severity", "means": "what it means", "why": "why it matters", "fix": "how to fix",
-           "example": "example"},
+    "en": {
+        "severity": "severity",
+        "means": "what it means",
+        "why": "why it matters",
+        "fix": "how to fix",
+        "example": "example",
+    },
 }
 
 

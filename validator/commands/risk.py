@@ -26,17 +26,38 @@ def _format_for(fmt: str | None, output: str | None) -> str:
 
 @click.command("risk", context_settings=CONTEXT)
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, dir_okay=True))
-@click.option("--spec", "-s", "spec_ref", metavar="ID_OR_PATH",
-              help="Built-in spec id or a spec file. Default: the `spec` key of the folder's client.yaml.")
-@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
-              help="A client value, overriding client.yaml (repeatable).")
-@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default=None,
-              help="html or markdown (default: from the --output suffix, else markdown).")
+@click.option(
+    "--spec",
+    "-s",
+    "spec_ref",
+    metavar="ID_OR_PATH",
+    help="Built-in spec id or a spec file. Default: the `spec` key of the folder's client.yaml.",
+)
+@click.option(
+    "--var",
+    "variables",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A client value, overriding client.yaml (repeatable).",
+)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="html or markdown (default: from the --output suffix, else markdown).",
+)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
-              help="Language of the report (default: from the locale, else zh).")
-def command(folder: str, spec_ref: str | None, variables: tuple[str, ...], fmt: str | None, output: str | None,
-            lang: str | None) -> None:
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default=None,
+    help="Language of the report (default: from the locale, else zh).",
+)
+def command(
+    folder: str, spec_ref: str | None, variables: tuple[str, ...], fmt: str | None, output: str | None, lang: str | None
+) -> None:
     """Write the self-check risk assessment for FOLDER. 生成风险评估报告（自查）。
 
     \b
@@ -58,8 +79,9 @@ def command(folder: str, spec_ref: str | None, variables: tuple[str, ...], fmt: 
     spec = load_spec_or_exit(ref)
     package = check_folder(folder, spec, overrides)
     lg = lang or default_lang()
-    assessment = assess(package, lg, spec_title=spec.title, licence=spec.licence or "",
-                        roster=roster_facts(package, spec))
+    assessment = assess(
+        package, lg, spec_title=spec.title, licence=spec.licence or "", roster=roster_facts(package, spec)
+    )
     chosen = _format_for(fmt, output)
     body = render_html(assessment) if chosen == "html" else render_markdown(assessment)
     if output and output != "-":

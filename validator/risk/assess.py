@@ -112,8 +112,15 @@ def _first_message(found: Sequence[Defect], lang: str) -> str:
     return text
 
 
-def assess(p: PackageResult, lang: str, *, spec_title: str = "", licence: str = "",
-           roster: RosterFacts | None = None, generated_at: str = "") -> Assessment:
+def assess(
+    p: PackageResult,
+    lang: str,
+    *,
+    spec_title: str = "",
+    licence: str = "",
+    roster: RosterFacts | None = None,
+    generated_at: str = "",
+) -> Assessment:
     sections = (
         _basic(p, lang, spec_title, licence),
         _compliance(p, lang, roster),
@@ -122,8 +129,9 @@ def assess(p: PackageResult, lang: str, *, spec_title: str = "", licence: str = 
     )
     sections += (_summary(p, lang, sections),)
     counts = {s.value: p.count(s) for s in Severity}
-    return Assessment(lang, p.client.get("company", ""), p.root, p.spec, spec_title, p.ready, generated_at,
-                      sections, counts)
+    return Assessment(
+        lang, p.client.get("company", ""), p.root, p.spec, spec_title, p.ready, generated_at, sections, counts
+    )
 
 
 def _value_item(p: PackageResult, lang: str, name: str, label: str) -> Item:
@@ -143,14 +151,26 @@ def _basic(p: PackageResult, lang: str, spec_title: str, licence: str) -> RiskSe
         _value_item(p, lang, "company", _t(lang, "公司名称", "Company name")),
         _value_item(p, lang, "uscc", _t(lang, "统一社会信用代码", "Unified social credit code")),
         _value_item(p, lang, "licence_no", _t(lang, "经营许可证编号", "Licence number")),
-        Item(_t(lang, "许可业务 / 检查规范", "Licensed service / spec"), OK,
-             " · ".join(x for x in (licence if licence != "ALL" else "", spec_title, p.spec) if x)),
+        Item(
+            _t(lang, "许可业务 / 检查规范", "Licensed service / spec"),
+            OK,
+            " · ".join(x for x in (licence if licence != "ALL" else "", spec_title, p.spec) if x),
+        ),
         _value_item(p, lang, "year", _t(lang, "报告年度", "Reporting year")),
-        Item(_t(lang, "联系人及电话", "Contact person and phone"), OK if contact and phone else MANUAL,
-             " ".join(x for x in (contact, phone) if x) if contact and phone else _todo(lang)),
-        Item(_t(lang, "注册地址 / 经营场所", "Registered address / premises"), MANUAL,
-             _t(lang, "待人工填写（应与许可证及场地证明一致）",
-                "to be filled in (must match the licence and the premises proof)")),
+        Item(
+            _t(lang, "联系人及电话", "Contact person and phone"),
+            OK if contact and phone else MANUAL,
+            " ".join(x for x in (contact, phone) if x) if contact and phone else _todo(lang),
+        ),
+        Item(
+            _t(lang, "注册地址 / 经营场所", "Registered address / premises"),
+            MANUAL,
+            _t(
+                lang,
+                "待人工填写（应与许可证及场地证明一致）",
+                "to be filled in (must match the licence and the premises proof)",
+            ),
+        ),
     ]
     return RiskSection("basic", _t(lang, "一、企业基本信息", "1. Company information"), tuple(items))
 
@@ -161,42 +181,89 @@ def _compliance(p: PackageResult, lang: str, roster: RosterFacts | None) -> Risk
     required = [d for d in p.documents if d.required]
     if missing:
         titles = "、".join(str(d.params.get("title", d.document or "")) for d in missing)
-        items.append(Item(_t(lang, "必需材料齐全", "Required documents complete"), PROBLEM,
-                          _t(lang, f"缺少或不足：{titles}", f"missing or incomplete: {titles}"),
-                          tuple(sorted({d.code for d in missing}))))
+        items.append(
+            Item(
+                _t(lang, "必需材料齐全", "Required documents complete"),
+                PROBLEM,
+                _t(lang, f"缺少或不足：{titles}", f"missing or incomplete: {titles}"),
+                tuple(sorted({d.code for d in missing})),
+            )
+        )
     else:
-        items.append(Item(_t(lang, "必需材料齐全", "Required documents complete"), OK,
-                          _t(lang, f"{len(required)} 项必需材料均已提供", f"all {len(required)} required documents present")))
-    items.append(Item(_t(lang, "经营范围与许可一致", "Business within the licensed scope"), MANUAL,
-                      _t(lang, "待人工填写：实际开展的业务是否超出许可范围（如语音许可开展短信营销）",
-                         "to be filled in: does any service go beyond the licence (e.g. SMS marketing on a voice "
-                         "licence)?")))
+        items.append(
+            Item(
+                _t(lang, "必需材料齐全", "Required documents complete"),
+                OK,
+                _t(lang, f"{len(required)} 项必需材料均已提供", f"all {len(required)} required documents present"),
+            )
+        )
+    items.append(
+        Item(
+            _t(lang, "经营范围与许可一致", "Business within the licensed scope"),
+            MANUAL,
+            _t(
+                lang,
+                "待人工填写：实际开展的业务是否超出许可范围（如语音许可开展短信营销）",
+                "to be filled in: does any service go beyond the licence (e.g. SMS marketing on a voice licence)?",
+            ),
+        )
+    )
     items.append(_staff_item(p, lang, roster))
     items.append(_insurance_item(p, lang, roster))
     fmt = [d for d in p.defects if d.code[:1] in FORMAT_FAMILIES and d.severity is not Severity.INFO]
     label = _t(lang, "材料格式与命名", "File formats and names")
     if fmt:
         files = len({d.path for d in fmt})
-        items.append(Item(label, PROBLEM,
-                          _t(lang, f"{files} 个文件有 {len(fmt)} 处格式、大小或命名问题，提交后会被退回重新审核",
-                             f"{len(fmt)} format, size or naming problem(s) in {files} file(s); such packs are sent "
-                             "back for re-review"),
-                          tuple(sorted({d.code for d in fmt}))))
+        items.append(
+            Item(
+                label,
+                PROBLEM,
+                _t(
+                    lang,
+                    f"{files} 个文件有 {len(fmt)} 处格式、大小或命名问题，提交后会被退回重新审核",
+                    f"{len(fmt)} format, size or naming problem(s) in {files} file(s); such packs are sent "
+                    "back for re-review",
+                ),
+                tuple(sorted({d.code for d in fmt})),
+            )
+        )
     else:
         items.append(Item(label, OK, _t(lang, "未发现格式或命名问题", "no format or naming problems found")))
-    items.append(Item(_t(lang, "年报按时报送", "Annual report filed on time"), MANUAL,
-                      _t(lang, "待人工填写：每年 1 月 1 日至 3 月 31 日在电信业务市场综合管理信息系统填报，记录报送日期",
-                         "to be filled in: filed between 1 January and 31 March on the MIIT platform; note the "
-                         "date")))
-    items.append(Item(_t(lang, "技术系统运行情况", "Technical systems working"), MANUAL,
-                      _t(lang, "待人工填写：业务系统（如呼叫录音、排队、坐席系统）是否正常运行，附带时间戳的截图",
-                         "to be filled in: are the systems (e.g. call recording, queueing, agent desktop) working; "
-                         "attach time-stamped screenshots")))
-    items.append(Item(_t(lang, "外部审查", "Outside review"), MANUAL,
-                      _t(lang, "待人工填写：是否请第三方或上级单位复核过材料",
-                         "to be filled in: has a third party reviewed the materials?")))
-    return RiskSection("compliance", _t(lang, "二、业务合规性自查", "2. Business compliance self-check"),
-                       tuple(items))
+    items.append(
+        Item(
+            _t(lang, "年报按时报送", "Annual report filed on time"),
+            MANUAL,
+            _t(
+                lang,
+                "待人工填写：每年 1 月 1 日至 3 月 31 日在电信业务市场综合管理信息系统填报，记录报送日期",
+                "to be filled in: filed between 1 January and 31 March on the MIIT platform; note the date",
+            ),
+        )
+    )
+    items.append(
+        Item(
+            _t(lang, "技术系统运行情况", "Technical systems working"),
+            MANUAL,
+            _t(
+                lang,
+                "待人工填写：业务系统（如呼叫录音、排队、坐席系统）是否正常运行，附带时间戳的截图",
+                "to be filled in: are the systems (e.g. call recording, queueing, agent desktop) working; "
+                "attach time-stamped screenshots",
+            ),
+        )
+    )
+    items.append(
+        Item(
+            _t(lang, "外部审查", "Outside review"),
+            MANUAL,
+            _t(
+                lang,
+                "待人工填写：是否请第三方或上级单位复核过材料",
+                "to be filled in: has a third party reviewed the materials?",
+            ),
+        )
+    )
+    return RiskSection("compliance", _t(lang, "二、业务合规性自查", "2. Business compliance self-check"), tuple(items))
 
 
 def _staff_item(p: PackageResult, lang: str, roster: RosterFacts | None) -> Item:
@@ -204,24 +271,47 @@ def _staff_item(p: PackageResult, lang: str, roster: RosterFacts | None) -> Item
     doc = document_id(p, ROSTER)
     own = _of(p.defects, doc)
     if doc is None:
-        return Item(label, MANUAL, _t(lang, "待人工填写：本规范不含人员名单", "to be filled in: the spec has no roster"))
+        return Item(
+            label, MANUAL, _t(lang, "待人工填写：本规范不含人员名单", "to be filled in: the spec has no roster")
+        )
     if any(d.code == "D101" for d in own):
-        return Item(label, PROBLEM, _t(lang, "缺少人员名单，无法核对人员规模", "no staff roster: staff size cannot be checked"),
-                    ("D101",))
+        return Item(
+            label,
+            PROBLEM,
+            _t(lang, "缺少人员名单，无法核对人员规模", "no staff roster: staff size cannot be checked"),
+            ("D101",),
+        )
     below = _rule(own, "staff-committed") + [d for d in own if d.code == "X107"]
     if below:
         return Item(label, PROBLEM, _first_message(below, lang), tuple(sorted({d.code for d in below})))
     unreadable = [d for d in own if d.code in ("X101", "X102", "T101", "T102", "T103")]
     if unreadable or roster is None:
-        return Item(label, MANUAL, _t(lang, "人员名单无法读取，待人工核对人数", "the roster could not be read: count by hand"),
-                    tuple(sorted({d.code for d in unreadable})))
+        return Item(
+            label,
+            MANUAL,
+            _t(lang, "人员名单无法读取，待人工核对人数", "the roster could not be read: count by hand"),
+            tuple(sorted({d.code for d in unreadable})),
+        )
     committed = str(p.client.get("staff_committed", "") or "")
     if committed:
-        return Item(label, OK, _t(lang, f"名单 {roster.rows} 人，承诺 {committed} 人",
-                                  f"{roster.rows} on the roster; {committed} committed"))
-    return Item(label, MANUAL, _t(lang, f"名单 {roster.rows} 人；承诺人数待人工填写（或在 client.yaml 写 staff_committed）",
-                                  f"{roster.rows} on the roster; committed size to be filled in (or set "
-                                  "staff_committed in client.yaml)"))
+        return Item(
+            label,
+            OK,
+            _t(
+                lang,
+                f"名单 {roster.rows} 人，承诺 {committed} 人",
+                f"{roster.rows} on the roster; {committed} committed",
+            ),
+        )
+    return Item(
+        label,
+        MANUAL,
+        _t(
+            lang,
+            f"名单 {roster.rows} 人；承诺人数待人工填写（或在 client.yaml 写 staff_committed）",
+            f"{roster.rows} on the roster; committed size to be filled in (or set staff_committed in client.yaml)",
+        ),
+    )
 
 
 def _insurance_item(p: PackageResult, lang: str, roster: RosterFacts | None) -> Item:
@@ -236,18 +326,33 @@ def _insurance_item(p: PackageResult, lang: str, roster: RosterFacts | None) -> 
         return Item(label, PROBLEM, "；".join(texts) if lang == "zh" else "; ".join(texts), codes)
     if roster is not None and roster.insured_by_company is not None:
         if roster.insured_by_company < 3:  # (agency) fewer than 3 insured staff is a common rejection
-            return Item(label, PROBLEM, _t(lang, f"本公司缴纳社保的仅 {roster.insured_by_company} 人，年检常因不足 3 人被退回",
-                                           f"only {roster.insured_by_company} insured by the company; fewer than 3 "
-                                           "is a common rejection"))
-        return Item(label, OK, _t(lang, f"{roster.insured_by_company} 人由本公司缴纳社保",
-                                  f"{roster.insured_by_company} insured by the company"))
+            return Item(
+                label,
+                PROBLEM,
+                _t(
+                    lang,
+                    f"本公司缴纳社保的仅 {roster.insured_by_company} 人，年检常因不足 3 人被退回",
+                    f"only {roster.insured_by_company} insured by the company; fewer than 3 is a common rejection",
+                ),
+            )
+        return Item(
+            label,
+            OK,
+            _t(
+                lang,
+                f"{roster.insured_by_company} 人由本公司缴纳社保",
+                f"{roster.insured_by_company} insured by the company",
+            ),
+        )
     return Item(label, MANUAL, _t(lang, "待人工核对社保缴纳人数", "to be checked by hand"))
 
 
 def _document_item(p: PackageResult, lang: str, wanted: tuple[str, str], label: str) -> Item:
     doc = document_id(p, wanted)
     if doc is None:
-        return Item(label, MANUAL, _t(lang, "待人工填写：本规范不含该材料", "to be filled in: the spec has no such document"))
+        return Item(
+            label, MANUAL, _t(lang, "待人工填写：本规范不含该材料", "to be filled in: the spec has no such document")
+        )
     own = [d for d in _of(p.defects, doc) if d.severity is not Severity.INFO]
     if own:
         return Item(label, PROBLEM, _first_message(own, lang), tuple(sorted({d.code for d in own})))
@@ -263,16 +368,30 @@ def _security(p: PackageResult, lang: str, roster: RosterFacts | None) -> RiskSe
         items.append(Item(officer_label, PROBLEM, _first_message(no_officer, lang), ("C103",)))
     elif roster is not None and roster.security_officers is not None:
         if roster.security_officers:
-            items.append(Item(officer_label, OK, _t(lang, f"名单中指定了 {roster.security_officers} 人",
-                                                    f"{roster.security_officers} named on the roster")))
+            items.append(
+                Item(
+                    officer_label,
+                    OK,
+                    _t(
+                        lang,
+                        f"名单中指定了 {roster.security_officers} 人",
+                        f"{roster.security_officers} named on the roster",
+                    ),
+                )
+            )
         else:
-            items.append(Item(officer_label, PROBLEM, _t(lang, "名单中没有网络安全责任人", "nobody on the roster is named")))
+            items.append(
+                Item(officer_label, PROBLEM, _t(lang, "名单中没有网络安全责任人", "nobody on the roster is named"))
+            )
     else:
         items.append(Item(officer_label, MANUAL, _todo(lang)))
     for zh, en in (
         ("防火墙与入侵防护", "Firewall and intrusion protection"),
         ("客户数据备份（频率、异地保存、恢复演练）", "Customer data backups (frequency, off-site copy, restore drill)"),
-        ("个人信息保护措施（收集告知、访问权限、删除）", "Personal information protection (notice, access control, deletion)"),
+        (
+            "个人信息保护措施（收集告知、访问权限、删除）",
+            "Personal information protection (notice, access control, deletion)",
+        ),
         ("通话录音 / 数据保存期限", "Retention of call recordings and data"),
     ):
         items.append(Item(_t(lang, zh, en), MANUAL, _todo(lang)))
@@ -282,26 +401,47 @@ def _security(p: PackageResult, lang: str, roster: RosterFacts | None) -> RiskSe
 def _service(p: PackageResult, lang: str) -> RiskSection:
     items = [
         _document_item(p, lang, SERVICE, _t(lang, "服务质量及投诉处理材料", "Service quality and complaints document")),
-        Item(_t(lang, "客户满意度得分（满分 100）", "Customer satisfaction score (out of 100)"), MANUAL,
-             _t(lang, "待人工填写：____ / 100（调查方式、样本数）", "to be filled in: ____ / 100 (method, sample size)")),
-        Item(_t(lang, "客户反馈与投诉处理", "Customer feedback and complaint handling"), MANUAL,
-             _t(lang, "待人工填写：投诉数量、处理时限、典型问题", "to be filled in: number of complaints, time to resolve, "
-                "typical issues")),
+        Item(
+            _t(lang, "客户满意度得分（满分 100）", "Customer satisfaction score (out of 100)"),
+            MANUAL,
+            _t(lang, "待人工填写：____ / 100（调查方式、样本数）", "to be filled in: ____ / 100 (method, sample size)"),
+        ),
+        Item(
+            _t(lang, "客户反馈与投诉处理", "Customer feedback and complaint handling"),
+            MANUAL,
+            _t(
+                lang,
+                "待人工填写：投诉数量、处理时限、典型问题",
+                "to be filled in: number of complaints, time to resolve, typical issues",
+            ),
+        ),
     ]
     return RiskSection("service", _t(lang, "四、客户服务满意度调查", "4. Customer satisfaction survey"), tuple(items))
 
 
 def _summary(p: PackageResult, lang: str, sections: Sequence[RiskSection]) -> RiskSection:
     items: list[Item] = []
-    verdict = _t(lang, "材料可以提交", "the materials are ready to submit") if p.ready else _t(
-        lang, f"材料不能提交：{p.count(Severity.ERROR)} 个错误需先改正",
-        f"not ready: {p.count(Severity.ERROR)} error(s) to correct first")
+    verdict = (
+        _t(lang, "材料可以提交", "the materials are ready to submit")
+        if p.ready
+        else _t(
+            lang,
+            f"材料不能提交：{p.count(Severity.ERROR)} 个错误需先改正",
+            f"not ready: {p.count(Severity.ERROR)} error(s) to correct first",
+        )
+    )
     items.append(Item(_t(lang, "结论", "Conclusion"), OK if p.ready else PROBLEM, verdict))
     found = [i for s in sections for i in s.items if i.status == PROBLEM]
     if found:
         sep = "、" if lang == "zh" else ", "
-        items.append(Item(_t(lang, "主要问题", "Main problems"), PROBLEM, sep.join(i.label for i in found),
-                          tuple(sorted({c for i in found for c in i.codes}))))
+        items.append(
+            Item(
+                _t(lang, "主要问题", "Main problems"),
+                PROBLEM,
+                sep.join(i.label for i in found),
+                tuple(sorted({c for i in found for c in i.codes})),
+            )
+        )
     seen: set[str] = set()
     for d in p.defects:  # one next step per code, in report order, errors first
         if d.severity is not Severity.ERROR or d.code in seen:
@@ -309,8 +449,18 @@ def _summary(p: PackageResult, lang: str, sections: Sequence[RiskSection]) -> Ri
         seen.add(d.code)
         hint = messages.fix(d, lang)
         if hint:
-            items.append(Item(_t(lang, f"改进措施（{d.code} {messages.title(d.code, lang)}）",
-                                 f"Next step ({d.code} {messages.title(d.code, lang)})"), ACTION, hint, (d.code,)))
+            items.append(
+                Item(
+                    _t(
+                        lang,
+                        f"改进措施（{d.code} {messages.title(d.code, lang)}）",
+                        f"Next step ({d.code} {messages.title(d.code, lang)})",
+                    ),
+                    ACTION,
+                    hint,
+                    (d.code,),
+                )
+            )
     items.append(Item(_t(lang, "整改负责人与完成时间", "Owner and deadline for the fixes"), MANUAL, _todo(lang)))
     items.append(Item(_t(lang, "其他改进建议", "Other improvements"), MANUAL, _todo(lang)))
     return RiskSection("summary", _t(lang, "五、总结与改进建议", "5. Summary and next steps"), tuple(items))

@@ -17,23 +17,49 @@ _MARK = {OK: "✅", PROBLEM: "❌", MANUAL: "☐", ACTION: "→"}  # Markdown: c
 _HTML_MARK = {OK: "✓", PROBLEM: "✗", MANUAL: "☐", ACTION: "→"}  # HTML: marks that any CJK font has
 
 _WORDS = {
-    "zh": {"title": "风险评估报告（自查）", "company": "公司", "folder": "材料文件夹", "spec": "规范",
-           "generated_at": "生成时间", "item": "项目", "status": "状态", "detail": "情况",
-           OK: "符合", PROBLEM: "问题", MANUAL: "待人工填写", ACTION: "改进",
-           "ready": "材料可以提交", "not_ready": "材料不能提交",
-           "tally": "{problems} 项问题，{manual} 项待人工填写；检查发现 {error} 个错误、{warning} 个警告",
-           "note": "本报告由工具根据提交材料自动生成，只判断材料本身（文件是否齐全、格式、表格内容）；"
-                   "标“待人工填写”的项目工具无法判断，须由企业负责人核实后填写。",
-           "checklist": "待人工填写清单", "signature": "填写人 / 日期：________________"},
-    "en": {"title": "Risk assessment report (self-check)", "company": "Company", "folder": "Materials folder",
-           "spec": "Spec", "generated_at": "Generated at", "item": "Item", "status": "Status", "detail": "Finding",
-           OK: "ok", PROBLEM: "problem", MANUAL: "to fill in", ACTION: "next step",
-           "ready": "materials ready to submit", "not_ready": "materials not ready",
-           "tally": "{problems} problem(s), {manual} item(s) to fill in; the check found {error} error(s) and "
-                    "{warning} warning(s)",
-           "note": "Generated from the materials only (documents present, formats, spreadsheet contents). Items "
-                   "marked “to fill in” cannot be judged by the tool and must be completed by the company.",
-           "checklist": "To fill in by hand", "signature": "Filled in by / date: ________________"},
+    "zh": {
+        "title": "风险评估报告（自查）",
+        "company": "公司",
+        "folder": "材料文件夹",
+        "spec": "规范",
+        "generated_at": "生成时间",
+        "item": "项目",
+        "status": "状态",
+        "detail": "情况",
+        OK: "符合",
+        PROBLEM: "问题",
+        MANUAL: "待人工填写",
+        ACTION: "改进",
+        "ready": "材料可以提交",
+        "not_ready": "材料不能提交",
+        "tally": "{problems} 项问题，{manual} 项待人工填写；检查发现 {error} 个错误、{warning} 个警告",
+        "note": "本报告由工具根据提交材料自动生成，只判断材料本身（文件是否齐全、格式、表格内容）；"
+        "标“待人工填写”的项目工具无法判断，须由企业负责人核实后填写。",
+        "checklist": "待人工填写清单",
+        "signature": "填写人 / 日期：________________",
+    },
+    "en": {
+        "title": "Risk assessment report (self-check)",
+        "company": "Company",
+        "folder": "Materials folder",
+        "spec": "Spec",
+        "generated_at": "Generated at",
+        "item": "Item",
+        "status": "Status",
+        "detail": "Finding",
+        OK: "ok",
+        PROBLEM: "problem",
+        MANUAL: "to fill in",
+        ACTION: "next step",
+        "ready": "materials ready to submit",
+        "not_ready": "materials not ready",
+        "tally": "{problems} problem(s), {manual} item(s) to fill in; the check found {error} error(s) and "
+        "{warning} warning(s)",
+        "note": "Generated from the materials only (documents present, formats, spreadsheet contents). Items "
+        "marked “to fill in” cannot be judged by the tool and must be completed by the company.",
+        "checklist": "To fill in by hand",
+        "signature": "Filled in by / date: ________________",
+    },
 }
 
 _EXTRA_CSS = """
@@ -57,6 +83,7 @@ def _e(text: object) -> str:
 def render_html(a: Assessment) -> str:
     w = _w(a.lang)
     good = a.ready
+    stamp = f" · {_e(w['generated_at'])}: {_e(a.generated_at)}" if a.generated_at else ""
     out = [
         "<!DOCTYPE html>",
         f'<html lang="{"zh-CN" if a.lang == "zh" else "en"}">',
@@ -71,7 +98,7 @@ def render_html(a: Assessment) -> str:
         "<main>",
         f"<h1>{_e(w['title'])}</h1>",
         f'<p class="meta">{_e(w["company"])}: {_e(a.company or "-")} · {_e(w["spec"])}: '
-        f"{_e(a.spec_title or a.spec)}{' · ' + _e(w['generated_at']) + ': ' + _e(a.generated_at) if a.generated_at else ''}</p>",
+        f"{_e(a.spec_title or a.spec)}{stamp}</p>",
         '<section class="card" id="summary">',
         f'<p class="verdict {"good" if good else "bad"}">{_e(w["ready"] if good else w["not_ready"])}</p>',
         f"<p>{_e(_tally(a))}</p>",
@@ -79,10 +106,13 @@ def render_html(a: Assessment) -> str:
         "</section>",
     ]
     for s in a.sections:
-        out += [f'<section class="card" id="{_e(s.key)}">', f"<h2>{_e(s.title)}</h2>",
-                '<div class="scroll"><table class="items">',
-                f"<thead><tr><th>{_e(w['item'])}</th><th>{_e(w['status'])}</th><th>{_e(w['detail'])}</th></tr></thead>",
-                "<tbody>"]
+        out += [
+            f'<section class="card" id="{_e(s.key)}">',
+            f"<h2>{_e(s.title)}</h2>",
+            '<div class="scroll"><table class="items">',
+            f"<thead><tr><th>{_e(w['item'])}</th><th>{_e(w['status'])}</th><th>{_e(w['detail'])}</th></tr></thead>",
+            "<tbody>",
+        ]
         out += [_row(i, a.lang) for i in s.items]
         out += ["</tbody></table></div>", "</section>"]
     todo = [i for s in a.sections for i in s.items if i.status == MANUAL]
@@ -93,15 +123,18 @@ def render_html(a: Assessment) -> str:
 
 
 def _tally(a: Assessment) -> str:
-    return _w(a.lang)["tally"].format(problems=a.problems, manual=a.manual_items, error=a.counts.get("error", 0),
-                                      warning=a.counts.get("warning", 0))
+    return _w(a.lang)["tally"].format(
+        problems=a.problems, manual=a.manual_items, error=a.counts.get("error", 0), warning=a.counts.get("warning", 0)
+    )
 
 
 def _row(i: Item, lang: str) -> str:
     w = _w(lang)
     codes = f" <code>{_e(' '.join(i.codes))}</code>" if i.codes else ""
-    return (f'<tr class="{i.status}"><td>{_e(i.label)}</td><td class="st">{_HTML_MARK[i.status]} {_e(w[i.status])}</td>'
-            f'<td class="tx">{_e(i.text)}{codes}</td></tr>')
+    return (
+        f'<tr class="{i.status}"><td>{_e(i.label)}</td><td class="st">{_HTML_MARK[i.status]} {_e(w[i.status])}</td>'
+        f'<td class="tx">{_e(i.text)}{codes}</td></tr>'
+    )
 
 
 def render_markdown(a: Assessment) -> str:
@@ -110,9 +143,13 @@ def render_markdown(a: Assessment) -> str:
     meta = [f"**{w['company']}**: {md(a.company or '-')}", f"**{w['spec']}**: {md(a.spec_title or a.spec)}"]
     if a.generated_at:
         meta.append(f"**{w['generated_at']}**: {md(a.generated_at)}")
-    out += [" · ".join(meta), "",
-            f"**{'✅' if a.ready else '❌'} {md(w['ready'] if a.ready else w['not_ready'])}** · {md(_tally(a))}", "",
-            f"> {md(w['note'])}"]
+    out += [
+        " · ".join(meta),
+        "",
+        f"**{'✅' if a.ready else '❌'} {md(w['ready'] if a.ready else w['not_ready'])}** · {md(_tally(a))}",
+        "",
+        f"> {md(w['note'])}",
+    ]
     for s in a.sections:
         out += ["", f"### {md(s.title)}", "", f"| {w['item']} | {w['status']} | {w['detail']} |", "|---|---|---|"]
         for i in s.items:
