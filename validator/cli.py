@@ -98,10 +98,12 @@ def emit_report(report: Report, formats: list[tuple[str, str | None]]) -> None:
                 sys.stdout.flush()
             else:
                 click.echo(body, nl=False)
-        else:
-            mode = "wb" if isinstance(body, bytes) else "w"
-            with open(dest, mode, **({} if isinstance(body, bytes) else {"encoding": "utf-8"})) as f:
+        elif isinstance(body, bytes):
+            with open(dest, "wb") as f:
                 f.write(body)
+        else:  # newline="": a format's own line endings (CSV's CRLF) are written as they are
+            with open(dest, "w", encoding="utf-8", newline="") as tf:
+                tf.write(body)
 
 
 def make_report(packages: list[Any], lang: str | None) -> Report:
