@@ -121,13 +121,9 @@ def assess(
     roster: RosterFacts | None = None,
     generated_at: str = "",
 ) -> Assessment:
-    sections = (
-        _basic(p, lang, spec_title, licence),
-        _compliance(p, lang, roster),
-        _security(p, lang, roster),
-        _service(p, lang),
-    )
-    sections += (_summary(p, lang, sections),)
+    found = [_basic(p, lang, spec_title, licence), _compliance(p, lang, roster), _security(p, lang, roster),
+             _service(p, lang)]
+    sections = (*found, _summary(p, lang, found))
     counts = {s.value: p.count(s) for s in Severity}
     return Assessment(
         lang, p.client.get("company", ""), p.root, p.spec, spec_title, p.ready, generated_at, sections, counts
