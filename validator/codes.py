@@ -391,7 +391,7 @@ _ENTRIES = [
     # --- C: cross-field rules (spec `rules:`) --------------------------------------
     Code("C101", "rule-required", E,
          ("按规则必填的单元格为空", "Cell required by a rule is empty"),
-         ("不符合规则“{rule_title}”：{when_zh}时“{column}”必须填写。",
+         ("不符合规则“{rule_title}”：当 {when_zh} 时，“{column}”必须填写。",
           "Rule “{rule_title_en}”: “{column}” is required when {when_en}."),
          ("填写“{column}”。", "Fill in “{column}”."),
          ("有条件的必填项（如租用机房须填写提供方信用代码）漏填会被退回补正。",
