@@ -168,47 +168,73 @@ def check_rows(
 
 def _check_column(ctx: Context, rel: str, doc_id: str, sheet: str, idx: int, col: ColumnSpec,
                   rows: Sequence[tuple[int, Sequence[Any]]]) -> None:
-    """Every rule of one column over every row. Hot loop: 60,000 cells for a 5,000-row roster,
-    so a Location is built only for a defect, and empty or untyped cells cost a few checks."""
+    """Every rule of one column over every row.
+
+    Hot path (60,000 cells for a 5,000-row roster): one pass collects the non-empty cells,
+    each rule then runs over that list; a type is judged once per distinct value, and a
+    Location is built only for a defect.
+    """
     letter = column_letter(idx)
-    pattern = re.compile(col.pattern) if col.pattern else None
-    allowed = {as_text(v) for v in col.enum}
-    typed = col.type not in (None, "text")
-    ranged = col.min is not None or col.max is not None
-    first_row: dict[str, int] = {}
-
-    def emit(code: str, row_no: int, params: dict[str, Any]) -> None:
-        where = Location(sheet=sheet, row=row_no, column=col.name, cell=f"{letter}{row_no}")
-        ctx.emit(code, rel, {"column": col.name, **params}, document=doc_id, location=where)
-
+    present: list[tuple[int, Any]] = []
     for row_no, cells in rows:
         cell = cells[idx] if idx < len(cells) else None
-        value = cell.value if cell is not None else None
-        if value is None or (isinstance(value, str) and not value.strip()):
+        value = None if cell is None else cell.value
+        if value is None or (value.__class__ is str and not value.strip()):
             if col.required:
-                emit("X110", row_no, {})
+                _emit_cell(ctx, rel, doc_id, sheet, letter, col, row_no, "X110", {})
             continue
-        assert cell is not None
-        text = value.strip() if isinstance(value, str) else as_text(value)
-        shown = cell.display or text
-        if typed:
-            problem = check_value(col.type, CellValue(value, cell.is_text, shown))
+        present.append((row_no, cell))
+    if not present:
+        return
+
+    def emit(code: str, row_no: int, params: dict[str, Any]) -> None:
+        _emit_cell(ctx, rel, doc_id, sheet, letter, col, row_no, code, params)
+
+    def text_of(cell: Any) -> str:
+        v = cell.value
+        return v.strip() if v.__class__ is str else as_text(v)
+
+    if col.type not in (None, "text"):
+        judged: dict[tuple[type, Any, bool], Any] = {}
+        for row_no, cell in present:
+            key = (cell.value.__class__, cell.value, cell.is_text)
+            if key not in judged:
+                judged[key] = check_value(col.type, CellValue(cell.value, cell.is_text, cell.display or text_of(cell)))
+            problem = judged[key]
             if problem is not None:
-                emit(problem.code, row_no, {"value": shown, **problem.params})
-        if allowed and text not in allowed:
-            emit("X112", row_no, {"value": shown, "allowed": sorted(allowed)})
-        if pattern and not pattern.fullmatch(text):
-            emit("X113", row_no, {"value": shown, "pattern": col.pattern})
-        if ranged:
-            num = number_of(value)
-            if num is not None and ((col.min is not None and num < col.min) or (col.max is not None and num > col.max)):
-                emit("X117", row_no, {"value": shown, "range": f"[{_g(col.min)}, {_g(col.max)}]"})
-        if col.unique:
-            key = text.casefold()
-            if key in first_row:
-                emit("X111", row_no, {"value": shown, "first_row": first_row[key]})
-            else:
-                first_row[key] = row_no
+                emit(problem.code, row_no, {"value": cell.display or text_of(cell), **problem.params})
+    if col.enum:
+        allowed = {as_text(v) for v in col.enum}
+        listed = sorted(allowed)
+        for row_no, cell in present:
+            if text_of(cell) not in allowed:
+                emit("X112", row_no, {"value": cell.display or text_of(cell), "allowed": listed})
+    if col.pattern:
+        rx = re.compile(col.pattern)
+        for row_no, cell in present:
+            if not rx.fullmatch(text_of(cell)):
+                emit("X113", row_no, {"value": cell.display or text_of(cell), "pattern": col.pattern})
+    if col.min is not None or col.max is not None:
+        lo = float("-inf") if col.min is None else col.min
+        hi = float("inf") if col.max is None else col.max
+        shown_range = f"[{_g(col.min)}, {_g(col.max)}]"
+        for row_no, cell in present:
+            num = number_of(cell.value)
+            if num is not None and not lo <= num <= hi:
+                emit("X117", row_no, {"value": cell.display or text_of(cell), "range": shown_range})
+    if col.unique:
+        first_row: dict[str, int] = {}
+        for row_no, cell in present:
+            key = text_of(cell).casefold()
+            first = first_row.setdefault(key, row_no)
+            if first != row_no:
+                emit("X111", row_no, {"value": cell.display or text_of(cell), "first_row": first})
+
+
+def _emit_cell(ctx: Context, rel: str, doc_id: str, sheet: str, letter: str, col: ColumnSpec, row_no: int,
+               code: str, params: dict[str, Any]) -> None:
+    where = Location(sheet=sheet, row=row_no, column=col.name, cell=f"{letter}{row_no}")
+    ctx.emit(code, rel, {"column": col.name, **params}, document=doc_id, location=where)
 
 
 def _g(x: float | None) -> str:
