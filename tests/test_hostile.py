@@ -156,8 +156,14 @@ def test_real_world_corpus(tmp_path: Path) -> None:
         by_path.setdefault(d["path"], set()).add(d["code"])
     # Broken files are reported: every PDF that pypdf could not open in the manifest's probe
     # gets a PDF or type defect here.
+    # Not caught on purpose: damage inside page *content* (a stream without endstream, bad LZW
+    # data, a self-reference in a resource dictionary) only shows when content is decoded, which
+    # the check does not pay for; the structure and page tree of these files are sound.
+    content_only = {"qpdf/bad39.pdf", "qpdf/broken-lzw.pdf", "qpdf/issue-117.pdf"}
+    # pypdf refuses it, but only its attachments are encrypted: viewers open it (30 pages).
+    readable = {"qpdf/enc-XI-R6,V5,U=attachment,encrypted-attachments.pdf"}
     broken_pdfs = [row[0] for row in manifest if row[0].endswith(".pdf") and "pypdf=" in row[6]
-                   and "pypdf=ok" not in row[6]]
+                   and "pypdf=ok" not in row[6] and row[0] not in content_only | readable]
     assert broken_pdfs
     for rel in broken_pdfs:
         assert by_path.get(rel, set()) & {"P101", "P103", "T101", "S101"}, rel
