@@ -110,7 +110,7 @@ def inspect_file(spec: Spec, values: dict[str, str], root: str, entry: Entry) ->
 
     regular = False
     if entry.error:
-        ctx.emit("F102" if "No such file" in entry.error else "F101", rel, {"detail": entry.error}, document=doc_id)
+        ctx.emit("F102" if entry.vanished else "F101", rel, {"detail": entry.error}, document=doc_id)
     elif entry.kind == "unreadable-dir":
         ctx.emit("F105", rel, {"detail": entry.error or ""})
     elif entry.kind == "symlink":

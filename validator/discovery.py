@@ -22,6 +22,7 @@ class Entry:
     mtime_ns: int = 0
     target: str | None = None  # symlink target
     error: str | None = None
+    vanished: bool = False  # listed, then gone before it could be looked at
 
     @property
     def name(self) -> str:
@@ -75,8 +76,9 @@ def _walk(directory: str, prefix: str, ignore: Ignore, top: bool = False) -> Ite
             continue
         try:
             st = item.stat(follow_symlinks=False)
-        except OSError as exc:  # vanished between listing and stat
-            yield Entry(rel, item.path, "file", error=exc.strerror or str(exc))
+        except OSError as exc:  # vanished between listing and stat, or not allowed
+            yield Entry(rel, item.path, "file", error=exc.strerror or str(exc),
+                        vanished=isinstance(exc, FileNotFoundError))
             continue
         kind = kind_of(st.st_mode)
         if kind == "dir":
