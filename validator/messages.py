@@ -18,7 +18,10 @@ def default_lang() -> str:
     for var in ("VALIDATOR_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(var, "")
         if value:
-            return "en" if not value.lower().startswith("zh") and value not in ("C", "POSIX") else "zh"
+            # C / POSIX (and C.UTF-8) state no language: keep Chinese, our first language.
+            if value.split(".")[0] in ("C", "POSIX"):
+                return "zh"
+            return "zh" if value.lower().startswith("zh") else "en"
     try:
         loc = locale.getlocale()[0] or ""
     except ValueError:
