@@ -57,6 +57,15 @@ def copy_marker(stem: str) -> str | None:
     return p.group(0).strip() if p and p.end() < len(stem) else None
 
 
+def without_copy_marker(stem: str) -> str:
+    """The stem with its copy marker (and the spaces that came with it) cut out."""
+    m = _COPY_SUFFIX.search(stem)
+    if m and m.start() > 0:
+        return stem[: m.start()]
+    p = _COPY_PREFIX.match(stem)
+    return stem[p.end() :] if p and p.end() < len(stem) else stem
+
+
 def has_surrogates(name: str) -> bool:
     return any("\udc80" <= ch <= "\udcff" for ch in name)
 
@@ -106,7 +115,7 @@ def check_name(ctx: Context, rel: str, document: str | None) -> None:
         if chars:
             ctx.emit("N105", rel, {"chars": " ".join(chars)}, document=document)
     # The spaces of a copy marker ("xxx - 副本") belong to that one defect.
-    rest = (stem.replace(marker, "", 1) + ext) if marker else nfc
+    rest = without_copy_marker(stem) + ext if marker else nfc
     if "whitespace" in rules.forbid and any(is_space(ch) for ch in rest):
         params = {"ideographic": "U+3000"} if "\u3000" in rest else {}
         ctx.emit("N106", rel, params, document=document)
