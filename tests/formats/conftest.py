@@ -9,16 +9,22 @@ from pathlib import Path
 import pytest
 import report_folders as rf
 
-from validator.model import Defect, Report
+from validator.model import Defect, PackageResult, Report
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 
 
 @pytest.fixture(scope="session")
-def golden_zh(tmp_path_factory: pytest.TempPathFactory) -> Report:
-    """Two folders (one not ready, one ready) checked against core; paths and time pinned."""
-    return rf.golden_report(tmp_path_factory.mktemp("golden"), "zh")
+def golden_packages(tmp_path_factory: pytest.TempPathFactory) -> tuple[PackageResult, PackageResult]:
+    """Two folders (one not ready, one ready) checked against core, at their real paths."""
+    return rf.golden_packages(tmp_path_factory.mktemp("golden"))
+
+
+@pytest.fixture(scope="session")
+def golden_zh(golden_packages: tuple[PackageResult, PackageResult]) -> Report:
+    """The golden folders' report with the paths and the time pinned."""
+    return rf.golden_report(Path(), "zh", golden_packages)
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import os
 from pathlib import Path
 
@@ -94,10 +93,16 @@ def pinned(p: PackageResult, root: str) -> PackageResult:
     return dataclasses.replace(p, root=root)
 
 
-def golden_report(base: Path, lang: str) -> Report:
+def golden_packages(base: Path) -> tuple[PackageResult, PackageResult]:
+    """The two folders checked against core, with their real (temporary) paths."""
     spec = load_spec("core")
     a = check_folder(str(build_not_ready(base / "a")), spec)
     b = check_folder(str(build_ready(base / "b")), spec)
+    return a, b
+
+
+def golden_report(base: Path, lang: str, packages: tuple[PackageResult, PackageResult] | None = None) -> Report:
+    a, b = packages or golden_packages(base)
     return Report((pinned(a, ROOT_A), pinned(b, ROOT_B)), lang=lang, tool_version="test", generated_at=GENERATED_AT)
 
 
@@ -190,10 +195,6 @@ def wide_defects(base: Path) -> list[Defect]:
     finally:
         os.chmod(unreadable, 0o755)
     return out
-
-
-def stamp() -> str:
-    return dt.datetime(2026, 2, 1, 9, 30).isoformat()
 
 
 # --------------------------------------------------------------------------- a batch root (L codes)
