@@ -269,4 +269,8 @@ def json_schema() -> dict[str, object]:
     js["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     js["title"] = "validator spec"
     js["$defs"] = {name: schema.json_schema() for name, schema in DEFS.items()}
+    # A file that `extends` another may leave out what it inherits (a document override names
+    # only its id); the loader checks the merged spec for the rest, with file:line:col.
+    js["required"] = ["id"]
+    js["properties"]["documents"]["items"]["required"] = ["id"]
     return js
