@@ -84,9 +84,8 @@ def matching_form(name: str, rules: NamingRules) -> str:
     if "fullwidth" in rules.forbid:
         stem, ext = to_halfwidth(stem), to_halfwidth(ext)
     if "copy_suffix" in rules.forbid:
-        stem = _COPY_PREFIX.sub("", stem)
-        while (marker := _COPY_SUFFIX.search(stem)) and marker.start() > 0:
-            stem = stem[: marker.start()]
+        while (shorter := without_copy_marker(stem)) != stem:  # "x - 副本 (2)(1)": all of them
+            stem = shorter
     if "whitespace" in rules.forbid:
         stem = "".join(ch for ch in stem if not is_space(ch))
         ext = ext.strip()
