@@ -92,7 +92,9 @@ def _text(body: str | bytes) -> str:
     import zipfile
 
     z = zipfile.ZipFile(io.BytesIO(body))
-    return "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml"))
+    from html import unescape  # openpyxl writes CJK as &#NNNNN; references
+
+    return unescape("".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml")))
 
 
 def test_no_timestamp_unless_the_report_has_one(golden_reports: dict[str, Report]) -> None:
