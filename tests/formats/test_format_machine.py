@@ -160,10 +160,9 @@ def _hostile_report(lang: str) -> Report:
     """File names that are formulas, markup, control characters and undecodable bytes."""
     names = ["=HYPERLINK(\"http://x\",\"点我\").pdf", "<script>alert(1)</script>.pdf", "a\x07b\x1b.pdf",
              "bad-\udcb9\udcab.pdf", "| `code` *bold* [link](x) _x_.pdf", "+1-2.pdf", "'quoted.pdf"]
-    defects = tuple(Defect("D104", Severity.ERROR, n) for n in names) + (
-        Defect("X112", Severity.ERROR, "r.xlsx", {"column": "=SUM(A1)", "value": "<b>&", "allowed": ["是", "否"]},
-               "staff_roster", Location(sheet="=S", row=2, column="=SUM(A1)", cell="C2")),
-    )
+    cell = Defect("X112", Severity.ERROR, "r.xlsx", {"column": "=SUM(A1)", "value": "<b>&", "allowed": ["是", "否"]},
+                  "staff_roster", Location(sheet="=S", row=2, column="=SUM(A1)", cell="C2"))
+    defects = (*(Defect("D104", Severity.ERROR, n) for n in names), cell)
     p = PackageResult("/tmp/=evil<pkg>", "core", defects, files=len(defects))
     return Report((p,), lang=lang, tool_version="test")
 
