@@ -65,6 +65,8 @@ class Env:
     values: Mapping[str, str]
     titles: Mapping[str, str]  # variable name -> title, for messages
     _regex: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    _operands: dict[str, tuple[str, float | None]] = field(default_factory=dict)
+    _norms: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, ctx: Context) -> Env:
@@ -91,6 +93,22 @@ class Env:
         if rx is None:
             rx = self._regex[operand] = re.compile(self.subst(operand, escape=True))
         return rx
+
+    def operand(self, text: str) -> tuple[str, float | None]:
+        """A text operand with the client's values filled in: (normalised, as a number)."""
+        found = self._operands.get(text)
+        if found is None:
+            filled = self.subst(text)
+            found = self._operands[text] = (_norm(filled), number_of(filled))
+        return found
+
+    def norm(self, text: str) -> str:
+        found = self._norms.get(text)
+        if found is None:
+            if len(self._norms) > 50_000:  # bounded: cell texts of a huge sheet
+                self._norms.clear()
+            found = self._norms[text] = _norm(text)
+        return found
 
     def ready(self, rule: RuleSpec) -> bool:
         """Every variable the rule needs has a value (numeric where a bound needs a number)."""
@@ -156,12 +174,10 @@ def _same(value: Any, operand: Any, env: Env) -> bool:
     if isinstance(operand, int | float):
         num = number_of(value)
         return num is not None and num == float(operand)
-    expected = env.subst(str(operand))
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        other = number_of(expected)
-        if other is not None:
-            return float(value) == other
-    return _norm(_text(value)) == _norm(expected)
+    expected, as_number = env.operand(str(operand))
+    if isinstance(value, int | float) and not isinstance(value, bool) and as_number is not None:
+        return float(value) == as_number
+    return env.norm(_text(value)) == expected
 
 
 def _operator(op: str, operand: Any, value: Any, env: Env) -> bool | None:
