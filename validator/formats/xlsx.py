@@ -249,6 +249,6 @@ def _w3c_date(value: str) -> bytes:
     except ValueError:
         return b""
     if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
 
