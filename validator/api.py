@@ -14,14 +14,9 @@ from dataclasses import dataclass, field
 from validator.checks import Context
 from validator.checks.documents import assign, check_counts, check_duplicates, check_name_values, unexpected
 from validator.checks.naming import check_name, display_name
-from validator.checks.pdf import check_pdf
 from validator.checks.rules import check_package_rules
-from validator.checks.sheet import check_sheet
-from validator.checks.size import check_size
-from validator.checks.types import check_type
 from validator.checks.variables import check_variables, read_client_file
 from validator.discovery import Entry, Ignore, walk
-from validator.facts import FileFacts, ReadProblem, read_facts
 from validator.model import Defect, DocumentStatus, PackageResult, Severity, sorted_defects
 from validator.spec.model import Spec
 
@@ -141,6 +136,13 @@ def _inside_target(root: str, entry: Entry) -> str | None:
 
 
 def _inspect_content(ctx: Context, entry: Entry, doc: object) -> bool:
+    # Content checks load here, not at module top: the pre-commit hook imports this module
+    # to finish a folder whose files the cache already knows, and must not pay for sniffing.
+    from validator.checks.pdf import check_pdf
+    from validator.checks.sheet import check_sheet
+    from validator.checks.size import check_size
+    from validator.checks.types import check_type
+    from validator.facts import FileFacts, ReadProblem, read_facts
     from validator.spec.model import DocumentSpec
 
     assert doc is None or isinstance(doc, DocumentSpec)

@@ -24,12 +24,10 @@ import os
 import pickle
 import stat
 import sys
-import tempfile
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from validator.api import FileOutcome
@@ -126,8 +124,9 @@ def file_digest(path: str) -> str | None:
 # --- stamps and records ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Stamp:
+class Stamp(NamedTuple):
+    """What a stat says about a file's content: a change of content changes at least ctime."""
+
     size: int
     mtime_ns: int
     ctime_ns: int
@@ -155,8 +154,7 @@ def settled(stamp: Stamp, seen_ns: int) -> bool:
     return max(stamp.mtime_ns, stamp.ctime_ns) < seen_ns - RACY_NS
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
     stamp: Stamp
     seen_ns: int  # when the stamp was taken
     digest: str  # sha256 of the content, hashed after the stamp was taken
@@ -168,8 +166,7 @@ class Record:
         return stamp == self.stamp and settled(stamp, self.seen_ns)
 
 
-@dataclass(frozen=True)
-class ClientRecord:
+class ClientRecord(NamedTuple):
     """client.yaml as parsed: values and problem text, valid while its content is the same."""
 
     stamp: Stamp
@@ -179,12 +176,14 @@ class ClientRecord:
     problem: str | None
 
 
-@dataclass
 class _Content:
-    format: int = FORMAT
-    binding: tuple[str, str, str] = ("", "", "")  # tool fingerprint, spec digest, values digest
-    records: dict[str, Record] = field(default_factory=dict)
-    client: ClientRecord | None = None
+    """What one folder's cache file holds (plain classes: cheap to import, cheap to unpickle)."""
+
+    def __init__(self) -> None:
+        self.format = FORMAT
+        self.binding: tuple[str, str, str] = ("", "", "")  # tool fingerprint, spec digest, values digest
+        self.records: dict[str, Record] = {}
+        self.client: ClientRecord | None = None
 
 
 # --- one folder's cache ------------------------------------------------------------------
@@ -225,7 +224,7 @@ class PackageCache:
         if binding == self._content.binding:
             return
         self._content.records = {
-            rel: replace(r, outcome=None) for rel, r in self._content.records.items() if isinstance(r, Record)
+            rel: r._replace(outcome=None) for rel, r in self._content.records.items() if isinstance(r, Record)
         }
         self._content.binding = binding
         self._dirty = True
@@ -298,6 +297,8 @@ def write_blob(path: Path, obj: Any) -> bool:
         return False
     if len(data) > MAX_FILE_BYTES:
         return False
+    import tempfile  # only a run that writes pays for it
+
     tmp = None
     try:
         new_file = not path.exists()

@@ -114,7 +114,7 @@ def client_values_cached(
         if digest is None:
             return client_values(root, overrides)
         if isinstance(record, ClientRecord) and record.digest == digest:
-            record = dataclasses.replace(record, stamp=stamp, seen_ns=seen_ns)
+            record = record._replace(stamp=stamp, seen_ns=seen_ns)
         else:
             parsed, problem = read_client_file(root)
             record = ClientRecord(stamp, seen_ns, digest, parsed, problem)

@@ -11,9 +11,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from validator.cache import Stamp, cache_dir, fingerprint, load_blob, settled, stamp_now, write_blob
 from validator.spec.model import Spec
@@ -21,16 +20,14 @@ from validator.spec.model import Spec
 _PATH_SUFFIXES = (".yaml", ".yml")
 
 
-@dataclass(frozen=True)
-class SourceFile:
+class SourceFile(NamedTuple):
     path: str
     stamp: Stamp
     seen_ns: int
     digest: str
 
 
-@dataclass(frozen=True)
-class CachedSpec:
+class CachedSpec(NamedTuple):
     fingerprint: str
     sources: tuple[SourceFile, ...]
     spec: Spec
@@ -53,7 +50,7 @@ def cached_spec(ref: str, directory: Path) -> Spec | None:
         fresh = _verify(cached.sources)
         if fresh is not None:
             if fresh != cached.sources:  # stamps moved, content did not: remember the new stamps
-                write_blob(path, dataclasses.replace(cached, sources=fresh))
+                write_blob(path, cached._replace(sources=fresh))
             return cached.spec
     return None
 
