@@ -177,3 +177,39 @@ def test_a_warm_hook_imports_no_parser_and_no_libmagic(repo: Path, env: dict[str
         timeout=120,
     )
     assert warm.stdout.split("LOADED:")[-1].strip() == "", warm.stdout
+
+
+def test_check_with_cache_gives_the_same_report_and_writes_only_to_the_cache(
+    pack_template: Path, tmp_path: Path, env: dict[str, str]
+) -> None:
+    pack = copy_pack(pack_template, tmp_path / "acme")
+    (pack / "08_股权结构.pdf").rename(pack / "08_股权结构(1).pdf")
+    before = sorted(p.name for p in pack.iterdir())
+    runs = [
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "validator",
+                "check",
+                str(pack),
+                "--spec",
+                "core",
+                "--format",
+                "json",
+                "--lang",
+                "en",
+                flag,
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        for flag in ("--no-cache", "--cache", "--cache")  # uncached, cold cache, warm cache
+    ]
+    assert [r.returncode for r in runs] == [1, 1, 1]
+    assert runs[0].stdout == runs[1].stdout == runs[2].stdout
+    assert '"N107"' in runs[0].stdout
+    assert sorted(p.name for p in pack.iterdir()) == before
+    assert list((Path(env["VALIDATOR_CACHE_DIR"]) / "packages").glob("*.pickle"))
