@@ -14,7 +14,7 @@ from validator.spec import SpecError, builtin_ids, load_spec
 SPECS_DIR = ROOT / "specs"
 LICENCES = {"core": "ALL", "call-center": "B24", "icp": "B25", "idc": "B11", "edi": "B21", "isp": "B14", "sp": "B25"}
 # Keys whose values are limits we chose: each line must say (default) or cite its (agency) source.
-LIMIT_KEYS = re.compile(r"^\s*-?\s*(max_size|min_size|max_length|max_path_length|min_rows):")
+LIMIT_KEYS = re.compile(r"^\s*-?\s*(max_size|min_size|max_length|max_path_length|min_rows):|pages:")
 
 
 def test_specs_list_shows_every_licence_type() -> None:
@@ -54,7 +54,7 @@ def test_builtin_spec_shape(spec_id: str) -> None:
 @pytest.mark.parametrize("path", sorted(p.name for p in SPECS_DIR.glob("*.yaml") if p.stem != "demo-call-center"))
 def test_every_limit_says_whether_it_is_our_default(path: str) -> None:
     unmarked = [line for line in (SPECS_DIR / path).read_text(encoding="utf-8").splitlines()
-                if LIMIT_KEYS.match(line) and "(default)" not in line and "(agency)" not in line]
+                if LIMIT_KEYS.search(line) and "(default)" not in line and "(agency)" not in line]
     assert unmarked == []
 
 
