@@ -254,8 +254,10 @@ def _semantic_problems(data: MDict) -> list[tuple[Mark | None, str]]:
     problems: list[tuple[Mark | None, str]] = []
     variables = _variables(data)
     docs = data.get("documents")
+    if not isinstance(docs, MList):
+        docs = _empty_list()
     seen: set[str] = set()
-    for i, doc in enumerate(docs if isinstance(docs, MList) else []):
+    for i, doc in enumerate(docs):
         if not isinstance(doc, MDict):
             continue
         where = f"documents[{doc.get('id', i)}]"
@@ -270,7 +272,9 @@ def _semantic_problems(data: MDict) -> list[tuple[Mark | None, str]]:
             if problem:
                 problems.append((doc.mark_of("name"), f"{where}.name: {problem}"))
         types = doc.get("types")
-        for j, t in enumerate(types if isinstance(types, MList) else []):
+        if not isinstance(types, MList):
+            types = _empty_list()
+        for j, t in enumerate(types):
             if isinstance(t, str) and "/" not in t and t.lower() not in SHORT_TYPES:
                 near = difflib.get_close_matches(t.lower(), list(SHORT_TYPES), 1)
                 tip = f" (did you mean '{near[0]}'?)" if near else ""
@@ -289,6 +293,7 @@ def _semantic_problems(data: MDict) -> list[tuple[Mark | None, str]]:
         columns = sheet.get("columns") if isinstance(sheet, MDict) else None
         names = [c.get("name") for c in columns if isinstance(c, dict)] if isinstance(columns, MList) else []
         for dup in sorted({str(n) for n in names if names.count(n) > 1}):
+            assert isinstance(sheet, MDict)  # it has columns
             problems.append((sheet.mark_of("columns"), f"{where}.sheet.columns: column '{dup}' listed twice"))
         if isinstance(sheet, MDict):
             # A rule written beside these columns (or in the spec being loaded) must name known
@@ -296,7 +301,7 @@ def _semantic_problems(data: MDict) -> list[tuple[Mark | None, str]]:
             owners = {data.mark.file, sheet.mark_of("columns").file}
             checker = _RuleChecker(variables, [str(n).strip() for n in names if isinstance(n, str)], set(), owners)
             problems.extend(checker.rules(sheet.get("rules"), sheet.mark_of("rules"), f"{where}.sheet.rules"))
-    doc_ids = {d.get("id") for d in (docs if isinstance(docs, MList) else []) if isinstance(d, MDict)}
+    doc_ids = {d.get("id") for d in docs if isinstance(d, MDict)}
     checker = _RuleChecker(variables, None, {i for i in doc_ids if isinstance(i, str)})
     problems.extend(checker.rules(data.get("rules"), data.mark_of("rules"), "rules"))
     problems.extend(_severity_problems(data))
@@ -412,6 +417,12 @@ def _unknown(what: str, name: str, known: list[str]) -> str:
     return f"unknown {what} '{name}'{tip}; declared: {', '.join(known) or 'none'}"
 
 
+def _empty_list() -> MList:
+    out = MList()
+    out.mark, out.item_marks = Mark("", 0, 0), []
+    return out
+
+
 def _build(data: MDict, path: Path, chain: tuple[str, ...]) -> Spec:
     """The typed spec; `data` has passed the schema and the semantic checks."""
     variables = _variables(data)
@@ -455,7 +466,9 @@ def _severity_problems(data: MDict) -> list[tuple[Mark | None, str]]:
 
     problems: list[tuple[Mark | None, str]] = []
     sev = data.get("severity")
-    for key in sev if isinstance(sev, MDict) else []:
+    if not isinstance(sev, MDict):
+        return problems
+    for key in sev:
         if lookup(key) is None:
             near = difflib.get_close_matches(key.upper(), list(CODES), 1)
             tip = f" (did you mean '{near[0]}'?)" if near else ""
