@@ -106,7 +106,9 @@ CASES: dict[str, tuple[Callable[[Path], None], dict[str, list[str]]]] = {
         {"08_股权结构.pdf": ["S103", "T101", "T102"]},  # a tiny HTML page is also under 1 KB
     ),
     "wps where docx wanted": (
-        _replace("05_经营情况报告_2025.docx", lambda p: mk.make_wps(p, wps_custom_data=True), "05_经营情况报告_2025.wps"),
+        _replace(
+            "05_经营情况报告_2025.docx", lambda p: mk.make_wps(p, wps_custom_data=True), "05_经营情况报告_2025.wps"
+        ),
         {"05_经营情况报告_2025.wps": ["T101"]},
     ),
     "doc renamed .docx": (

@@ -30,14 +30,24 @@ def codes_for(spec, name: str, values: dict[str, str] | None = None) -> list[str
 
 @pytest.mark.parametrize(
     ("stem", "marker"),
-    [("营业执照(1)", "(1)"), ("营业执照（2）", "（2）"), ("营业执照 - 副本", "- 副本"), ("营业执照 副本", "副本"),
-     ("营业执照 - 副本 (3)", "- 副本 (3)"), ("report - Copy", "- Copy"), ("复件 营业执照", "复件"), ("营业执照的副本", "的副本")],
+    [
+        ("营业执照(1)", "(1)"),
+        ("营业执照（2）", "（2）"),
+        ("营业执照 - 副本", "- 副本"),
+        ("营业执照 副本", "副本"),
+        ("营业执照 - 副本 (3)", "- 副本 (3)"),
+        ("report - Copy", "- Copy"),
+        ("复件 营业执照", "复件"),
+        ("营业执照的副本", "的副本"),
+    ],
 )
 def test_copy_markers_are_found(stem: str, marker: str) -> None:
     assert copy_marker(stem) == marker
 
 
-@pytest.mark.parametrize("stem", ["营业执照副本", "02_营业执照_北京示例科技有限公司", "承诺书(签字盖章)", "(1)", "副本"])
+@pytest.mark.parametrize(
+    "stem", ["营业执照副本", "02_营业执照_北京示例科技有限公司", "承诺书(签字盖章)", "(1)", "副本"]
+)
 def test_real_names_are_not_copies(stem: str) -> None:
     # 营业执照副本 is the real name of the duplicate original; a lone "(1)" is the whole name.
     assert copy_marker(stem) is None
@@ -83,8 +93,12 @@ def test_nfd_name_matches_and_is_noted(spec) -> None:
 
 
 def test_sloppy_names_still_find_their_document(spec) -> None:
-    for name in ["02_营业执照_北京示例科技有限公司 - 副本.pdf", "02_营业执照＿北京示例科技有限公司.pdf",
-                 "02_营业执照_北京示例科技有限公司.PDF", "营业执照扫描件.pdf"]:
+    for name in [
+        "02_营业执照_北京示例科技有限公司 - 副本.pdf",
+        "02_营业执照＿北京示例科技有限公司.pdf",
+        "02_营业执照_北京示例科技有限公司.PDF",
+        "营业执照扫描件.pdf",
+    ]:
         a = assign(spec, name)
         assert a.document is not None and a.document.id == "business_licence", name
     assert assign(spec, "营业执照扫描件.pdf").guessed
@@ -102,8 +116,13 @@ def test_matching_form_never_raises_and_is_idempotent_on_extension_case(name: st
     assert matching_form(form, ALL) == matching_form(form, ALL)
 
 
-@given(st.text(alphabet=st.sampled_from(list('abCON.PRN LPT1COM9aux nul:<>|?*"\\/\x01\x7f（）营业执照_-。 \t\u3000$¹²³')),
-               min_size=1, max_size=12))
+@given(
+    st.text(
+        alphabet=st.sampled_from(list('abCON.PRN LPT1COM9aux nul:<>|?*"\\/\x01\x7f（）营业执照_-。 \t\u3000$¹²³')),
+        min_size=1,
+        max_size=12,
+    )
+)
 def test_fast_screen_never_passes_a_name_pathvalidate_rejects(name: str) -> None:
     from pathvalidate import ValidationError, validate_filename
 

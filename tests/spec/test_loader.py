@@ -43,7 +43,9 @@ def test_extends_by_relative_path_and_remove(write_spec) -> None:
     child = write_spec(
         "id: child\ntitle: c\nextends: base.yaml\ndocuments:\n"
         "  - {id: lic, max_size: 2MB}\n"
-        "  - {id: extra, title: 附加, name: x.pdf}\n", "child.yaml")
+        "  - {id: extra, title: 附加, name: x.pdf}\n",
+        "child.yaml",
+    )
     spec = load_spec(str(child))
     lic = spec.document("lic")
     assert lic is not None and lic.max_size == 2 * 1024 * 1024 and lic.types == ("pdf",)
@@ -62,8 +64,16 @@ def problems_of(path: Path) -> list[str]:
     ("text", "line_col", "words"),
     [
         ("id: a\ntitle: t\ndocuments: []\nsurprise: 1\n", "4:1", "unknown key 'surprise'"),
-        ("id: a\ntitle: t\ndocuments:\n  - {id: d, title: D, name: 'x_{who}.pdf'}\n", "4:29", "unknown variable '{who}'"),
-        ("id: a\ntitle: t\ndocuments:\n  - {id: d, title: D, name: x.pdf, types: [pfd]}\n", "4:44", "did you mean 'pdf'"),
+        (
+            "id: a\ntitle: t\ndocuments:\n  - {id: d, title: D, name: 'x_{who}.pdf'}\n",
+            "4:29",
+            "unknown variable '{who}'",
+        ),
+        (
+            "id: a\ntitle: t\ndocuments:\n  - {id: d, title: D, name: x.pdf, types: [pfd]}\n",
+            "4:44",
+            "did you mean 'pdf'",
+        ),
         ("id: a\ntitle: t\ndocuments:\n  - {id: d, title: D, name: x.pdf, count: many}\n", "4:43", "count"),
         ("id: a\ntitle: t\ndocuments:\n  - {id: d, name: x.pdf}\n", "4:5", "missing required key 'title'"),
         ("id: a\ntitle: t\ndocuments:\n  - {id: d, title: D}\n", "4:5", "needs one of name, regex"),
@@ -81,8 +91,10 @@ def test_bad_spec_is_refused_with_position(write_spec, text: str, line_col: str,
 
 
 def test_every_problem_is_reported_at_once(write_spec) -> None:
-    path = write_spec("id: a\ntitle: t\nbogus: 1\ndocuments:\n  - {id: d, title: D, name: x.pdf, types: [pfd]}\n"
-                      "  - {id: d, title: E, name: y.pdf}\n")
+    path = write_spec(
+        "id: a\ntitle: t\nbogus: 1\ndocuments:\n  - {id: d, title: D, name: x.pdf, types: [pfd]}\n"
+        "  - {id: d, title: E, name: y.pdf}\n"
+    )
     lines = problems_of(path)
     assert len(lines) == 3, lines
 

@@ -76,8 +76,9 @@ def check_name_values(ctx: Context, rel: str, doc: DocumentSpec, match: re.Match
             continue
         if values_differ(found, expected):
             title = ctx.spec.variables[var].title
-            ctx.emit("N102", rel, {"variable": var, "title": title, "found": found, "expected": expected},
-                     document=doc.id)
+            ctx.emit(
+                "N102", rel, {"variable": var, "title": title, "found": found, "expected": expected}, document=doc.id
+            )
 
 
 def check_counts(ctx: Context, assigned: dict[str, list[str]]) -> None:
@@ -92,8 +93,9 @@ def check_counts(ctx: Context, assigned: dict[str, list[str]]) -> None:
         if n < doc.count.min:
             ctx.emit("D102", "", {"title": doc.title, "found": n, "expected": str(doc.count)}, document=doc.id)
         if doc.count.max is not None and n > doc.count.max:
-            ctx.emit("D103", "", {"title": doc.title, "found": n, "expected": doc.count.max, "files": files},
-                     document=doc.id)
+            ctx.emit(
+                "D103", "", {"title": doc.title, "found": n, "expected": doc.count.max, "files": files}, document=doc.id
+            )
 
 
 def unexpected(ctx: Context, rel: str) -> None:
@@ -106,7 +108,9 @@ def unexpected(ctx: Context, rel: str) -> None:
 
 
 def check_duplicates(
-    ctx: Context, files: Iterable[tuple[str, str, int, str | None]], digest_of: Callable[[str], str | None] | None = None
+    ctx: Context,
+    files: Iterable[tuple[str, str, int, str | None]],
+    digest_of: Callable[[str], str | None] | None = None,
 ) -> None:
     """files: (rel, path, size, document). Hash only files that share a size with another
     (`digest_of` may answer from a cache of content hashes; default: read the file)."""

@@ -225,8 +225,7 @@ def _check_column(ctx: Context, rel: str, doc_id: str, sheet: str, idx: int, col
     if col.unique:
         first_row: dict[str, int] = {}
         for row_no, cell in present:
-            key = text_of(cell).casefold()
-            first = first_row.setdefault(key, row_no)
+            first = first_row.setdefault(text_of(cell).casefold(), row_no)
             if first != row_no:
                 emit("X111", row_no, {"value": cell.display or text_of(cell), "first_row": first})
 

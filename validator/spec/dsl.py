@@ -21,7 +21,8 @@ def _type_name(value: Any) -> str:
     if value is None:
         return "nothing"
     return {bool: "true/false", int: "a number", float: "a number", str: "text"}.get(
-        type(value), "a mapping" if isinstance(value, dict) else "a list" if isinstance(value, list) else type(value).__name__
+        type(value),
+        "a mapping" if isinstance(value, dict) else "a list" if isinstance(value, list) else type(value).__name__,
     )
 
 
