@@ -211,5 +211,32 @@ def test_check_with_cache_gives_the_same_report_and_writes_only_to_the_cache(
     assert [r.returncode for r in runs] == [1, 1, 1]
     assert runs[0].stdout == runs[1].stdout == runs[2].stdout
     assert '"N107"' in runs[0].stdout
+    # --ignore changes the spec's severities: outcomes cached without it must not be reused.
+    ignored = [
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "validator",
+                "check",
+                str(pack),
+                "--spec",
+                "core",
+                "--format",
+                "json",
+                "--lang",
+                "en",
+                "--ignore",
+                "N107",
+                flag,
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        for flag in ("--no-cache", "--cache")
+    ]
+    assert ignored[0].stdout == ignored[1].stdout and '"N107"' not in ignored[1].stdout
     assert sorted(p.name for p in pack.iterdir()) == before
     assert list((Path(env["VALIDATOR_CACHE_DIR"]) / "packages").glob("*.pickle"))
