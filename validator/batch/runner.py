@@ -31,7 +31,7 @@ class BatchOptions:
     jobs: int | None = None  # default: all cores (process) / that many LocalCluster workers (dask)
     scheduler: str | None = None  # Dask scheduler address; None: a LocalCluster
     severity: tuple[tuple[str, str], ...] = ()
-    leak_pdf_pages: int = 2
+    leak_pdf_pages: int = 1
     lang: str = "zh"
     since: Baseline | None = None
 

@@ -35,7 +35,7 @@ class Settings:
     identities: tuple[Identity, ...] = ()  # every client's company and credit code
     default_specs: tuple[str, ...] = ()  # --spec: for clients that name none
     severity: tuple[tuple[str, str], ...] = ()  # --ignore / --warn: (code, level)
-    leak_pdf_pages: int = 2  # 0: do not read PDF text
+    leak_pdf_pages: int = 1  # 0: do not read PDF text
     leak_pdf_seconds: float = 2.0
 
 

@@ -52,7 +52,7 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 @click.option(
     "--leak-pdf-pages",
     type=click.IntRange(min=0),
-    default=2,
+    default=1,
     show_default=True,
     help="PDF pages read for other clients' names and credit codes (0: none).",
 )
