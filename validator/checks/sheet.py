@@ -204,8 +204,8 @@ def _check_column(ctx: Context, rel: str, doc_id: str, sheet: str, idx: int, col
             if problem is not None:
                 emit(problem.code, row_no, {"value": cell.display or text_of(cell), **problem.params})
     if col.enum:
-        allowed = {as_text(v) for v in col.enum}
-        listed = sorted(allowed)
+        listed = list(dict.fromkeys(as_text(v) for v in col.enum))  # the spec's order, for the message
+        allowed = set(listed)
         for row_no, cell in present:
             if text_of(cell) not in allowed:
                 emit("X112", row_no, {"value": cell.display or text_of(cell), "allowed": listed})
