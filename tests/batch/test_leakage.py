@@ -7,7 +7,7 @@ from pathlib import Path
 from fixtures.client_packs import make_client_pack
 from fixtures.makers import make_pdf, make_xlsx
 from tests.batch.conftest import ACME, BETA, GAMMA, batch_json, codes, copy_root, package
-from validator.batch.leakage import Identity, LeakIndex
+from validator.batch.leakage import Identity, LeakIndex, Own
 
 
 def _defects(report: dict, client: str, code: str) -> list[dict]:
@@ -84,16 +84,40 @@ def test_a_name_inside_the_own_name_is_no_leak(tmp_path: Path, clean_pack: Path)
 def test_index_finds_names_and_codes_in_running_text() -> None:
     index = LeakIndex([Identity("acme", ACME[1], ACME[2]), Identity("beta", BETA[1], BETA[2])])
     text = f"甲方：{BETA[1]}（统一社会信用代码：{BETA[2]}），乙方：{ACME[1]}"
-    found = sorted((hit.kind, hit.owners) for hit, _ in index.find(text, own=[ACME[1], ACME[2]]))
+    found = sorted((hit.kind, hit.owners) for hit, _ in index.find(text, Own([ACME[1], ACME[2]])))
     assert found == [("company", ("beta",)), ("uscc", ("beta",))]
     # Full-width and lower-case spellings are the same identifier.
     wide = BETA[2].lower().translate({c: c + 0xFEE0 for c in range(0x21, 0x7F)})
-    assert [h.kind for h, _ in index.find(f"代码{wide}", own=[])] == ["uscc"]
+    assert [h.kind for h, _ in index.find(f"代码{wide}", Own([]))] == ["uscc"]
     # A credit code inside a longer run of letters and digits is not that code.
-    assert list(index.find(f"X{BETA[2]}9", own=[])) == []
+    assert list(index.find(f"X{BETA[2]}9", Own([]))) == []
 
 
 def test_index_ignores_short_and_malformed_identifiers() -> None:
     index = LeakIndex([Identity("a", "公司", "123"), Identity("b", "", "")])
     assert not index
-    assert list(index.find("某公司 123", own=[])) == []
+    assert list(index.find("某公司 123", Own([]))) == []
+
+
+def test_no_cascade_when_the_clients_own_identity_is_unknown_or_invalid(tmp_path: Path, clean_pack: Path) -> None:
+    """A typo in client.yaml is one defect (V101 / V102), not a leak report for every file that
+    carries the client's real name or code - which another folder of the same company holds."""
+    root = tmp_path / "root"
+    copy_root(clean_pack, root / "acme")
+    copy_root(clean_pack, root / "acme-typo-name")
+    (root / "acme-typo-name" / "client.yaml").write_text(
+        f"compnay: {ACME[1]}\nuscc: {ACME[2]}\nyear: '2025'\nspec: core\n", encoding="utf-8"
+    )
+    copy_root(clean_pack, root / "acme-typo-code")
+    wrong = ACME[2][:-1] + ("0" if ACME[2][-1] != "0" else "1")
+    (root / "acme-typo-code" / "client.yaml").write_text(
+        f"company: {ACME[1]}\nuscc: {wrong}\nyear: '2025'\nspec: core\n", encoding="utf-8"
+    )
+    make_client_pack(root / "typo-code-leaks-name", GAMMA[1], wrong, pdf_company=ACME[1], seed=7)
+    report = batch_json(root)
+    assert [c for c in codes(report, "acme-typo-name") if c.startswith("L")] == []
+    assert "V101" in codes(report, "acme-typo-name")
+    assert [c for c in codes(report, "acme-typo-code") if c.startswith("L")] == []
+    assert "V102" in codes(report, "acme-typo-code")
+    # An invalid own credit code only switches off the credit-code search: names are still found.
+    assert [d["params"]["name"] for d in _defects(report, "typo-code-leaks-name", "L103")] == ["company"]

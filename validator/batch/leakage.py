@@ -77,20 +77,18 @@ class LeakIndex:
     def __bool__(self) -> bool:
         return bool(self._hits)
 
-    def find(self, text: str, own: Iterable[str]) -> Iterator[tuple[Hit, int]]:
-        """(hit, offset in the normalized text) for every other client's identifier in ``text``.
-
-        ``own``: the client's own identifiers, never reported, nor anything inside them.
-        """
+    def find(self, text: str, own: Own) -> Iterator[tuple[Hit, int]]:
+        """(hit, offset in the normalized text) for every other client's identifier in ``text``."""
         norm = normalize(text)
-        mine = {normalize(v.strip()) for v in own if v and v.strip()}
-        covered = _spans(norm, [m for m in mine if len(m) >= _MIN_NAME])
-        for m in _USCC.finditer(norm):
-            hit = self._hits.get(("uscc", m.group()))
-            if hit is not None and m.group() not in mine:
-                yield hit, m.start()
-        if self._tail is None:
+        mine = own.normalized
+        if "uscc" in own.kinds:
+            for m in _USCC.finditer(norm):
+                hit = self._hits.get(("uscc", m.group()))
+                if hit is not None and m.group() not in mine:
+                    yield hit, m.start()
+        if self._tail is None or "company" not in own.kinds:
             return
+        covered: list[tuple[int, int]] | None = None
         for m in self._tail.finditer(norm):
             end = m.end()
             for length in self._lengths[m.group()]:
@@ -99,9 +97,28 @@ class LeakIndex:
                     continue
                 key = norm[start:end]
                 hit = self._hits.get(("company", key))
-                if hit is None or key in mine or any(a <= start and end <= b for a, b in covered):
+                if hit is None or key in mine:
+                    continue
+                if covered is None:
+                    covered = _spans(norm, own.names)
+                if any(a <= start and end <= b for a, b in covered):
                     continue
                 yield hit, start
+
+
+class Own:
+    """A client's own identifiers: never reported, nor anything inside them.
+
+    ``kinds`` says what to look for at all: with its own company unknown (V101 says so) or its
+    own credit code invalid (V102), a client's files carry its real name or code, which may be
+    another folder's (the same company's other licence, or the folder the typo was made from);
+    reporting those would bury the one real defect under a cascade.
+    """
+
+    def __init__(self, values: Iterable[str], kinds: Iterable[str] = ("company", "uscc")):
+        self.normalized = frozenset(normalize(v.strip()) for v in values if v and v.strip())
+        self.names = [v for v in self.normalized if len(v) >= _MIN_NAME]
+        self.kinds = frozenset(kinds)
 
 
 def _spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
@@ -130,7 +147,7 @@ def _params(ctx: Context, hit: Hit) -> dict[str, object]:
     }
 
 
-def scan_name(ctx: Context, index: LeakIndex, rel: str, own: list[str], document: str | None) -> list[Hit]:
+def scan_name(ctx: Context, index: LeakIndex, rel: str, own: Own, document: str | None) -> list[Hit]:
     """L101 for every other client's identifier in the file's path inside the folder."""
     found: dict[Hit, None] = {}
     for hit, _ in index.find(rel, own):
@@ -140,7 +157,7 @@ def scan_name(ctx: Context, index: LeakIndex, rel: str, own: list[str], document
     return list(found)
 
 
-def scan_xlsx(ctx: Context, index: LeakIndex, path: str, rel: str, own: list[str], document: str | None) -> None:
+def scan_xlsx(ctx: Context, index: LeakIndex, path: str, rel: str, own: Own, document: str | None) -> None:
     """L102, one per leaked value and file, located at its first cell."""
     text = _workbook_text(path)
     if not text:
@@ -160,7 +177,7 @@ def scan_pdf(
     index: LeakIndex,
     path: str,
     rel: str,
-    own: list[str],
+    own: Own,
     document: str | None,
     pages: int,
     seconds: float,
@@ -205,7 +222,7 @@ def _workbook_text(path: str) -> str:
     return html.unescape(text) if "&" in text else text
 
 
-def _locate_cells(path: str, index: LeakIndex, own: list[str]) -> dict[Hit, list[Location]]:
+def _locate_cells(path: str, index: LeakIndex, own: Own) -> dict[Hit, list[Location]]:
     """Where the leaked values sit: every sheet read in full (only files that do leak get here)."""
     from validator.readers.xlsx import SheetError, col_letter, read_sheet, sheet_names
 

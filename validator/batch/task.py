@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from validator.api import FileOutcome, finish_package, inspect_file
 from validator.batch.clients import Client
-from validator.batch.leakage import Identity, LeakIndex, normalize, scan_name, scan_pdf, scan_xlsx
+from validator.batch.leakage import Identity, LeakIndex, Own, normalize, scan_name, scan_pdf, scan_xlsx
 from validator.checks import Context
 from validator.discovery import Entry, Ignore, walk
 from validator.model import PackageResult, sorted_defects
@@ -144,13 +144,19 @@ def _unchecked(client: Client, extra: tuple[str, dict[str, object]] | None, why:
     return PackageResult(client.root, "", sorted_defects(ctx.defects), client=values, error=why)
 
 
-def _own_identifiers(client: Client, values: dict[str, str]) -> list[str]:
+def _own_identifiers(client: Client, values: dict[str, str]) -> Own:
+    from validator.identifiers import check_uscc
+
     sources = (values, client.yaml_values, client.registry_values)
-    return [v for src in sources for k in ("company", "uscc") if (v := src.get(k))]
+    kinds = ["company"] if values.get("company") else []
+    uscc = values.get("uscc", "")
+    if uscc and check_uscc(uscc) is None:
+        kinds.append("uscc")
+    return Own((v for src in sources for k in ("company", "uscc") if (v := src.get(k))), kinds)
 
 
 def _inspect(
-    worker: _Worker, spec: Spec, values: dict[str, str], root: str, entry: Entry, own: list[str]
+    worker: _Worker, spec: Spec, values: dict[str, str], root: str, entry: Entry, own: Own
 ) -> FileOutcome:
     outcome = inspect_file(spec, values, root, entry)
     index = worker.index
