@@ -109,6 +109,11 @@ def main() -> None:
         git(repo, "-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit", "-q", "-m", "materials")
         n = sum(1 for p in folder.iterdir() if p.name != "client.yaml")
         env = {**os.environ, "PYTHONPATH": str(ROOT), "VALIDATOR_CACHE_DIR": str(work / "cache"), "NO_COLOR": "1"}
+        # Byte-compiled modules, as an installed package has them (pip compiles on install); this
+        # environment sets PYTHONDONTWRITEBYTECODE, so without this every run would recompile
+        # the sources. The bytecode goes to a temporary prefix, not into the source tree.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
         py = sys.executable
         hook = [py, "-c", CONSOLE, "hook", "--lang", "en"]
         rel = f"clients/shengyuan/{SCREENSHOT}"
