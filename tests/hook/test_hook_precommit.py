@@ -169,3 +169,25 @@ def test_the_package_list_ships_every_subpackage() -> None:
     listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
     on_disk = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "validator").rglob("__init__.py")}
     assert on_disk | {"validator.specs"} == listed
+
+
+def test_the_readme_config_and_the_hook_manifest_are_valid_for_pre_commit(tmp_path: Path) -> None:
+    import re
+
+    from pre_commit.clientlib import load_config, load_manifest
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Pre-commit hook", 1)[1]
+    block = re.search(r"```yaml\n(.*?)```", section, re.DOTALL)
+    assert block is not None
+    (tmp_path / ".pre-commit-config.yaml").write_text(block.group(1), encoding="utf-8")
+    config = load_config(str(tmp_path / ".pre-commit-config.yaml"))
+    assert config["repos"][0]["hooks"][0]["id"] == "validate-submission"
+    (hook,) = load_manifest(str(ROOT / ".pre-commit-hooks.yaml"))
+    assert (hook["id"], hook["entry"], hook["language"], hook["pass_filenames"]) == (
+        "validate-submission",
+        "validator hook",
+        "python",
+        True,
+    )
+    assert "text" not in hook["types"] and hook["always_run"] and hook["require_serial"]
