@@ -240,3 +240,24 @@ def test_check_with_cache_gives_the_same_report_and_writes_only_to_the_cache(
     assert ignored[0].stdout == ignored[1].stdout and '"N107"' not in ignored[1].stdout
     assert sorted(p.name for p in pack.iterdir()) == before
     assert list((Path(env["VALIDATOR_CACHE_DIR"]) / "packages").glob("*.pickle"))
+
+
+def test_each_folder_uses_its_client_spec_and_reports_once(repo: Path, env: dict[str, str]) -> None:
+    beta = copy_pack(repo / "clients" / "acme", repo / "clients" / "beta")
+    for folder in (repo / "clients" / "acme", beta):
+        client = folder / "client.yaml"
+        client.write_text(client.read_text(encoding="utf-8") + "spec: core\n", encoding="utf-8")
+    (beta / "07_服务质量及投诉处理.pdf").unlink()
+    (repo / "clients/acme/新建文本文档.txt").write_text("草稿", encoding="utf-8")
+    files = [
+        "clients/acme/新建文本文档.txt",
+        "clients/acme/08_股权结构.pdf",
+        "clients/beta/07_服务质量及投诉处理.pdf",
+        "clients/beta/08_股权结构.pdf",
+    ]
+    proc = hook(repo, "--lang", "en", *files, env=env)
+    assert proc.returncode == 1, proc.stderr
+    assert [x.split(" ", 2)[:2] for x in proc.stdout.splitlines()[:-1]] == [
+        ["clients/acme/新建文本文档.txt:", "D104"],
+        ["clients/beta/:", "D101"],
+    ]
