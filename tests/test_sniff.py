@@ -987,3 +987,23 @@ def test_corpus_wps_written_docs_are_wps() -> None:
     for rel in wps:  # WPS Office leaves a WpsCustomData stream or a KSOProductBuildVer property
         assert extension_agrees(".doc", "wps"), rel
     assert any("第12部分：设计）.doc" in p for p in wps)
+
+
+def test_image_signature_shortcut_agrees_with_libmagic_on_the_corpus() -> None:
+    """JPEG/PNG/GIF/WebP are recognised from their first bytes without libmagic; on every real
+    image in the corpus the shortcut must give libmagic's answer (or defer to it)."""
+    import magic
+
+    from validator.sniff import _image_signature
+
+    if not CORPUS.is_dir():
+        pytest.skip("corpus not available")
+    lib = magic.Magic(mime=True)
+    seen = 0
+    for path in sorted(p for p in CORPUS.rglob("*") if p.is_file()):
+        head = path.read_bytes()[:HEAD_SIZE]
+        shortcut = _image_signature(head)
+        if shortcut is not None:
+            seen += 1
+            assert shortcut.mime == lib.from_buffer(head), path
+    assert seen >= 20
