@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,12 @@ def test_process_pool_matches_serial(mixed_root: Path, serial_json: str) -> None
     assert batch_json_text(mixed_root, "process", jobs=2) == serial_json
 
 
-def test_dask_local_cluster_matches_serial(mixed_root: Path, serial_json: str) -> None:
-    pytest.importorskip("distributed")
+def test_dask_matches_serial(mixed_root: Path, serial_json: str) -> None:
+    """The run's own LocalCluster (no --scheduler), then a scheduler address as an agency's
+    cluster is used (here a real LocalCluster of two worker processes)."""
+    distributed = pytest.importorskip("distributed")
     assert batch_json_text(mixed_root, "dask", jobs=2) == serial_json
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
+    ) as cluster:
+        assert batch_json_text(mixed_root, "dask", scheduler=cluster.scheduler_address) == serial_json
