@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
-import report_folders as rf
 
+from tests.formats import report_folders as rf
 from validator.model import Defect, PackageResult, Report
 
 GOLDEN = Path(__file__).parent / "golden"

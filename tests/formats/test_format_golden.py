@@ -9,9 +9,9 @@ import io
 import json
 
 import pytest
-import readback as rb
-from conftest import check_golden
 
+from tests.formats import readback as rb
+from tests.formats.conftest import check_golden
 from validator.formats import FORMATS, is_binary, renderer
 from validator.model import Report
 

@@ -13,8 +13,8 @@ from urllib.parse import unquote
 
 import jsonschema
 import pytest
-import readback as rb
 
+from tests.formats import readback as rb
 from validator.codes import CODES
 from validator.formats import renderer
 from validator.formats.common import SEVERITY_WORD, defect_row, package_name, sections, sheet_columns, words

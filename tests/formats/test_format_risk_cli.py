@@ -10,9 +10,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-import report_folders as rf
-from conftest import check_golden
 
+from tests.formats import report_folders as rf
+from tests.formats.conftest import check_golden
 from validator.model import PackageResult
 from validator.risk.assess import ACTION, MANUAL, OK, PROBLEM, Assessment, assess
 from validator.risk.render import render_html, render_markdown
