@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from validator.checks import Context
 from validator.checks.documents import assign, check_counts, check_duplicates, check_name_values, unexpected
@@ -31,11 +31,6 @@ class FileOutcome:
     size: int = 0
     regular: bool = False  # a readable regular file (a candidate for the duplicate check)
     path: str = ""
-
-
-@dataclass
-class Options:
-    overrides: Mapping[str, str] = field(default_factory=dict)  # --var NAME=VALUE
 
 
 def client_values(root: str, overrides: Mapping[str, str] | None) -> tuple[dict[str, str], str | None]:
