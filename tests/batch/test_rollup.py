@@ -84,3 +84,12 @@ def test_since_with_a_file_that_is_no_report(tmp_path: Path, three_clients: Path
     bad.write_text("[1, 2]", encoding="utf-8")
     proc = run_cli("batch", str(three_clients), "--since", str(bad), "-q")
     assert proc.returncode == 2 and "not a JSON report" in proc.stderr
+
+
+def test_a_root_that_is_no_batch_root(tmp_path: Path, clean_pack: Path) -> None:
+    empty = tmp_path / "empty"
+    (empty / "_archive").mkdir(parents=True)  # "_" and "." folders are not clients
+    proc = run_cli("batch", str(empty))
+    assert proc.returncode == 2 and "no client folders" in proc.stderr
+    proc = run_cli("batch", str(clean_pack))  # one client's own folder
+    assert proc.returncode == 2 and "validator check" in proc.stderr

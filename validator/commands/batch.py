@@ -105,6 +105,8 @@ def command(
     for ref in spec_refs:
         load_spec_or_exit(ref)  # a broken --spec is a usage error, before any work
     from validator.batch.clients import resolve_spec_ref
+
+    _check_root(root)
     from validator.batch.progress import Progress
     from validator.batch.rollup import Baseline, BaselineError
     from validator.batch.runner import BatchOptions, run_batch
@@ -139,6 +141,22 @@ def command(
     finally:
         outcome.spill.close()
     sys.exit(EXIT_OK if outcome.ok else EXIT_DEFECTS)
+
+
+def _check_root(root: str) -> None:
+    """A client's own folder, or a folder without client folders, is not a batch root."""
+    import os
+
+    from validator.batch.clients import REGISTRY_NAMES, client_folders
+    from validator.discovery import CLIENT_FILE
+
+    if os.path.isfile(os.path.join(root, CLIENT_FILE)):
+        raise click.UsageError(
+            f"{root} has a {CLIENT_FILE}: it is one client's folder. Check it with `validator check {root}`, "
+            "or give batch the folder that holds the client folders."
+        )
+    if not client_folders(root) and not any(os.path.isfile(os.path.join(root, n)) for n in REGISTRY_NAMES):
+        raise click.UsageError(f"no client folders under {root} (each client is a folder directly under it)")
 
 
 def _require_dask() -> None:
