@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import locale
 import os
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -59,9 +60,17 @@ def _prepared(params: Mapping[str, Any], lang: str) -> _Params:
     return out
 
 
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
+def has_surrogates(text: str) -> bool:
+    """A name read from disk holds surrogate escapes where its bytes were not valid UTF-8."""
+    return _SURROGATE.search(text) is not None
+
+
 def printable(text: str) -> str:
     """Undecodable bytes in a file name (held as surrogate escapes) shown as U+FFFD."""
-    if any("\udc80" <= ch <= "\udcff" for ch in text):
+    if has_surrogates(text):
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     return text
 

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from validator.codes import CODES
 from validator.formats.common import clean, fix, message, package_name
-from validator.messages import text
+from validator.messages import has_surrogates, text
 from validator.model import Defect, Location, PackageResult, Report, Severity
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -95,13 +95,9 @@ def _run(p: PackageResult, i: int, report: Report, rules: list[dict[str, Any]],
 def _base(root: str) -> dict[str, Any]:
     """PKGROOT: a file: URI when the folder path is absolute, else just a description."""
     if os.path.isabs(root):
-        uri = "file://" + _uri_path(root) if _has_surrogates(root) else PurePath(root).as_uri()
+        uri = "file://" + _uri_path(root) if has_surrogates(root) else PurePath(root).as_uri()
         return {"uri": uri.rstrip("/") + "/"}
     return {"description": {"text": clean(root)}}
-
-
-def _has_surrogates(s: str) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for ch in s)
 
 
 def _uri_path(path: str) -> str:
