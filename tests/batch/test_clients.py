@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
 import pytest
 
 from fixtures.client_packs import client_yaml
 from fixtures.makers import make_csv, make_xlsx
-from tests.batch.conftest import ACME, BETA, batch_json, codes, copy_root, package
+from tests.batch.conftest import ACME, BETA, batch_json, batch_json_text, codes, copy_root, package
 from validator.batch.clients import discover, split_specs
 
 REGISTRY_HEADER = ["folder", "company", "uscc", "specs", "year", "客户经理"]
@@ -133,3 +135,17 @@ def test_several_licences_get_the_union_of_documents(tmp_path: Path, clean_pack:
 ])  # fmt: skip
 def test_split_specs(value: object, expected: tuple[str, ...]) -> None:
     assert split_specs(value) == expected
+
+
+def test_folder_names_that_are_not_utf8(tmp_path: Path, clean_pack: Path) -> None:
+    """Folders unpacked from a zip made on Chinese Windows have GBK names: the run goes on, the
+    reports are valid UTF-8 (U+FFFD where the bytes were) and look-alike names stay distinct."""
+    root = tmp_path / "root"
+    copy_root(clean_pack, root / ACME[0])
+    for raw in ("上海客户".encode("gbk"), "上海客户".encode("gbk") + b"\xff", b"\xff" + "上海客户".encode("gbk")):
+        shutil.copytree(bytes(clean_pack), bytes(root) + b"/" + raw)
+    report = json.loads(batch_json_text(root).encode("utf-8"))  # strict UTF-8: no surrogate escapes left
+    names = [p["client"] for p in report["packages"]]
+    assert len(names) == len(set(names)) == 4
+    assert sum("\ufffd" in n for n in names) == 3
+    assert all(p["files"] == 10 for p in report["packages"])

@@ -17,6 +17,7 @@ that cannot be used (L205) are reported as well; none of them stops the run.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import os
 import re
@@ -161,7 +162,26 @@ def discover(root: str) -> list[Client]:
     if registry.problem is not None:
         note = Note("L205", registry.name, {"registry": registry.name, "detail": registry.problem})
         clients.append(Client(registry.name, registry.path or root, notes=(note,), exists=False))
-    return sorted(clients, key=lambda c: c.name)
+    return sorted(_unique_names(clients), key=lambda c: c.name)
+
+
+def _unique_names(clients: list[Client]) -> list[Client]:
+    """Names fit for reports: a folder name with bytes that are not UTF-8 (a zip made on Chinese
+    Windows) shows U+FFFD where they were, and two names that then look alike get (2), (3)…
+    The client's root keeps the real path."""
+    from validator.checks.naming import display_name
+
+    taken: set[str] = set()
+    out = []
+    for client in sorted(clients, key=lambda c: c.name):
+        shown = base = display_name(client.name)
+        n = 1
+        while shown in taken:
+            n += 1
+            shown = f"{base} ({n})"
+        taken.add(shown)
+        out.append(client if shown == client.name else dataclasses.replace(client, name=shown))
+    return out
 
 
 def _client(root: str, name: str, registry: Registry) -> Client:

@@ -15,6 +15,7 @@ from typing import IO, Any
 
 from validator import __version__
 from validator.batch.runner import BatchOutcome
+from validator.checks.naming import display_name
 from validator.formats.json import package_dict
 from validator.model import PackageResult, Severity
 
@@ -66,4 +67,6 @@ def write_json(outcome: BatchOutcome, out: IO[str]) -> None:
 
 
 def _indented(value: Any, spaces: int) -> str:
-    return textwrap.indent(json.dumps(value, ensure_ascii=False, indent=2), " " * spaces)
+    # display_name: a path with bytes that are not UTF-8 (surrogate escapes) cannot be written as
+    # UTF-8; those bytes show as U+FFFD, as everywhere else in the reports.
+    return display_name(textwrap.indent(json.dumps(value, ensure_ascii=False, indent=2), " " * spaces))

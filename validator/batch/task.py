@@ -155,9 +155,7 @@ def _own_identifiers(client: Client, values: dict[str, str]) -> Own:
     return Own((v for src in sources for k in ("company", "uscc") if (v := src.get(k))), kinds)
 
 
-def _inspect(
-    worker: _Worker, spec: Spec, values: dict[str, str], root: str, entry: Entry, own: Own
-) -> FileOutcome:
+def _inspect(worker: _Worker, spec: Spec, values: dict[str, str], root: str, entry: Entry, own: Own) -> FileOutcome:
     outcome = inspect_file(spec, values, root, entry)
     index = worker.index
     if not index:
