@@ -19,7 +19,8 @@ Modes, each timed as a user runs it (a subprocess, start-up included, the JSON r
 * ``dask``   - ``validator batch ROOT --executor dask --jobs 2`` (a LocalCluster of 2 workers)
 
 Peak RSS is the largest sum of the resident sizes of the command and all its descendants,
-sampled every 20 ms. Results print as a table; medians when --repeat > 1.
+sampled every 20 ms. Results print as a table; medians when --repeat > 1. The JSON reports of
+the modes are compared byte for byte; a difference is printed.
 """
 
 from __future__ import annotations
@@ -301,6 +302,11 @@ def main() -> None:
         made = time.perf_counter() - t0
         if made > 1:
             print(f"(tree of {n} clients made in {made:.1f} s)", flush=True)
+        variant = tree.name + ("-" + "_".join(args.extra.split()) if args.extra else "")
+
+        def report_of(mode: str, variant: str = variant) -> Path:
+            return work / f"report-{variant}-{mode}.json"
+
         for mode in modes:
             runs = []
             for _ in range(args.repeat):
@@ -309,11 +315,11 @@ def main() -> None:
                     seconds, files = walk_floor(tree)
                     runs.append((seconds, 0, 0))
                 else:
-                    runs.append(run_mode(tree, mode, work / f"report-{n}-{mode}.json", args.extra.split()))
+                    runs.append(run_mode(tree, mode, report_of(mode), args.extra.split()))
             seconds = statistics.median(r[0] for r in runs)
             peak = max(r[1] for r in runs)
             if mode != "walk":
-                with open(work / f"report-{n}-{mode}.json", encoding="utf-8") as f:
+                with open(report_of(mode), encoding="utf-8") as f:
                     files = json.load(f)["summary"]["files"]
             rate = files / seconds
             print(f"{n:>7} {files:>7}  {mode:<7} {seconds:>8.2f} {rate:>9,.0f} "
@@ -321,6 +327,9 @@ def main() -> None:
             results.append({"clients": n, "files": files, "mode": mode, "seconds": round(seconds, 3),
                             "files_per_s": round(rate), "peak_rss_mb": round(peak / 2**20) if peak else None,
                             "roster_rows": args.roster_rows, "extra": args.extra})  # fmt: skip
+        reports = {m: report_of(m).read_bytes() for m in modes if m != "walk"}
+        if len(set(reports.values())) > 1:
+            print(f"!! the JSON reports of {', '.join(reports)} differ for {n} clients", flush=True)
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(results, indent=2), encoding="utf-8")
 
