@@ -124,7 +124,11 @@ def run_batch(
     on_start: Callable[[int], None] | None = None,
     on_result: Callable[[ClientResult], None] | None = None,
 ) -> BatchOutcome:
-    """Check every client under ``options.root``; the caller closes ``outcome.spill``."""
+    """Check every client under ``options.root``; the caller closes ``outcome.spill``.
+
+    With the ``process`` executor, a script calling this needs the usual multiprocessing guard
+    (``if __name__ == "__main__":``): workers start from a fork server, which imports the script.
+    """
     from validator.batch.json_report import package_json
     from validator.run import run
 
