@@ -169,3 +169,18 @@ def test_real_world_corpus(tmp_path: Path) -> None:
         assert by_path.get(rel, set()) & {"P101", "P103", "T101", "S101"}, rel
     assert snapshot(pack) == before
     print(f"corpus: {pkg['files']} files in {elapsed:.1f} s")
+
+
+def test_a_folder_whose_own_path_is_not_utf8(tmp_path: Path) -> None:
+    """A pack unzipped from a Chinese-Windows zip: the folder name itself is GBK bytes."""
+    folder = os.path.join(os.fsencode(tmp_path), "材料".encode("gbk"))
+    os.mkdir(folder)
+    mk.make_pdf(os.fsdecode(os.path.join(folder, b"01.pdf")), 1, "x")
+    proc = run_cli("check", os.fsdecode(folder), "--spec", "core", "--format", "json", "--lang", "en")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    import json
+
+    pkg = json.loads(proc.stdout)["packages"][0]
+    assert "\ufffd" in pkg["root"] and pkg["root_escaped"].endswith("\\xb2\\xc4\\xc1\\xcf")
+    text = run_cli("check", os.fsdecode(folder), "--spec", "core", "--lang", "en")
+    assert text.returncode == 1 and "Traceback" not in text.stderr and "\ufffd" in text.stdout

@@ -39,18 +39,21 @@ def _plain(value: Any) -> Any:
 
 
 def package_dict(p: PackageResult, lang: str) -> dict[str, Any]:
-    return {
-        "root": p.root,
+    out: dict[str, Any] = {
+        "root": messages.printable(p.root),
         "spec": p.spec,
         "ready": p.ready,
         "files": p.files,
-        "error": p.error,
+        "error": None if p.error is None else messages.printable(p.error),
         "counts": counts(p.defects),
         "documents": [{"id": s.id, "title": s.title, "required": s.required,
                        "files": [messages.printable(f) for f in s.files]}
                       for s in p.documents],
         "defects": [defect_dict(d, lang) for d in p.defects],
     }
+    if out["root"] != p.root:  # a folder path that is not valid UTF-8: keep its bytes, escaped
+        out["root_escaped"] = messages.escaped(p.root)
+    return out
 
 
 def counts(defects: Any) -> dict[str, int]:

@@ -43,14 +43,12 @@ def _location(d: Defect) -> str:
 def render_package(p: PackageResult, lang: str, color: bool) -> list[str]:
     w = _WORDS[lang]
     status = w["ready"] if p.ready else w["not_ready"]
-    head = f"{p.root}  ({p.spec})  {status}"
+    head = f"{messages.printable(p.root)}  ({p.spec})  {status}"
     lines = [_paint(head, "1;32" if p.ready else "1;31", color)]
     if not p.defects:
         lines.append("  " + w["clean"])
     for path, group in groupby(p.defects, key=lambda d: d.path):
-        from validator.checks.naming import display_name
-
-        lines.append("  " + _paint(display_name(path) or w["folder"], "1", color))
+        lines.append("  " + _paint(messages.printable(path) or w["folder"], "1", color))
         for d in group:
             mark = _paint(_MARK[d.severity], _COLOR[d.severity], color)
             lines.append(f"    {mark} {d.code} {_location(d)}{messages.message(d, lang)}")
