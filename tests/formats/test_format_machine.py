@@ -139,12 +139,63 @@ def test_xlsx_cells_match_the_defects(report: Report) -> None:
             list(r) for r in per[1:]
         ]
     summary = list(wb[w["summary_sheet"]].iter_rows(values_only=True))
+    head = next(r for r in summary if r[0] == w["folder"])
+    assert list(head[:8]) == [w["folder"], w["spec"], w["status"], w["files"], w["error"], w["warning"], w["info"],
+                              w["missing_docs"]]
     for p in report.packages:
         row = next(r for r in summary if r[0] == package_name(p))
         assert row[2] == (w["ready"] if p.ready else w["not_ready"])
         assert list(row[4:7]) == [p.count(Severity.ERROR), p.count(Severity.WARNING), p.count(Severity.INFO)]
+    # The golden folder that is not ready lacks exactly one required document; the ready one lacks none.
+    by_name = {r[0]: r for r in summary}
+    assert by_name[package_name(report.packages[0])][7] == "网络与信息安全保障措施及执行情况"
+    assert by_name[package_name(report.packages[1])][7] is None
     for column in ws.column_dimensions.values():
         assert 6 <= column.width <= 60
+
+
+def _missing_report(lang: str) -> Report:
+    """A folder lacking two required documents (one title with markup), and a complete one."""
+    lacking = PackageResult("/tmp/lacking", "core", (
+        Defect("D101", Severity.ERROR, "", {"title": "营业执照副本"}, "business_license"),
+        Defect("N102", Severity.WARNING, "x.pdf"),
+        Defect("D101", Severity.ERROR, "", {"title": "<b>股权结构</b>"}, "equity"),
+        Defect("D101", Severity.ERROR, "", {}, "no_title_doc"),  # no title: the document id stands in
+    ), files=3)
+    complete = PackageResult("/tmp/complete", "core", (), files=10)
+    return Report((lacking, complete), lang=lang, tool_version="test")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_summary_lists_the_missing_documents(lang: str) -> None:
+    """XLSX and HTML summaries name each folder's missing documents (its D101 titles) like the batch roll-up."""
+    from openpyxl import load_workbook
+
+    from validator.batch.rollup import rollup_row
+
+    report = _missing_report(lang)
+    w = words(lang)
+    titles = ["营业执照副本", "<b>股权结构</b>", "no_title_doc"]
+    sep = "、" if lang == "zh" else ", "
+    assert list(rollup_row("lacking", report.packages[0]).missing) == titles
+    assert rollup_row("complete", report.packages[1]).missing == ()
+
+    data = renderer("xlsx")(report)
+    assert isinstance(data, bytes)
+    summary = list(load_workbook(io.BytesIO(data))[w["summary_sheet"]].iter_rows(values_only=True))
+    head = next(r for r in summary if r[0] == w["folder"])
+    col = list(head).index(w["missing_docs"])
+    rows = {r[0]: r for r in summary}
+    assert rows["lacking"][col] == sep.join(titles)
+    assert rows["complete"][col] is None
+
+    html = str(renderer("html")(report))
+    table = html.split('<section class="card" id="summary">', 1)[1].split("</table>", 1)[0]
+    assert f"<th>{w['missing_docs']}</th>" in table
+    lines = [line for line in table.splitlines() if line.startswith("<tr>")]
+    assert lines[0].endswith(f"<td>{sep.join(t.replace('<', '&lt;').replace('>', '&gt;') for t in titles)}</td></tr>")
+    assert lines[1].endswith("<td></td></tr>")
+    assert "<b>股权结构</b>" not in html  # escaped, never markup
 
 
 def test_sheet_names_follow_excel_rules() -> None:

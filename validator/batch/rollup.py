@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from validator.formats.common import missing_titles
 from validator.model import PackageResult, Report, Severity
 
 
@@ -61,11 +62,8 @@ def client_name(package: PackageResult) -> str:
 
 def rollup_row(name: str, package: PackageResult, changes: Changes | None = None) -> RollupRow:
     counts = {s.value: 0 for s in Severity}
-    missing: list[str] = []
     for d in package.defects:
         counts[d.severity.value] += 1
-        if d.code == "D101":
-            missing.append(str(d.params.get("title") or d.document or ""))
     return RollupRow(
         name,
         str(package.client.get("company", "")),
@@ -73,7 +71,7 @@ def rollup_row(name: str, package: PackageResult, changes: Changes | None = None
         package.ready,
         package.files,
         counts,
-        tuple(missing),
+        missing_titles(package),
         package.error,
         changes,
     )

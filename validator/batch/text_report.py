@@ -10,6 +10,7 @@ import unicodedata
 from validator.batch.json_report import summary
 from validator.batch.rollup import RollupRow
 from validator.batch.runner import BatchOutcome
+from validator.formats.common import join_titles
 
 _LABELS = {
     "zh": {"client": "客户", "state": "状态", "error": "错误", "warning": "警告", "info": "提示", "files": "文件",
@@ -73,11 +74,10 @@ def _numbers(row: RollupRow) -> dict[str, int]:
 
 
 def _problem(row: RollupRow, lang: str) -> str:
-    sep = "、" if lang == "zh" else ", "
     parts = list(row.missing)
     if row.error and not parts:
         parts.append(row.error)
-    return sep.join(parts)
+    return join_titles(parts, lang)
 
 
 def _totals(outcome: BatchOutcome) -> str:

@@ -49,6 +49,7 @@ WORDS: dict[str, dict[str, str]] = {
         "status": "状态",
         "ok": "通过",
         "missing": "缺少",
+        "missing_docs": "缺少的材料",
         "absent_optional": "未提供（可选）",
         "folder_level": "整个文件夹",
         "other_files": "不属于任何材料的文件",
@@ -100,6 +101,7 @@ WORDS: dict[str, dict[str, str]] = {
         "status": "Status",
         "ok": "ok",
         "missing": "missing",
+        "missing_docs": "Missing documents",
         "absent_optional": "not provided (optional)",
         "folder_level": "The folder as a whole",
         "other_files": "Files that belong to no document",
@@ -189,6 +191,17 @@ def status_word(p: PackageResult, lang: str) -> str:
     if p.error is not None:
         return w["cannot_check"]
     return w["ready"] if p.ready else w["not_ready"]
+
+
+def missing_titles(p: PackageResult) -> tuple[str, ...]:
+    """Titles of the required documents not found (one per D101, in report order), as the
+    spec names them: the batch roll-up, HTML and XLSX all take them from here."""
+    return tuple(str(d.params.get("title") or d.document or "") for d in p.defects if d.code == "D101")
+
+
+def join_titles(titles: Iterable[str], lang: str) -> str:
+    """Several titles in one cell or line: 甲、乙 / A, B."""
+    return ("、" if lang == "zh" else ", ").join(titles)
 
 
 def counts(defects: Iterable[Defect]) -> dict[str, int]:

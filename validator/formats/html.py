@@ -17,7 +17,9 @@ from validator.formats.common import (
     counts,
     file_label,
     fix,
+    join_titles,
     message,
+    missing_titles,
     overall_line,
     package_name,
     place,
@@ -145,7 +147,8 @@ def _summary(report: Report) -> list[str]:
         '<div class="scroll"><table>',
         f"<thead><tr><th>{_e(w['folder'])}</th><th>{_e(w['status'])}</th>"
         f"<th class=\"hide-narrow\">{_e(w['spec'])}</th><th class=\"hide-narrow\">{_e(w['files'])}</th>"
-        f"<th>{_e(w['error'])}</th><th>{_e(w['warning'])}</th><th>{_e(w['info'])}</th></tr></thead>",
+        f"<th>{_e(w['error'])}</th><th>{_e(w['warning'])}</th><th>{_e(w['info'])}</th>"
+        f"<th>{_e(w['missing_docs'])}</th></tr></thead>",
         "<tbody>",
     ]
     for i, p in enumerate(report.packages, start=1):
@@ -154,7 +157,8 @@ def _summary(report: Report) -> list[str]:
             f'<tr><td><a href="#pkg-{i}">{_e(package_name(p))}</a></td>'
             f'<td><span class="badge {"good" if p.ready else "bad"}">{_e(status_word(p, lang))}</span></td>'
             f'<td class="hide-narrow">{_e(p.spec)}</td><td class="num hide-narrow">{p.files}</td>'
-            f'<td class="num">{c["error"]}</td><td class="num">{c["warning"]}</td><td class="num">{c["info"]}</td></tr>'
+            f'<td class="num">{c["error"]}</td><td class="num">{c["warning"]}</td><td class="num">{c["info"]}</td>'
+            f"<td>{_e(join_titles(missing_titles(p), lang))}</td></tr>"
         )
     out += ["</tbody></table></div>", "</section>"]
     return out

@@ -23,6 +23,8 @@ from validator.formats.common import (
     clean,
     counts,
     defect_row,
+    join_titles,
+    missing_titles,
     package_name,
     section_status,
     sections,
@@ -121,13 +123,15 @@ def _fill_summary(ws: Worksheet, report: Report) -> None:
         _put(ws, row, 2, report.generated_at)
         row += 1
     row += 1
-    _header(ws, row, [w["folder"], w["spec"], w["status"], w["files"], w["error"], w["warning"], w["info"]])
+    _header(ws, row, [w["folder"], w["spec"], w["status"], w["files"], w["error"], w["warning"], w["info"],
+                      w["missing_docs"]])
     for p in report.packages:
         row += 1
         c = counts(p.defects)
-        for col, value in enumerate(
-            [package_name(p), p.spec, status_word(p, lang), p.files, c["error"], c["warning"], c["info"]], start=1
-        ):
+        missing = clean(join_titles(missing_titles(p), lang)) or None  # no empty-string cell
+        cells: list[object] = [package_name(p), p.spec, status_word(p, lang), p.files,
+                               c["error"], c["warning"], c["info"], missing]
+        for col, value in enumerate(cells, start=1):
             _put(ws, row, col, value)
     row += 1
     total = counts(report.defects)
