@@ -1,0 +1,163 @@
+"""What a file really is, judged by its bytes and never by its name alone.
+
+``sniff(path, head, size)`` looks at the first bytes of a file with libmagic and with a few
+signatures of its own, then looks inside the containers that libmagic cannot see into (for
+OLE2, zip and ``%PDF-`` at offset 0 the signature is unambiguous and libmagic is consulted only
+as a fallback, which saves most of the time):
+
+* **zip** (central directory only, via a small reader of its own): OOXML (``[Content_Types].xml`` and
+  its main part), ODF (the ``mimetype`` entry), OFD (``OFD.xml`` at the root, GB/T 33190),
+  encrypted entries;
+* **OLE2 / CFB** (a small bounded directory reader of its own): ``WordDocument``,
+  ``Workbook``/``Book``, ``PowerPoint Document``, ``EncryptedPackage`` (password-protected
+  xlsx/docx/pptx), Kingsoft WPS Office markers, legacy RC4/XOR password protection;
+* **ISO-BMFF** brands (HEIC/HEIF and AVIF phone photos);
+* **text**: html, xml, svg, json, csv, rtf, plain text.
+
+Kinds (``ContentType.kind``)::
+
+    pdf                                        PDF (``%PDF-`` within the first 1024 bytes)
+    xlsx xlsm xlsb docx docm pptx pptm         OOXML package; main part from [Content_Types].xml
+                                               (templates .xltx/.dotx/.potx/.ppsx share their kind)
+    ooxml                                      OPC package whose main part is unknown or missing
+    ooxml-encrypted                            OLE2 with an EncryptedPackage stream: a password-
+                                               protected xlsx/docx/pptx/xlsb (which one can't be told)
+    doc xls ppt                                Word / Excel (BIFF5-8) / PowerPoint binary formats
+    wps et dps                                 the same binary formats carrying Kingsoft WPS Office
+                                               markers (WpsCustomData / ETExtData streams,
+                                               KSOProductBuildVer property, AppName "WPS Office")
+    ole                                        any other OLE2 compound file (Thumbs.db, msi, msg ...)
+    odt ods odp                                OpenDocument text / spreadsheet / presentation
+    ofd                                        OFD e-document (zip with OFD.xml at the root)
+    zip rar 7z gz                              archives; "zip" also for damaged zips (detail
+                                               starts with "damaged")
+    jpg png gif bmp tiff webp heic avif svg    images
+    html xml json csv txt rtf                  text formats
+    empty                                      size 0
+    unknown                                    anything else (``mime`` still carries libmagic's answer)
+
+Important limits, by design:
+
+* WPS Office writes *the same* binary formats as Microsoft Office, and it stamps its markers
+  into every .doc/.xls/.ppt it saves.  ``wps``/``et``/``dps`` therefore mean "written by WPS
+  Office", not "has a .wps extension"; the extension tables treat ``doc``/``wps``,
+  ``xls``/``et`` and ``ppt``/``dps`` as interchangeable.
+* ``encrypted`` is set for OOXML packages inside an OLE2 ``EncryptedPackage``, for zip entries
+  with the encryption flag, for ODF packages whose manifest declares encryption and for
+  legacy .doc/.xls/.ppt protected by a password.  PDF encryption is left to the PDF reader.
+* Everything is bounded: at most ``_OLE_READ_BUDGET`` bytes are read for an OLE2 directory and
+  its property streams, a zip's central directory is inspected only when it is at most
+  ``_MAX_CENTRAL_DIRECTORY`` bytes and ``_MAX_ZIP_ENTRIES`` entries, single members are read up
+  to a small limit.  ``sniff`` never raises and never writes.
+
+libmagic (python-magic) is imported lazily on the first call, so importing this package is
+cheap.
+
+Modules, one job each (this ``__init__`` holds the public API and the dispatch in ``sniff``)::
+
+    types.py      ContentType, the kinds, MIME vocabulary and extension tables; kinds_for_extension,
+                  extension_agrees, kind_matches
+    libmagic.py   lazy, thread-safe libmagic, asked at most once per file
+    media.py      image signatures (JPEG/PNG/GIF/WebP) and ISO-BMFF ftyp brands (HEIC/HEIF/AVIF)
+    text.py       html, xml, svg, json, csv, rtf, plain text
+    zip.py        the central-directory reader _MiniZip; OOXML, ODF and OFD packages
+    ole.py        the OLE2 reader _Cfb; Word/Excel/PowerPoint binaries, EncryptedPackage,
+                  legacy password flags, Kingsoft WPS Office markers
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Final
+
+from validator.sniff.libmagic import _Lib
+from validator.sniff.media import _image_signature, _sniff_ftyp
+from validator.sniff.ole import _OLE_MAGIC, _sniff_ole
+from validator.sniff.text import _sniff_text
+from validator.sniff.types import (
+    _KIND_BY_MIME,
+    _OCTET,
+    _SIMPLE_KINDS,
+    _TEXTLIKE_MIMES,
+    _ZIPLIKE_MIMES,
+    KINDS,
+    SHORT_TYPES,
+    ContentType,
+    extension_agrees,
+    kind_matches,
+    kinds_for_extension,
+)
+from validator.sniff.zip import _ZIP_SIGS, _sniff_zip
+
+__all__ = [
+    "HEAD_SIZE",
+    "KINDS",
+    "SHORT_TYPES",
+    "ContentType",
+    "extension_agrees",
+    "kind_matches",
+    "kinds_for_extension",
+    "sniff",
+]
+
+HEAD_SIZE: Final = 8192
+
+
+def sniff(path: str | os.PathLike[str], head: bytes, size: int) -> ContentType:
+    """Identify a file by content.
+
+    ``head`` is the first bytes of the file (up to ``HEAD_SIZE``, already read by the caller)
+    and ``size`` its size.  The file is reopened read-only only to look inside zip and OLE2
+    containers that extend beyond ``head``.  Never raises; never writes.
+    """
+    try:
+        return _sniff(path, head, size)
+    except Exception as exc:  # a bug here must not stop a whole run
+        return ContentType("unknown", _OCTET, f"content sniffing failed: {type(exc).__name__}")
+
+
+def _sniff(path: str | os.PathLike[str], head: bytes, size: int) -> ContentType:
+    if size == 0:
+        return ContentType("empty", "inode/x-empty", "empty file")
+    if not head:
+        return ContentType("unknown", _OCTET, "no bytes could be read")
+    size = max(size, len(head))
+    lib = _Lib(head)
+    # Containers with an unambiguous signature are inspected directly; libmagic is asked only if
+    # the inspection fails or needs a second opinion.
+    if head.startswith(_OLE_MAGIC):
+        return _sniff_ole(path, head, size, lib)
+    if head[:4] in _ZIP_SIGS:
+        return _sniff_zip(path, head, size, lib)
+    if head.startswith(b"%PDF-"):
+        return ContentType("pdf", "application/pdf", f"PDF {head[5:8].decode('ascii', 'replace')}")
+    image = _image_signature(head)
+    if image is not None:  # scans and screenshots are most of a folder: spare libmagic's 15-50 µs
+        return image
+
+    lib_l = lib().lower()
+    if lib_l in _ZIPLIKE_MIMES or (lib_l == _OCTET and any(sig in head[:1024] for sig in _ZIP_SIGS[:2])):
+        return _sniff_zip(path, head, size, lib)  # e.g. a zip behind leading junk (self-extractor)
+
+    pdf_at = head.find(b"%PDF-", 0, 1024)
+    if (
+        pdf_at == 0
+        or lib_l == "application/pdf"
+        or (pdf_at > 0 and lib_l in ("application/octet-stream", "text/plain"))
+    ):
+        version = head[pdf_at + 5 : pdf_at + 8].decode("ascii", "replace") if pdf_at >= 0 else "?"
+        junk = f", {pdf_at} bytes before the %PDF- header" if pdf_at > 0 else ""
+        return ContentType("pdf", "application/pdf", f"PDF {version}{junk}")
+
+    brand = _sniff_ftyp(head)
+    if brand is not None:
+        return brand
+
+    kind = _KIND_BY_MIME.get(lib_l)
+    if kind in _SIMPLE_KINDS:
+        return ContentType(kind, lib())
+    if lib_l.startswith("text/") or lib_l in _TEXTLIKE_MIMES:
+        return _sniff_text(head, size, lib())
+    if kind == "empty":  # size > 0 but libmagic saw nothing usable
+        return ContentType("unknown", _OCTET, "libmagic: empty")
+    return ContentType(kind or "unknown", lib())
