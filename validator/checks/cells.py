@@ -25,6 +25,19 @@ class CellValue:
     display: str
 
 
+_new = object.__new__
+
+
+def cell_value(value: Any, is_text: bool, display: str) -> CellValue:
+    """``CellValue(value, is_text, display)`` without the frozen dataclass ``__init__`` (hot path)."""
+    c: CellValue = _new(CellValue)
+    d = c.__dict__
+    d["value"] = value
+    d["is_text"] = is_text
+    d["display"] = display
+    return c
+
+
 @dataclass(frozen=True)
 class Problem:
     code: str  # X114 wrong kind, X115 identifier stored as a number, X116 invalid identifier
@@ -137,10 +150,13 @@ def _identifier(kind: str) -> Callable[[CellValue], Problem | None]:
 
     def check(cell: CellValue) -> Problem | None:
         v = cell.value
-        if isinstance(v, int | float) and not isinstance(v, bool):
+        if v.__class__ is str:  # the common case first
+            problem = checker(v)
+        elif isinstance(v, int | float) and not isinstance(v, bool):
             # Excel keeps 15 significant digits: an 18-digit id typed as a number is already damaged.
             return Problem("X115", {"type": kind, "display": cell.display})
-        problem = checker(as_text(v) if not isinstance(v, str) else v)
+        else:
+            problem = checker(as_text(v) if not isinstance(v, str) else v)
         if problem is None:
             return None
         return Problem("X116", {"type": kind, "reason": problem.reason, **problem.params})

@@ -342,9 +342,56 @@ def _lookup(data: _Sheet, cells: Sequence[Any]) -> Lookup:
     return lookup
 
 
+def _row_evaluator(data: _Sheet, cond: Condition) -> Callable[[Sequence[Any]], bool | None]:
+    """``evaluate(cond)`` for a row, once per distinct combination of the cells it reads.
+
+    A condition's result depends only on the values of its columns (client values are fixed
+    for the run), so rows repeating those values (a unit, a yes/no column) share one result.
+    Values are keyed with their class: 1, 1.0 and True are equal as dict keys but not as cells.
+    """
+    columns = tuple(dict.fromkeys(c.column for c in cond.walk() if c.column))
+    idxs = [data.idx(c) for c in columns]
+    env = data.env
+    results: dict[tuple[Any, ...], bool | None] = {}
+
+    def values(cells: Sequence[Any]) -> tuple[Any, ...]:
+        n = len(cells)
+        return tuple([
+            (v.__class__, v)
+            for v in [getattr(cells[i], "value", cells[i]) if i is not None and i < n else None for i in idxs]
+        ])
+
+    def value(cells: Sequence[Any]) -> tuple[Any, ...]:  # one column, the common case
+        if i0 is not None and i0 < len(cells):
+            cell = cells[i0]
+            v = getattr(cell, "value", cell)
+        else:
+            v = None
+        return (v.__class__, v)
+
+    i0 = idxs[0] if len(idxs) == 1 else None
+    key_of = value if len(idxs) == 1 else values
+
+    def run(cells: Sequence[Any]) -> bool | None:
+        key = key_of(cells)
+        try:
+            return results[key]
+        except KeyError:
+            found = results[key] = evaluate(cond, _lookup(data, cells), env)
+            return found
+        except TypeError:  # an unhashable value (rows not from the reader): no memo
+            return evaluate(cond, _lookup(data, cells), env)
+
+    return run
+
+
 def _selected(data: _Sheet, rule: RuleSpec) -> Iterable[tuple[int, Sequence[Any]]]:
+    if rule.when is None:
+        yield from data.rows
+        return
+    holds = _row_evaluator(data, rule.when)
     for row_no, cells in data.rows:
-        if rule.when is None or evaluate(rule.when, _lookup(data, cells), data.env) is True:
+        if holds(cells) is True:
             yield row_no, cells
 
 
@@ -366,8 +413,9 @@ def _run_expect(data: _Sheet, rule: RuleSpec, rows: list[tuple[int, Sequence[Any
     assert rule.expect is not None
     columns = [c.column for c in rule.expect.walk() if c.column]
     params = _expect_params(rule, data.env)
+    holds = _row_evaluator(data, rule.expect)
     for row_no, cells in rows:
-        if evaluate(rule.expect, _lookup(data, cells), data.env) is not False:
+        if holds(cells) is not False:
             continue
         if len(set(columns)) == 1:
             found = data.display(cells, columns[0])

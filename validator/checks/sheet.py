@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import difflib
+import gc
 import re
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
 from validator.checks import Context
-from validator.checks.cells import CellValue, as_text, check_value, number_of
+from validator.checks.cells import TYPES, as_text, cell_value, number_of
 from validator.facts import FileFacts
 from validator.model import Location, Severity
 from validator.spec.model import ColumnSpec, DocumentSpec, SheetSpec
@@ -162,8 +163,15 @@ def check_rows(
         ctx.emit("X107", rel, {"rows": n, "min": rule.min_rows}, document=doc_id, location=Location(sheet=sheet))
     if rule.max_rows is not None and n > rule.max_rows:
         ctx.emit("X108", rel, {"rows": n, "max": rule.max_rows}, document=doc_id, location=Location(sheet=sheet))
-    for idx, col in sorted(mapping.items()):
-        _check_column(ctx, rel, doc_id, sheet, idx, col, rows)
+    # The per-column lists are many small objects and no garbage: no cyclic collections meanwhile.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for idx, col in sorted(mapping.items()):
+            _check_column(ctx, rel, doc_id, sheet, idx, col, rows)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
 
 
 def _check_column(ctx: Context, rel: str, doc_id: str, sheet: str, idx: int, col: ColumnSpec,
@@ -175,40 +183,47 @@ def _check_column(ctx: Context, rel: str, doc_id: str, sheet: str, idx: int, col
     Location is built only for a defect.
     """
     letter = column_letter(idx)
-    present: list[tuple[int, Any]] = []
-    for row_no, cells in rows:
-        cell = cells[idx] if idx < len(cells) else None
-        value = None if cell is None else cell.value
-        if value is None or (value.__class__ is str and not value.strip()):
-            if col.required:
+    # One comprehension keeps the non-empty cells (None: the row is too short).
+    present: list[tuple[int, Any]] = [
+        (row_no, cell)
+        for row_no, cells in rows
+        if len(cells) > idx
+        and (cell := cells[idx]) is not None
+        and (v := cell.value) is not None
+        and not (v.__class__ is str and not v.strip())
+    ]
+    if col.required and len(present) != len(rows):
+        for row_no, cells in rows:
+            cell = cells[idx] if idx < len(cells) else None
+            value = None if cell is None else cell.value
+            if value is None or (value.__class__ is str and not value.strip()):
                 _emit_cell(ctx, rel, doc_id, sheet, letter, col, row_no, "X110", {})
-            continue
-        present.append((row_no, cell))
     if not present:
         return
 
     def emit(code: str, row_no: int, params: dict[str, Any]) -> None:
         _emit_cell(ctx, rel, doc_id, sheet, letter, col, row_no, code, params)
 
-    def text_of(cell: Any) -> str:
-        v = cell.value
-        return v.strip() if v.__class__ is str else as_text(v)
-
     if col.type not in (None, "text"):
+        check = TYPES[col.type]
         judged: dict[tuple[type, Any, bool], Any] = {}
+        get = judged.get
         for row_no, cell in present:
-            key = (cell.value.__class__, cell.value, cell.is_text)
-            if key not in judged:
-                judged[key] = check_value(col.type, CellValue(cell.value, cell.is_text, cell.display or text_of(cell)))
-            problem = judged[key]
+            v = cell.value
+            key = (v.__class__, v, cell.is_text)
+            problem = get(key, _UNJUDGED)
+            if problem is _UNJUDGED:
+                problem = judged[key] = check(cell_value(v, cell.is_text, cell.display or text_of(cell)))
             if problem is not None:
                 emit(problem.code, row_no, {"value": cell.display or text_of(cell), **problem.params})
+    if col.enum or col.unique:
+        texts = [text_of(cell) for _, cell in present]
     if col.enum:
         listed = list(dict.fromkeys(as_text(v) for v in col.enum))  # the spec's order, for the message
         allowed = set(listed)
-        for row_no, cell in present:
-            if text_of(cell) not in allowed:
-                emit("X112", row_no, {"value": cell.display or text_of(cell), "allowed": listed})
+        for (row_no, cell), text in zip(present, texts, strict=True):
+            if text not in allowed:
+                emit("X112", row_no, {"value": cell.display or text, "allowed": listed})
     if col.pattern:
         rx = re.compile(col.pattern)
         for row_no, cell in present:
@@ -224,10 +239,25 @@ def _check_column(ctx: Context, rel: str, doc_id: str, sheet: str, idx: int, col
                 emit("X117", row_no, {"value": cell.display or text_of(cell), "range": shown_range})
     if col.unique:
         first_row: dict[str, int] = {}
-        for row_no, cell in present:
-            first = first_row.setdefault(text_of(cell).casefold(), row_no)
+        setdefault = first_row.setdefault
+        for (row_no, cell), text in zip(present, texts, strict=True):
+            first = setdefault(text.casefold(), row_no)
             if first != row_no:
-                emit("X111", row_no, {"value": cell.display or text_of(cell), "first_row": first})
+                emit("X111", row_no, {"value": cell.display or text, "first_row": first})
+
+
+_UNJUDGED = object()
+
+
+def text_of(cell: Any) -> str:
+    """The cell's value as text (what enum, pattern and unique compare)."""
+    v = cell.value
+    cls = v.__class__
+    if cls is str:
+        return v.strip()
+    if cls is int:
+        return str(v)  # as_text's answer for an int, without its isinstance chain
+    return as_text(v)
 
 
 def _emit_cell(ctx: Context, rel: str, doc_id: str, sheet: str, letter: str, col: ColumnSpec, row_no: int,
