@@ -175,14 +175,15 @@ def _today() -> date:
     return _today_cache[1]
 
 
-#: 48 (ord "0") times the weights' sum: the weighted sum of the code points less this is the digits'.
-_ID_ORD_BIAS = 48 * sum(_ID_WEIGHTS)
+# The weights are 2**(18 - i) mod 11 and 13 = 2 (mod 11), so sum(d_i * w_i) = 2 * (the 17 digits
+# read in base 13) (mod 11): one int() instead of 17 multiplications.
+assert all(w == 2 ** (18 - i) % 11 for i, w in enumerate(_ID_WEIGHTS, start=1))
 
 
 def check_cn_id(value: str) -> IdProblem | None:
     if (
         _ID_SHAPE.fullmatch(value)
-        and _ID_CHECK[(sum(map(mul, value[:17].encode(), _ID_WEIGHTS)) - _ID_ORD_BIAS) % 11] == value[17]
+        and _ID_CHECK[2 * int(value[:17], 13) % 11] == value[17]  # ASCII digits: the shape says so
     ):
         # Fast path (a valid id): 18 ASCII characters with the right check digit; the birth date.
         try:
