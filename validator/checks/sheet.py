@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import gc
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -13,6 +12,7 @@ from validator.checks import Context
 from validator.checks.cells import TYPES, as_text, cell_value, number_of
 from validator.facts import FileFacts
 from validator.model import Location, Severity
+from validator.readers.bounded import paused_gc
 from validator.spec.model import ColumnSpec, DocumentSpec, SheetSpec
 
 SHEET_KINDS = frozenset({"xlsx", "xlsm"})
@@ -164,14 +164,9 @@ def check_rows(
     if rule.max_rows is not None and n > rule.max_rows:
         ctx.emit("X108", rel, {"rows": n, "max": rule.max_rows}, document=doc_id, location=Location(sheet=sheet))
     # The per-column lists are many small objects and no garbage: no cyclic collections meanwhile.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_gc():
         for idx, col in sorted(mapping.items()):
             _check_column(ctx, rel, doc_id, sheet, idx, col, rows)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
 
 
 def _check_column(ctx: Context, rel: str, doc_id: str, sheet: str, idx: int, col: ColumnSpec,

@@ -42,7 +42,6 @@ a merged header cell's text is copied into every column it spans.
 from __future__ import annotations
 
 import datetime as _dt
-import gc
 import os
 import posixpath
 import re
@@ -54,7 +53,7 @@ from typing import Any
 import python_calamine
 from defusedxml.ElementTree import fromstring as _xml
 
-from validator.readers.bounded import ParseLimit, limits
+from validator.readers.bounded import ParseLimit, limits, paused_gc
 
 __all__ = [
     "EMPTY",
@@ -150,7 +149,7 @@ def read_sheet(
             name = _choose_sheet(wb, names, sheet)
             errors = pkg.scan_sheet(name, max_cells)
         ws = wb.get_sheet_by_name(name)
-        with _no_gc():
+        with paused_gc():
             return _build(ws, names, name, header_row, max_rows, errors)
     raise AssertionError("unreachable")  # pragma: no cover - the context manager re-raises
 
@@ -534,21 +533,6 @@ def _build(
     if header_row and header_row < r0 + 1:
         header = _header([], c0, header_row, merged, grid, r0)
     return SheetData(names, name, header, tuple(rows), truncated, merged)
-
-
-class _no_gc:  # lower case: used like a function, as a context manager
-    """No cyclic garbage collection inside: building a sheet creates tens of thousands of
-    objects (the values, Cells, rows), none of them garbage, and collections triggered by that
-    would only walk them again and again (5-20 ms on a 5,000-row sheet).  Nested or concurrent
-    uses are fine: whoever disabled the collector enables it again."""
-
-    def __enter__(self) -> None:
-        self.enable = gc.isenabled()
-        gc.disable()
-
-    def __exit__(self, *exc: object) -> None:
-        if self.enable:
-            gc.enable()
 
 
 def _patched(raw: list[Any], errs: list[tuple[int, ExcelError]] | None, c0: int) -> list[Any]:
