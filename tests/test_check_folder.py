@@ -11,32 +11,12 @@ import pytest
 
 from fixtures import makers as mk
 from tests.conftest import check_json, codes_of, run_cli
-
-COMPANY = "北京示例科技有限公司"
-USCC = "91110108551385082Q"
-CLIENT = f"company: {COMPANY}\nuscc: {USCC}\nlicence_no: 京B2-20202418\nyear: '2025'\n"
-
-
-def build_clean(folder: Path) -> Path:
-    """Every core document, correctly named and made."""
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "client.yaml").write_text(CLIENT, encoding="utf-8")
-    mk.make_pdf(folder / "01_年报承诺书.pdf", 1, "年报承诺书 法定代表人签字 公司盖章")
-    mk.make_pdf(folder / f"02_营业执照_{COMPANY}.pdf", 1, f"营业执照 {COMPANY} {USCC}")
-    mk.make_pdf(folder / "03_经营许可证_正文.pdf", 1, "增值电信业务经营许可证 京B2-20202418")
-    mk.make_pdf(folder / "04_审计报告_2025.pdf", 3, "审计报告")
-    mk.make_docx(folder / "05_经营情况报告_2025.docx", ["年度经营情况报告", "本年度业务正常开展。"])
-    mk.make_pdf(folder / "06_网络与信息安全保障措施.pdf", 2, "网络与信息安全保障措施及执行情况")
-    mk.make_pdf(folder / "07_服务质量及投诉处理.pdf", 1, "服务质量及投诉处理情况")
-    mk.make_pdf(folder / "08_股权结构.pdf", 1, "股权结构及股东情况")
-    mk.make_xlsx(folder / "09_人员名单_2025.xlsx", {"人员名单": mk.make_roster_rows(5, COMPANY)})
-    mk.make_pdf(folder / "10_社保缴纳证明.pdf", 1, "社保缴纳证明")
-    return folder
+from tests.packs import COMPANY, build_pack
 
 
 @pytest.fixture(scope="module")
 def clean_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_clean(tmp_path_factory.mktemp("template") / "pack")
+    return build_pack(tmp_path_factory.mktemp("template") / "pack")
 
 
 @pytest.fixture
@@ -51,7 +31,7 @@ def test_clean_pack_has_no_defects(pack: Path) -> None:
     assert codes_of(report) == [], report
     assert code == 0
     pkg = report["packages"][0]
-    assert pkg["ready"] is True and pkg["files"] == 10
+    assert pkg["ready"] is True and pkg["files"] == 11
 
 
 def _replace(name: str, maker: Callable[[Path], object], new_name: str | None = None) -> Callable[[Path], None]:
@@ -156,8 +136,8 @@ CASES: dict[str, tuple[Callable[[Path], None], dict[str, list[str]]]] = {
         {"08_股权结构(1).pdf": ["N107"]},
     ),
     "full-width brackets": (
-        _rename("10_社保缴纳证明.pdf", "10_社保缴纳证明（2025）.pdf"),
-        {"10_社保缴纳证明（2025）.pdf": ["N105"]},
+        _rename("10_社保缴纳证明.jpg", "10_社保缴纳证明（2025）.jpg"),
+        {"10_社保缴纳证明（2025）.jpg": ["N105"]},
     ),
     "another company's name": (
         _rename(f"02_营业执照_{COMPANY}.pdf", "02_营业执照_上海别家网络有限公司.pdf"),
