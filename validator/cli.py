@@ -275,19 +275,12 @@ def specs_schema() -> None:
 
 
 # Commands that live in their own modules (each imports only click at module level).
-# from validator.commands.batch import command as _batch  -- registered below when present
-
-from validator.commands.hook import command as _hook  # noqa: E402
-
-main.add_command(_hook)
-
 from validator.commands.batch import command as _batch  # noqa: E402
-
-main.add_command(_batch)
-
+from validator.commands.hook import command as _hook  # noqa: E402
 from validator.commands.risk import command as _risk  # noqa: E402
 
-main.add_command(_risk)
+for _command in (_batch, _hook, _risk):
+    main.add_command(_command)
 
 
 if __name__ == "__main__":  # pragma: no cover
