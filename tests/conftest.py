@@ -25,6 +25,26 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
                           cwd=cwd, env=full_env, timeout=300)
 
 
+_IMPORT_PROBE = """
+import sys
+from validator.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print("LOADED:" + ",".join(m for m in {heavy!r} if m in sys.modules))
+"""
+
+
+def modules_loaded_by(heavy: tuple[str, ...], *args: str, cwd: Path | None = None,
+                      env: dict[str, str] | None = None) -> set[str]:
+    """Which of `heavy` a fresh interpreter has imported after running `validator ARGS`."""
+    proc = subprocess.run([sys.executable, "-c", _IMPORT_PROBE.format(heavy=heavy), *args], capture_output=True,
+                          text=True, cwd=cwd, env=env, timeout=120)
+    line = [x for x in proc.stdout.splitlines() if x.startswith("LOADED:")][-1]
+    return {m for m in line[len("LOADED:"):].split(",") if m}
+
+
 def check_json(folder: Path, *args: str) -> tuple[int, dict]:
     proc = run_cli("check", str(folder), "--format", "json", "--lang", "en", *args)
     assert proc.returncode in (0, 1), proc.stderr

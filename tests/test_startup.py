@@ -7,25 +7,12 @@ import sys
 from pathlib import Path
 
 from fixtures import makers as mk
+from tests.conftest import modules_loaded_by
 
 HEAVY = ("pandas", "openpyxl", "pypdf", "python_calamine", "pypdfium2")
 
-PROBE = """
-import sys
-from validator.cli import main
-try:
-    main(sys.argv[1:])
-except SystemExit:
-    pass
-print("LOADED:" + ",".join(m for m in {heavy!r} if m in sys.modules))
-"""
-
-
 def loaded_after(*args: str) -> set[str]:
-    proc = subprocess.run([sys.executable, "-c", PROBE.format(heavy=HEAVY), *args], capture_output=True, text=True,
-                          timeout=120)
-    line = [x for x in proc.stdout.splitlines() if x.startswith("LOADED:")][-1]
-    return {m for m in line[len("LOADED:"):].split(",") if m}
+    return modules_loaded_by(HEAVY, *args)
 
 
 def test_help_imports_nothing_heavy() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, modules_loaded_by
 from tests.hook.conftest import copy_pack
 
 HEAVY = ("yaml", "magic", "pypdf", "openpyxl", "pandas", "python_calamine", "pathvalidate", "pypdfium2")
@@ -146,37 +146,10 @@ def test_a_broken_spec_is_a_usage_error_with_its_place(repo: Path, env: dict[str
     assert "bad.yaml:3:" in proc.stderr
 
 
-PROBE = """
-import sys
-from validator.cli import main
-try:
-    main(sys.argv[1:])
-except SystemExit:
-    pass
-print("LOADED:" + ",".join(m for m in {heavy!r} if m in sys.modules))
-"""
-
-
 def test_a_warm_hook_imports_no_parser_and_no_libmagic(repo: Path, env: dict[str, str]) -> None:
     args = ["hook", "--spec", "core", "clients/acme/08_股权结构.pdf", "clients/acme/09_人员名单_2025.xlsx"]
-    first = subprocess.run(
-        [sys.executable, "-c", PROBE.format(heavy=HEAVY), *args],
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert {"yaml", "pypdf"} <= set(first.stdout.split("LOADED:")[-1].strip().split(","))
-    warm = subprocess.run(
-        [sys.executable, "-c", PROBE.format(heavy=HEAVY), *args],
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert warm.stdout.split("LOADED:")[-1].strip() == "", warm.stdout
+    assert {"yaml", "pypdf"} <= modules_loaded_by(HEAVY, *args, cwd=repo, env=env)
+    assert modules_loaded_by(HEAVY, *args, cwd=repo, env=env) == set()
 
 
 def test_check_with_cache_gives_the_same_report_and_writes_only_to_the_cache(
