@@ -551,15 +551,6 @@ def lookup(code_or_name: str) -> Code | None:
     return CODES.get(key.upper()) or BY_NAME.get(key.lower())
 
 
-def register(entries: list[Code]) -> None:
-    """Add a family of codes defined elsewhere (cross-field rules, leakage)."""
-    for c in entries:
-        if c.code in CODES and CODES[c.code] != c:
-            raise ValueError(f"code {c.code} is already defined differently")
-        CODES[c.code] = c
-        BY_NAME[c.name] = c
-
-
 # Optional pieces of a message, rendered only when the params they need are present.
 FRAGMENTS: dict[str, tuple[Text, tuple[str, ...]]] = {
     "hint_text": (("（可能应为 {hint}）", " (did you mean {hint}?)"), ("hint",)),

@@ -92,25 +92,3 @@ def _walk(directory: str, prefix: str, ignore: Ignore, top: bool = False) -> Ite
             except OSError:
                 target = "?"
         yield Entry(rel, item.path, kind, st.st_size, st.st_mtime_ns, target)
-
-
-def entries_for(root: str, rels: Iterable[str], ignore: Ignore) -> Iterator[Entry]:
-    """Entries for named files only (the hook path): no walk of the whole folder."""
-    base = os.path.abspath(root)
-    for rel in sorted(set(rels)):
-        name = rel.rsplit("/", 1)[-1]
-        if ignore(name) or rel == CLIENT_FILE:
-            continue
-        path = os.path.join(base, rel)
-        try:
-            st = os.lstat(path)
-        except FileNotFoundError:
-            continue  # deleted: the folder-level checks see it is gone
-        except OSError as exc:
-            yield Entry(rel, path, "file", error=exc.strerror or str(exc))
-            continue
-        kind = kind_of(st.st_mode)
-        if kind == "dir":
-            continue
-        target = os.readlink(path) if kind == "symlink" else None
-        yield Entry(rel, path, kind, st.st_size, st.st_mtime_ns, target)

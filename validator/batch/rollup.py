@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from validator.formats.common import missing_titles
-from validator.model import PackageResult, Report, Severity
+from validator.model import PackageResult, Severity
 
 
 @dataclass(frozen=True)
@@ -75,11 +75,6 @@ def rollup_row(name: str, package: PackageResult, changes: Changes | None = None
         package.error,
         changes,
     )
-
-
-def rollup_rows(report: Report) -> list[RollupRow]:
-    """The roll-up of any report, for formats that only see a Report (html, xlsx)."""
-    return [rollup_row(client_name(p), p) for p in report.packages]
 
 
 # --- since an earlier report --------------------------------------------------------------------

@@ -9,7 +9,6 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -566,10 +565,3 @@ def _build_condition(raw: MDict) -> Condition:
         any=tuple(_build_condition(c) for c in raw.get("any") or ()),
         negate=_build_condition(raw["not"]) if "not" in raw else None,
     )
-
-
-def iter_problems(exc: SpecError) -> Iterator[str]:
-    from validator.spec.yamlmarks import format_problem
-
-    for mark, msg in exc.problems:
-        yield format_problem(mark, msg)
