@@ -96,14 +96,14 @@ def bench_names_types(folder: Path, spec_path: Path, repeat: int) -> None:
 
 def per_kind(folder: Path, spec: object) -> str:
     """Where the time goes: PDFs and images are a signature check, OOXML needs its zip directory."""
-    from validator.api import inspect_file
     from validator.discovery import Ignore, walk
+    from validator.engine import Job, inspect
 
     times: dict[str, list[float]] = {}
     for _ in range(3):
         for entry in walk(str(folder), Ignore([])):
             start = time.perf_counter()
-            inspect_file(spec, {}, str(folder), entry)  # type: ignore[arg-type]
+            inspect(Job(spec, {}), str(folder), entry)  # type: ignore[arg-type]
             times.setdefault(entry.rel.rsplit(".", 1)[-1], []).append(time.perf_counter() - start)
     return ", ".join(f"{ext} {statistics.median(v) * 1e6:.0f} µs" for ext, v in sorted(times.items()))
 

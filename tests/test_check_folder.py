@@ -141,7 +141,15 @@ CASES: dict[str, tuple[Callable[[Path], None], dict[str, list[str]]]] = {
     ),
     "another company's name": (
         _rename(f"02_营业执照_{COMPANY}.pdf", "02_营业执照_上海别家网络有限公司.pdf"),
-        {"02_营业执照_上海别家网络有限公司.pdf": ["N102"]},
+        {"02_营业执照_上海别家网络有限公司.pdf": ["L101"]},
+    ),
+    "another company's name where the pattern has a wildcard": (
+        _rename("03_经营许可证_正文.pdf", "03_经营许可证_附页_杭州星河通讯有限公司.pdf"),
+        {"03_经营许可证_附页_杭州星河通讯有限公司.pdf": ["L101"]},
+    ),
+    "another company's credit code in the name": (
+        _rename("03_经营许可证_正文.pdf", "03_经营许可证_91110000600037341L.pdf"),
+        {"03_经营许可证_91110000600037341L.pdf": ["L101"]},
     ),
     "badly named but recognisable": (
         _rename("08_股权结构.pdf", "公司股权结构说明.pdf"),
@@ -220,8 +228,9 @@ def test_json_contract(pack: Path) -> None:
 
 def test_variables_from_the_command_line_override_client_yaml(pack: Path) -> None:
     _, report = check_json(pack, "--spec", "core", "--var", "company=上海别家网络有限公司")
-    # The licence file name and the roster's 社保缴纳单位 cells now name another company.
-    assert set(codes_of(report)) == {"N102", "C102"}
+    # The licence file name (L101: another company's name) and the roster's 社保缴纳单位 cells (C102)
+    # now name another company.
+    assert set(codes_of(report)) == {"L101", "C102"}
     _, report = check_json(pack, "--spec", "core", "--var", "uscc=91110108551385082X")
     assert codes_of(report) == ["V102"]
 

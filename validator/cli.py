@@ -163,12 +163,7 @@ def check(folders: tuple[str, ...], spec_ref: str | None, variables: tuple[str, 
             raise click.UsageError(f"no --spec given and {folder}/client.yaml names no spec")
         if ref not in specs:
             specs[ref] = with_severity(load_spec_or_exit(ref), ignore, warn)
-        if cache:
-            from validator.incremental import check_folder_cached
-
-            packages.append(check_folder_cached(folder, specs[ref], overrides))
-        else:
-            packages.append(check_folder(folder, specs[ref], overrides))
+        packages.append(check_folder(folder, specs[ref], overrides, cache=cache))
     report = make_report(packages, lang)
     emit_report(report, chosen)
     sys.exit(EXIT_OK if report.ok else EXIT_DEFECTS)

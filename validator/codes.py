@@ -454,8 +454,8 @@ _ENTRIES = [
          "涉及前置审批，但没有 15_前置审批文件.pdf"),
     # --- L: cross-client leakage (batch) ---------------------------------------------
     Code("L101", "leak-in-name", E,
-         ("文件名含有其他客户的信息", "File name carries another client's identity"),
-         ("文件名含有客户 {other} 的{title}（{value}）。", "The name carries client {other}'s {name} ({value})."),
+         ("文件名含有别家公司的信息", "File name carries another company's identity"),
+         ("文件名含有别家公司的{title}（{value}）{owner}。", "The name carries another company's {name} ({value}){owner}."),
          ("确认该文件属于本客户：换成本客户的文件，或改正文件名。",
           "Make sure the file belongs to this client: replace it with this client's file or correct the name."),
          ("文件名带着别的客户的名称或信用代码，通常是从该客户的材料包复制过来的，提交即泄露他人信息。",
@@ -556,6 +556,7 @@ FRAGMENTS: dict[str, tuple[Text, tuple[str, ...]]] = {
     "hint_text": (("（可能应为 {hint}）", " (did you mean {hint}?)"), ("hint",)),
     "guess": (("（看起来是 {codec} 编码的“{decoded}”）", " (it looks like {codec}: “{decoded}”)"), ("codec", "decoded")),
     "where": (("（含全角空格 {ideographic}）", " (including an ideographic space {ideographic})"), ("ideographic",)),
+    "owner": (("，它属于客户 {other}", ", which belongs to client {other}"), ("other",)),
 }
 
 # Names of value types (a param called ``type`` yields ``type_name``).

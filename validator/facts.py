@@ -1,7 +1,12 @@
-"""Per-file facts gathered once: the head bytes and the type sniffed from content.
+"""Per-file facts, gathered once and memoised: the head bytes, the type sniffed from content, the
+PDF's facts and page text, the parsed sheets and the workbook's text.
 
-Opening never blocks and never follows a link: a file swapped for a FIFO or a link
-between the walk and the open is caught by O_NOFOLLOW/O_NONBLOCK and fstat.
+Checks ask a :class:`FileFacts` for what they need and never import a reader: whichever checks
+ask (layout, cell rules, cross-field rules, the leak scan), a PDF is opened once and a sheet is
+parsed once.
+
+Opening never blocks and never follows a link: a file swapped for a FIFO or a link between the
+walk and the open is caught by O_NOFOLLOW/O_NONBLOCK and fstat.
 """
 
 from __future__ import annotations
@@ -9,20 +14,30 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from validator.discovery import Entry
 from validator.sniff import HEAD_SIZE, ContentType, sniff
 
+if TYPE_CHECKING:
+    from validator.readers.pdf import PdfFacts
+    from validator.readers.xlsx import SheetData
+
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
 
 
-@dataclass(frozen=True)
 class FileFacts:
-    entry: Entry
-    size: int
-    head: bytes
-    content: ContentType
+    """What is known about one regular file; the expensive parts are computed on first use."""
+
+    __slots__ = ("_pdf", "_pdf_texts", "_sheets", "_workbook_text", "content", "entry", "head", "size", "text_pages")
+
+    def __init__(self, entry: Entry, size: int, head: bytes, content: ContentType, text_pages: int = 0):
+        self.entry, self.size, self.head, self.content = entry, size, head, content
+        self.text_pages = text_pages  # PDF pages whose text the checks of this run need
+        self._pdf: PdfFacts | None = None
+        self._pdf_texts: tuple[str, ...] | None = None
+        self._sheets: dict[tuple[str | None, int], Any] = {}
+        self._workbook_text: str | None = None
 
     @property
     def rel(self) -> str:
@@ -32,6 +47,58 @@ class FileFacts:
     def path(self) -> str:
         return self.entry.path
 
+    def pdf(self) -> PdfFacts:
+        """Does it open, is it locked, how many pages."""
+        if self._pdf is None:
+            from validator.readers.pdf import pdf_facts
+
+            self._pdf = pdf_facts(self.path)
+        return self._pdf
+
+    def pdf_texts(self) -> tuple[str, ...]:
+        """The text of the first ``text_pages`` pages (as many as could be read)."""
+        if self._pdf_texts is None:
+            if self.text_pages <= 0:
+                self._pdf_texts = ()
+            else:
+                from validator.readers.pdf_text import first_pages_text
+
+                self._pdf_texts = first_pages_text(self.path, pages=self.text_pages).pages
+        return self._pdf_texts
+
+    def sheet(self, name: str | None, header_row: int) -> SheetData:
+        """The named sheet (None: the first) read below ``header_row``; raises :class:`SheetProblem`.
+        A failure is memoised too: the next asker gets the same error without a re-read."""
+        key = (name, header_row)
+        found = self._sheets.get(key)
+        if found is None:
+            from validator.readers.xlsx import SheetError, read_sheet
+
+            try:
+                found = read_sheet(self.path, name, header_row)
+            except SheetError as exc:
+                found = SheetProblem(exc.key, exc.detail)
+            self._sheets[key] = found
+        if isinstance(found, SheetProblem):
+            raise found
+        return found
+
+    def workbook_text(self) -> str:
+        """Every text the workbook stores (shared strings, else inline strings), markup and all."""
+        if self._workbook_text is None:
+            from validator.readers.ooxml_text import workbook_text
+
+            self._workbook_text = workbook_text(self.path)
+        return self._workbook_text
+
+
+class SheetProblem(Exception):
+    """A sheet that could not be read: ``key`` says why (see validator.readers.xlsx.ERROR_KEYS)."""
+
+    def __init__(self, key: str, detail: str = ""):
+        super().__init__(f"{key}: {detail}" if detail else key)
+        self.key, self.detail = key, detail
+
 
 class ReadProblem(Exception):
     def __init__(self, code: str, detail: str, kind: str = ""):
@@ -39,7 +106,7 @@ class ReadProblem(Exception):
         self.code, self.detail, self.kind = code, detail, kind
 
 
-def read_facts(entry: Entry) -> FileFacts:
+def read_facts(entry: Entry, *, text_pages: int = 0) -> FileFacts:
     """Read the head of a regular file once and sniff its type; ReadProblem otherwise."""
     try:
         fd = os.open(entry.path, _OPEN_FLAGS)
@@ -60,7 +127,7 @@ def read_facts(entry: Entry) -> FileFacts:
     finally:
         os.close(fd)
     content = sniff(entry.path, head, st.st_size)
-    return FileFacts(entry, st.st_size, head, content)
+    return FileFacts(entry, st.st_size, head, content, text_pages)
 
 
 def _special_kind(mode: int) -> str:

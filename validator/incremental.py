@@ -16,16 +16,15 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from validator.api import FileOutcome, client_values, finish_package, inspect_file
+from validator.api import client_values
 from validator.cache import ClientRecord, PackageCache, Record, file_digest, settled, stamp_now
-from validator.checks import Context
-from validator.checks.documents import assign
 from validator.checks.variables import read_client_file
-from validator.discovery import CLIENT_FILE, Entry, Ignore, walk
-from validator.model import PackageResult, sorted_defects
+from validator.discovery import CLIENT_FILE, Entry
+from validator.engine import FileOutcome, Job, check_package
+from validator.model import PackageResult
 from validator.spec.model import Spec
 
 
@@ -37,15 +36,8 @@ def check_folder_cached(root: str, spec: Spec, overrides: Mapping[str, str] | No
     values, problem = client_values_cached(root, overrides, cache)
     if cache is not None:
         cache.bind(spec_digest(spec), values)
-    try:
-        entries = list(walk(root, Ignore(spec.ignore)))
-    except OSError as exc:
-        return unreadable_folder(root, spec, values, exc)
-    run = CachedRun(root, spec, values, cache, entries)
-    outcomes = [run.outcome(e) for e in entries]
-    result = finish_package(root, spec, values, problem, outcomes, run.digest_of)
-    run.save()
-    return result
+    return check_package(root, Job.for_client(spec, values), client_problem=problem,
+                         provider=CachedOutcomes(cache) if cache is not None else None)
 
 
 def check_changed(
@@ -61,42 +53,8 @@ def check_changed(
 
     `cache` must be bound to (spec, values) by the caller, see ``PackageCache.bind``.
     """
-    wanted = set(changed)
-    try:
-        entries = list(walk(root, Ignore(spec.ignore)))
-    except OSError as exc:
-        return unreadable_folder(root, spec, values, exc)
-    run = CachedRun(root, spec, values, cache, entries)
-    outcomes = []
-    for e in entries:
-        if e.rel in wanted:
-            outcomes.append(run.outcome(e))
-        else:
-            outcomes.append(name_only(spec, e) or _silent(inspect_file(spec, values, root, e)))
-    result = finish_package(root, spec, values, problem, outcomes, run.digest_of)
-    run.save()
-    return result
-
-
-def unreadable_folder(root: str, spec: Spec, values: dict[str, Any], exc: OSError) -> PackageResult:
-    """The result ``api.check_folder`` gives for a folder that cannot be listed."""
-    ctx = Context(spec, values)
-    ctx.emit("F105", "", {"detail": exc.strerror or str(exc)})
-    return PackageResult(root, spec.id, sorted_defects(ctx.defects), error=str(exc), client=values)
-
-
-def name_only(spec: Spec, entry: Entry) -> FileOutcome | None:
-    """What the folder-level rules need from a regular file, without opening it: its
-    document (recognised from the name, as ``inspect_file`` does) and its size. None for
-    anything but a plain file, which the caller inspects."""
-    if entry.kind != "file" or entry.error:
-        return None
-    doc = assign(spec, entry.name).document
-    return FileOutcome(entry.rel, doc.id if doc else None, (), entry.size, entry.size > 0, entry.path)
-
-
-def _silent(outcome: FileOutcome) -> FileOutcome:
-    return dataclasses.replace(outcome, defects=())
+    return check_package(root, Job.for_client(spec, values), client_problem=problem, only=changed,
+                         provider=CachedOutcomes(cache) if cache is not None else None)
 
 
 def client_values_cached(
@@ -124,42 +82,47 @@ def client_values_cached(
     return values, record.problem
 
 
-class CachedRun:
-    """One folder, one run: file outcomes and content hashes through the cache (if any)."""
+class CachedOutcomes:
+    """The cache as the engine's outcome provider: a file whose content it knows is not inspected
+    again; content hashes it holds serve the duplicate check."""
 
-    def __init__(self, root: str, spec: Spec, values: dict[str, Any], cache: PackageCache | None, entries: list[Entry]):
-        self.root, self.spec, self.values, self.cache = root, spec, values, cache
-        self.entries = entries
-        self._files = {e.path: e for e in entries if e.kind == "file" and not e.error}
+    def __init__(self, cache: PackageCache):
+        self.cache = cache
+        self._files: dict[str, Entry] = {}  # path -> entry, for the regular files of this run
+        self._present: set[str] = set()
         self._hashed: dict[str, str] = {}  # rel -> digest computed during this run
 
-    def outcome(self, entry: Entry) -> FileOutcome:
-        """``inspect_file``, or the stored outcome when the content is the one it was computed for."""
+    def start(self, entries: list[Entry]) -> None:
+        self._files = {e.path: e for e in entries if e.kind == "file" and not e.error}
+        self._present = {e.rel for e in entries}
+
+    def outcome(self, entry: Entry, compute: Callable[[Entry], FileOutcome]) -> FileOutcome:
+        """``compute(entry)``, or the stored outcome when the content is the one it was computed for."""
+        if entry.path not in self._files:
+            return compute(entry)
         cache = self.cache
-        if cache is None or entry.path not in self._files:
-            return inspect_file(self.spec, self.values, self.root, entry)
         taken = stamp_now(entry.path)
         if taken is None or not _agrees(entry, taken[0].size, taken[0].mtime_ns):
-            return inspect_file(self.spec, self.values, self.root, entry)  # changing under us
+            return compute(entry)  # changing under us
         stamp, seen_ns = taken
         record = cache.get(entry.rel)
         if record is not None and record.outcome is not None and record.trusted(stamp):
             return _here(record.outcome, entry)
         digest = file_digest(entry.path)  # before inspecting: a later edit changes the hash
         if digest is None:
-            return inspect_file(self.spec, self.values, self.root, entry)
+            return compute(entry)
         self._hashed[entry.rel] = digest
         if record is not None and record.outcome is not None and record.digest == digest:
             cache.put(entry.rel, Record(stamp, seen_ns, digest, record.outcome))
             return _here(record.outcome, entry)
-        outcome = inspect_file(self.spec, self.values, self.root, entry)
+        outcome = compute(entry)
         cache.put(entry.rel, Record(stamp, seen_ns, digest, outcome))
         return outcome
 
     def digest_of(self, path: str) -> str | None:
         """Content hash for the duplicate check: from the cache when the stamp vouches for it."""
         entry = self._files.get(path)
-        if self.cache is None or entry is None:
+        if entry is None:
             return file_digest(path)
         if entry.rel in self._hashed:
             return self._hashed[entry.rel]
@@ -177,9 +140,8 @@ class CachedRun:
             self._hashed[entry.rel] = digest
         return digest
 
-    def save(self) -> None:
-        if self.cache is not None:
-            self.cache.save({e.rel for e in self.entries})
+    def finish(self) -> None:
+        self.cache.save(self._present)
 
 
 def _agrees(entry: Entry, size: int, mtime_ns: int) -> bool:

@@ -7,7 +7,7 @@ from pathlib import Path
 from fixtures.client_packs import make_client_pack
 from fixtures.makers import make_pdf, make_xlsx
 from tests.batch.conftest import ACME, BETA, GAMMA, batch_json, codes, copy_root, package
-from validator.batch.leakage import Identity, LeakIndex, Own
+from validator.checks.leakage import Identity, LeakIndex, Own
 
 
 def _defects(report: dict, client: str, code: str) -> list[dict]:

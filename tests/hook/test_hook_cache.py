@@ -146,7 +146,7 @@ def test_cached_and_uncached_runs_agree_through_edits_renames_deletions_and_spec
             "client value",
             other_company,
             ["client.yaml", f"02_营业执照_{'北京示例科技有限公司'}.pdf"],
-            ("02_营业执照_北京示例科技有限公司.pdf", "N102"),
+            ("02_营业执照_北京示例科技有限公司.pdf", "L101"),  # another company's name, found by shape
         ),
         ("parent spec", parent_spec_change, ["01_年报承诺书.pdf"], ("01_年报承诺书.pdf", "S103")),
         ("corrupt cache", corrupt_cache, [SHARES], None),

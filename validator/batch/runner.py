@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from typing import IO, overload
 
 from validator.batch.clients import Client, discover
-from validator.batch.leakage import Identity
 from validator.batch.rollup import Baseline, RollupRow, rollup_row
 from validator.batch.task import ClientResult, Settings
+from validator.checks.leakage import Identity
 from validator.model import PackageResult
 
 

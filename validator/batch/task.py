@@ -9,22 +9,15 @@ in the worker process.
 from __future__ import annotations
 
 import dataclasses
-import os
-import stat
 import threading
 import time
 from dataclasses import dataclass
 
-from validator.api import FileOutcome, finish_package, inspect_file
 from validator.batch.clients import Client
-from validator.batch.leakage import Identity, LeakIndex, Own, normalize, scan_name, scan_pdf, scan_xlsx
 from validator.checks import Context
-from validator.discovery import Entry, Ignore, walk
+from validator.checks.leakage import Identity, LeakIndex
 from validator.model import PackageResult, sorted_defects
 from validator.spec.model import Spec
-
-_PDF_HEAD = 1024
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
 
 
 @dataclass(frozen=True)
@@ -36,7 +29,6 @@ class Settings:
     default_specs: tuple[str, ...] = ()  # --spec: for clients that name none
     severity: tuple[tuple[str, str], ...] = ()  # --ignore / --warn: (code, level)
     leak_pdf_pages: int = 1  # 0: do not read PDF text
-    leak_pdf_seconds: float = 2.0
 
 
 @dataclass(frozen=True)
@@ -96,6 +88,7 @@ def run_client(client: Client, settings: Settings) -> ClientResult:
 
 
 def _check(client: Client, worker: _Worker) -> PackageResult:
+    from validator.engine import Job, check_package
     from validator.spec import SpecError
 
     if not client.exists:
@@ -109,16 +102,10 @@ def _check(client: Client, worker: _Worker) -> PackageResult:
         detail = str(exc).splitlines()[0] if str(exc) else "invalid spec"
         return _unchecked(client, ("L204", {"spec": ", ".join(refs), "detail": detail}), "spec error")
     values = client.values(spec.variables)
+    job = Job.for_client(spec, values, sources=(client.yaml_values, client.registry_values),
+                         index=worker.index or None, leak_pdf_pages=worker.settings.leak_pdf_pages)
     notes = _emit_notes(client, spec, values)
-    try:
-        entries = list(walk(client.root, Ignore(spec.ignore)))
-    except OSError as exc:
-        notes.emit("F105", "", {"detail": exc.strerror or str(exc)})
-        return PackageResult(client.root, spec.id, sorted_defects(notes.defects), client=values, error=str(exc))
-    own = _own_identifiers(client, values)
-    outcomes = [_inspect(worker, spec, values, client.root, e, own) for e in entries]
-    package = finish_package(client.root, spec, values, client.client_problem, outcomes)
-    return dataclasses.replace(package, defects=sorted_defects((*package.defects, *notes.defects)))
+    return check_package(client.root, job, client_problem=client.client_problem, notes=notes.defects)
 
 
 def _emit_notes(client: Client, spec: Spec, values: dict[str, str]) -> Context:
@@ -142,69 +129,3 @@ def _unchecked(client: Client, extra: tuple[str, dict[str, object]] | None, why:
         ctx.emit(extra[0], "", extra[1])
     values = client.values(set(client.registry_values) | set(client.yaml_values))
     return PackageResult(client.root, "", sorted_defects(ctx.defects), client=values, error=why)
-
-
-def _own_identifiers(client: Client, values: dict[str, str]) -> Own:
-    from validator.identifiers import check_uscc
-
-    sources = (values, client.yaml_values, client.registry_values)
-    kinds = ["company"] if values.get("company") else []
-    uscc = values.get("uscc", "")
-    if uscc and check_uscc(uscc) is None:
-        kinds.append("uscc")
-    return Own((v for src in sources for k in ("company", "uscc") if (v := src.get(k))), kinds)
-
-
-def _inspect(worker: _Worker, spec: Spec, values: dict[str, str], root: str, entry: Entry, own: Own) -> FileOutcome:
-    outcome = inspect_file(spec, values, root, entry)
-    index = worker.index
-    if not index:
-        return outcome
-    ctx = Context(spec, values)
-    named = scan_name(ctx, index, entry.rel, own, outcome.document)
-    if entry.kind == "file" and not entry.error and entry.size > 0:
-        kind = _leak_kind(entry)
-        if kind == "xlsx":
-            scan_xlsx(ctx, index, entry.path, entry.rel, own, outcome.document)
-        elif kind == "pdf" and worker.settings.leak_pdf_pages > 0:
-            scan_pdf(
-                ctx,
-                index,
-                entry.path,
-                entry.rel,
-                own,
-                outcome.document,
-                worker.settings.leak_pdf_pages,
-                worker.settings.leak_pdf_seconds,
-            )
-    if not ctx.defects:
-        return outcome
-    defects = outcome.defects
-    if named:
-        # "The name carries another value than the client's" (N102) says less than "it carries
-        # client B's": keep one defect per leaked value, the L101.
-        leaked = {normalize(h.value) for h in named}
-        defects = tuple(
-            d for d in defects if not (d.code == "N102" and normalize(str(d.params.get("found", ""))) in leaked)
-        )
-    return dataclasses.replace(outcome, defects=defects + tuple(ctx.defects))
-
-
-def _leak_kind(entry: Entry) -> str | None:
-    """pdf or xlsx by extension and first bytes; None for anything not worth a content scan."""
-    ext = os.path.splitext(entry.name)[1].lower()
-    if ext not in (".pdf", ".xlsx", ".xlsm"):
-        return None
-    try:  # as facts.read_facts: never block on a FIFO or follow a link swapped in since the walk
-        fd = os.open(entry.path, _OPEN_FLAGS)
-        try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                return None
-            head = os.read(fd, _PDF_HEAD)
-        finally:
-            os.close(fd)
-    except OSError:
-        return None
-    if ext == ".pdf":
-        return "pdf" if b"%PDF-" in head else None
-    return "xlsx" if head.startswith(b"PK\x03\x04") else None

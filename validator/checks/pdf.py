@@ -1,4 +1,4 @@
-"""PDF properties: opens at all, encryption, page count. pypdf loads only here."""
+"""PDF properties: opens at all, encryption, page count (from the file's memoised facts)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,7 @@ def check_pdf(ctx: Context, facts: FileFacts, doc: DocumentSpec) -> None:
     rule = doc.pdf
     if rule is None or facts.content.kind != "pdf":
         return
-    from validator.readers.pdf import pdf_facts
-
-    info = pdf_facts(facts.path)
+    info = facts.pdf()
     if info.error == "password" or info.needs_password:
         ctx.emit("P103", facts.rel, document=doc.id)
         return

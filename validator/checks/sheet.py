@@ -10,7 +10,7 @@ from typing import Any
 
 from validator.checks import Context
 from validator.checks.cells import TYPES, as_text, cell_value, number_of
-from validator.facts import FileFacts
+from validator.facts import FileFacts, SheetProblem
 from validator.model import Location, Severity
 from validator.readers.bounded import paused_gc
 from validator.spec.model import ColumnSpec, DocumentSpec, SheetSpec
@@ -37,11 +37,9 @@ def check_sheet(ctx: Context, facts: FileFacts, doc: DocumentSpec) -> None:
     rule = doc.sheet
     if rule is None or facts.content.kind not in SHEET_KINDS:
         return
-    from validator.readers.xlsx import SheetError, read_sheet
-
     try:
-        data = read_sheet(facts.path, rule.name, rule.header_row)
-    except SheetError as exc:
+        data = facts.sheet(rule.name, rule.header_row)
+    except SheetProblem as exc:
         if exc.key == "sheet_missing":
             ctx.emit("X102", facts.rel, {"sheet": rule.name or "", "available": _available(exc.detail)},
                      document=doc.id)

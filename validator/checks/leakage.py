@@ -1,10 +1,18 @@
-"""Cross-client leakage: another client's company name or credit code inside a client's files.
+"""Leakage: another company's name or credit code inside a client's files (a check family).
 
 A pack assembled by copying another client's carries that client's identity: in file names
-(L101), spreadsheet cells (L102) or the text of PDF pages (L103). Every task gets the identities
-of all clients; a hit is reported unless the value is also the client's own (two folders of one
-company, for two licences) or lies inside the client's own name (``北京示例科技有限公司`` holds
-``示例科技有限公司``).
+(L101), spreadsheet cells (L102) or the text of PDF pages (L103). Two sources of "another
+company", in every mode:
+
+* **by shape**, in file names: a full company name (…有限公司, …股份有限公司, …有限责任公司) or a
+  valid 统一社会信用代码 that is not the client's own. Cells and PDF text are not searched by shape:
+  a roster's or a contract's counterparties (an IDC's landlord, an access provider) are named there
+  legitimately;
+* **known identities** (batch: every client's company and code, the :class:`LeakIndex`), in file
+  names, cells and the first pages' text.
+
+A hit is never reported when the value is also the client's own (two folders of one company, for
+two licences) or lies inside the client's own name (``北京示例科技有限公司`` holds ``示例科技有限公司``).
 
 Cost matters (thousands of files): the scanner never loops over identities. Credit codes are
 found with one regex and a set lookup; company names by their last character (a handful of
@@ -15,20 +23,21 @@ only a hit pays for reading the sheets to say which cell. PDFs: the first pages'
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
-import zipfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from validator.checks import Context
-from validator.model import Location
+from validator.model import Defect, Location
+
+if TYPE_CHECKING:
+    from validator.facts import FileFacts
 
 _USCC = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NP-RTUW-Y]{18}(?![0-9A-Z])")
 _MIN_NAME = 4  # shorter "company names" would match ordinary words
-_MAX_XML_BYTES = 64 * 1024 * 1024  # inflated shared strings / sheet parts read for the scan
 _TITLES = {"company": "公司名称", "uscc": "统一社会信用代码"}
 
 
@@ -131,114 +140,144 @@ def _spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
     return out
 
 
+# --- by shape: a company name or credit code that is not the client's own -------------------------
+
+# A full company name: CJK (and brackets, for 北京某某（集团）有限公司) ending in a legal form. The
+# lazy run starts at the first CJK character after a separator, so `附页_杭州星河通讯有限公司`
+# yields `杭州星河通讯有限公司`.
+_COMPANY_SHAPE = re.compile(r"[\u4e00-\u9fff()（）]{2,40}?(?:股份有限公司|有限责任公司|有限公司)")
+
+
+def _shaped(rel: str, own: Own) -> Iterator[Hit]:
+    """Company names and valid credit codes in a file's path that are not the client's own."""
+    from validator.identifiers import check_uscc
+
+    norm = normalize(rel)
+    mine = own.normalized
+    if "uscc" in own.kinds:
+        for m in _USCC.finditer(norm):
+            if m.group() not in mine and check_uscc(m.group()) is None:
+                yield Hit("uscc", m.group(), ())
+    if "company" in own.kinds:
+        for m in _COMPANY_SHAPE.finditer(norm):
+            name = m.group()
+            if len(name) >= 6 and not any(name in n or n in name for n in own.names):
+                yield Hit("company", name, ())
+
+
 # --- the three places a leak shows ---------------------------------------------------------------
 
 
 def _params(ctx: Context, hit: Hit) -> dict[str, object]:
     var = ctx.spec.variables.get(hit.kind)
     others = list(hit.owners)
-    shown = "、".join(others[:3]) + (f" …(+{len(others) - 3})" if len(others) > 3 else "")
-    return {
-        "other": shown,
+    params: dict[str, object] = {
         "clients": others,
         "name": hit.kind,
         "title": var.title if var else _TITLES[hit.kind],
         "value": hit.value,
     }
+    if others:
+        params["other"] = "、".join(others[:3]) + (f" …(+{len(others) - 3})" if len(others) > 3 else "")
+    return params
 
 
-def scan_name(ctx: Context, index: LeakIndex, rel: str, own: Own, document: str | None) -> list[Hit]:
-    """L101 for every other client's identifier in the file's path inside the folder."""
-    found: dict[Hit, None] = {}
-    for hit, _ in index.find(rel, own):
-        found.setdefault(hit)
-    for hit in found:
+def check_name_leaks(ctx: Context, index: LeakIndex | None, rel: str, own: Own, document: str | None) -> list[str]:
+    """L101 for every other company's identifier in the file's path inside the folder; returns
+    the leaked values (normalized)."""
+    found: dict[tuple[str, str], Hit] = {}
+    if index:
+        for hit, _ in index.find(rel, own):
+            found.setdefault((hit.kind, normalize(hit.value)), hit)
+    for hit in _shaped(rel, own):
+        key = (hit.kind, hit.value)
+        if key not in found and not any(k == hit.kind and hit.value in v for k, v in found):
+            found[key] = hit
+    for hit in found.values():
         ctx.emit("L101", rel, _params(ctx, hit), document=document)
-    return list(found)
+    return [value for _, value in found]
 
 
-def scan_xlsx(ctx: Context, index: LeakIndex, path: str, rel: str, own: Own, document: str | None) -> None:
+def drop_superseded(defects: Sequence[Defect], leaked: Sequence[str]) -> list[Defect]:
+    """The defects without the N102s ("the name carries another value") that an L101 names better."""
+
+    def superseded(d: Defect) -> bool:
+        found = normalize(str(d.params.get("found", "")))
+        return d.code == "N102" and bool(found) and any(found in v or v in found for v in leaked)
+
+    return [d for d in defects if not superseded(d)]
+
+
+def check_content_leaks(
+    ctx: Context, index: LeakIndex | None, facts: FileFacts, own: Own, document: str | None, pages: int
+) -> None:
+    """L102 (workbook cells) and L103 (PDF text): known identities only."""
+    if not index:
+        return
+    kind = facts.content.kind
+    if kind in ("xlsx", "xlsm"):
+        _scan_workbook(ctx, index, facts, own, document)
+    elif kind == "pdf" and pages > 0:
+        _scan_pdf(ctx, index, facts, own, document)
+
+
+def _scan_workbook(ctx: Context, index: LeakIndex, facts: FileFacts, own: Own, document: str | None) -> None:
     """L102, one per leaked value and file, located at its first cell."""
-    text = _workbook_text(path)
+    text = facts.workbook_text()
     if not text:
         return
     hits = {hit: None for hit, _ in index.find(text, own)}
     if not hits:
         return
-    cells = _locate_cells(path, index, own)
+    cells = _locate_cells(facts, index, own)
     for hit in hits:
         where = cells.get(hit, [])
         params = {**_params(ctx, hit), "cells": max(len(where), 1)}
-        ctx.emit("L102", rel, params, document=document, location=where[0] if where else None)
+        ctx.emit("L102", facts.rel, params, document=document, location=where[0] if where else None)
 
 
-def scan_pdf(
-    ctx: Context,
-    index: LeakIndex,
-    path: str,
-    rel: str,
-    own: Own,
-    document: str | None,
-    pages: int,
-    seconds: float,
-) -> None:
+def _scan_pdf(ctx: Context, index: LeakIndex, facts: FileFacts, own: Own, document: str | None) -> None:
     """L103, one per leaked value and file, at the first page carrying it."""
-    from validator.readers.pdf_text import first_pages_text
-
-    result = first_pages_text(path, pages=pages, seconds=seconds)
     first_page: dict[Hit, int] = {}
-    for number, page_text in enumerate(result.pages, start=1):
+    for number, page_text in enumerate(facts.pdf_texts(), start=1):
         for hit, _ in index.find(page_text, own):
             first_page.setdefault(hit, number)
     for hit, number in first_page.items():
-        ctx.emit("L103", rel, {**_params(ctx, hit), "page": number}, document=document, location=Location(page=number))
+        ctx.emit("L103", facts.rel, {**_params(ctx, hit), "page": number}, document=document,
+                 location=Location(page=number))
 
 
-def _workbook_text(path: str) -> str:
-    """Every text the workbook stores: the shared strings, else the sheets' inline strings."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-            shared = [i for i in infos if i.filename.lower().endswith("sharedstrings.xml")]
-            parts = shared or [
-                i
-                for i in infos
-                if i.filename.lower().startswith("xl/worksheets/") and i.filename.lower().endswith(".xml")
-            ]
-            chunks = []
-            budget = _MAX_XML_BYTES
-            for info in parts:
-                if info.flag_bits & 0x1 or budget <= 0:
-                    continue  # encrypted entry, or enough read
-                with zf.open(info) as f:
-                    data = f.read(budget)
-                budget -= len(data)
-                chunks.append(data.decode("utf-8", "replace"))
-    except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, NotImplementedError, EOFError):
-        return ""  # the type and sheet checks report a damaged workbook
-    # The XML as it is, markup included: tags hold no names or 18-character codes, and a string
-    # is one <t> element. Entities (openpyxl writes every CJK character as &#NNNNN;) are resolved.
-    text = "\n".join(chunks)
-    return html.unescape(text) if "&" in text else text
-
-
-def _locate_cells(path: str, index: LeakIndex, own: Own) -> dict[Hit, list[Location]]:
+def _locate_cells(facts: FileFacts, index: LeakIndex, own: Own) -> dict[Hit, list[Location]]:
     """Where the leaked values sit: every sheet read in full (only files that do leak get here)."""
-    from validator.readers.xlsx import SheetError, col_letter, read_sheet, sheet_names
+    from validator.checks.sheet import column_letter
+    from validator.facts import SheetProblem
 
     out: dict[Hit, list[Location]] = defaultdict(list)
     try:
-        names = sheet_names(path)
-    except SheetError:
+        names = facts.sheet(None, 0).sheet_names
+    except SheetProblem:
         return out
     for name in names:
         try:
-            data = read_sheet(path, name, header_row=0)
-        except SheetError:
+            data = facts.sheet(name, 0)
+        except SheetProblem:
             continue
         for row_no, cells in data.rows:
             for i, cell in enumerate(cells):
                 if cell.is_text and cell.display:
                     for hit, _ in index.find(cell.display, own):
-                        out[hit].append(Location(sheet=name, row=row_no, cell=f"{col_letter(i)}{row_no}"))
+                        out[hit].append(Location(sheet=name, row=row_no, cell=f"{column_letter(i)}{row_no}"))
     return out
+
+
+def own_identifiers(values: Mapping[str, Any], sources: Sequence[Mapping[str, Any]] = ()) -> Own:
+    """The client's own company names and credit codes (from its values and any other source of
+    them: client.yaml, the registry), and which kinds to search at all (see :class:`Own`)."""
+    from validator.identifiers import check_uscc
+
+    kinds = ["company"] if values.get("company") else []
+    uscc = str(values.get("uscc") or "")
+    if uscc and check_uscc(uscc) is None:
+        kinds.append("uscc")
+    found = (str(v) for src in (values, *sources) for k in ("company", "uscc") if (v := src.get(k)))
+    return Own(found, kinds)

@@ -1,0 +1,228 @@
+"""The one pipeline every mode runs: walk a folder once, inspect each file once, finish the package.
+
+``check``, ``check --cache``, the pre-commit hook and every batch executor call
+:func:`check_package`; they differ only in what they hand it:
+
+* a :class:`Job` - the resolved spec, the client's values, the client's own identifiers and, in
+  a batch, the other clients' identifiers (the leak index); picklable, so a worker gets it once;
+* an optional outcome *provider* - the incremental cache (``validator.incremental``), which
+  answers for files whose content it already knows and computes the rest through the engine;
+* an optional ``only`` set - the hook's changed files: every other file is recognised by its
+  name alone (its document and size feed the folder-level rules) and its defects are not kept.
+
+Per file, :func:`inspect` runs the name checks, the leak check of the name and, for a regular
+file, the content checks on memoised :class:`validator.facts.FileFacts` (each file's bytes are
+parsed once, whichever checks ask).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from validator.checks import Context
+from validator.checks.documents import assign, check_counts, check_duplicates, check_name_values, unexpected
+from validator.checks.leakage import LeakIndex, Own, check_name_leaks, drop_superseded
+from validator.checks.naming import check_name, display_name
+from validator.checks.rules import check_package_rules
+from validator.checks.variables import check_variables
+from validator.discovery import Entry, Ignore, walk
+from validator.model import Defect, DocumentStatus, PackageResult, Severity, sorted_defects
+from validator.spec.model import DocumentSpec, Spec
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """Everything learnt from one file: its document and its defects."""
+
+    rel: str
+    document: str | None
+    defects: tuple[Defect, ...]
+    size: int = 0
+    regular: bool = False  # a readable regular file (a candidate for the duplicate check)
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class Job:
+    """What checking one package depends on, besides its files."""
+
+    spec: Spec
+    values: dict[str, Any]  # the client's variable values
+    own: Own = field(default_factory=lambda: Own(()))  # the client's own identifiers: never a leak
+    index: LeakIndex | None = None  # other clients' identifiers (batch); None: found by shape only
+    leak_pdf_pages: int = 1  # pages of PDF text searched for other clients' identifiers (with an index)
+
+    @classmethod
+    def for_client(cls, spec: Spec, values: dict[str, Any], *, sources: Sequence[dict[str, Any]] = (),
+                   index: LeakIndex | None = None, leak_pdf_pages: int = 1) -> Job:
+        """A job whose own identifiers come from the values (and further sources: registry, yaml)."""
+        from validator.checks.leakage import own_identifiers
+
+        return cls(spec, values, own_identifiers(values, sources), index, leak_pdf_pages)
+
+    @property
+    def text_pages(self) -> int:
+        """PDF pages whose text some check needs (only the leak scan reads text, and only with an index)."""
+        return self.leak_pdf_pages if self.index else 0
+
+
+class OutcomeProvider(Protocol):
+    """Answers for files it knows (the incremental cache); computes the rest with ``compute``."""
+
+    def start(self, entries: list[Entry]) -> None: ...
+
+    def outcome(self, entry: Entry, compute: Callable[[Entry], FileOutcome]) -> FileOutcome: ...
+
+    def digest_of(self, path: str) -> str | None: ...
+
+    def finish(self) -> None: ...
+
+
+def check_package(
+    root: str,
+    job: Job,
+    *,
+    client_problem: str | None = None,
+    provider: OutcomeProvider | None = None,
+    only: Iterable[str] | None = None,
+    notes: Sequence[Defect] = (),
+) -> PackageResult:
+    """Check the materials folder ``root``: every file, then the folder as a whole.
+
+    ``only``: paths (relative to root) whose file-level defects are wanted; the other files count
+    for the folder-level rules only. ``notes``: defects found before the walk (a batch registry's).
+    """
+    spec = job.spec
+    try:
+        entries = list(walk(root, Ignore(spec.ignore)))
+    except OSError as exc:
+        ctx = Context(spec, job.values)
+        ctx.emit("F105", "", {"detail": exc.strerror or str(exc)})
+        return PackageResult(root, spec.id, sorted_defects((*ctx.defects, *notes)), error=str(exc),
+                             client=job.values)
+
+    def compute(entry: Entry) -> FileOutcome:
+        return inspect(job, root, entry)
+
+    if provider is not None:
+        provider.start(entries)
+    wanted = None if only is None else set(only)
+    outcomes = []
+    for entry in entries:
+        if wanted is not None and entry.rel not in wanted:
+            outcomes.append(_name_only(spec, entry) or _silent(compute(entry)))
+        elif provider is not None:
+            outcomes.append(provider.outcome(entry, compute))
+        else:
+            outcomes.append(compute(entry))
+    result = finish_package(root, job, client_problem, outcomes, provider.digest_of if provider else None)
+    if provider is not None:
+        provider.finish()
+    if notes:
+        result = dataclasses.replace(result, defects=sorted_defects((*result.defects, *notes)))
+    return result
+
+
+def finish_package(
+    root: str, job: Job, client_problem: str | None, outcomes: Iterable[FileOutcome],
+    digest_of: Callable[[str], str | None] | None = None,
+) -> PackageResult:
+    """Folder-level rules over the per-file outcomes: variables, counts, duplicates
+    (``digest_of``: content hashes the incremental cache already knows)."""
+    spec, values = job.spec, job.values
+    outcomes = list(outcomes)
+    ctx = Context(spec, values)
+    check_variables(ctx, client_problem)
+    assigned: dict[str, list[str]] = {}
+    for o in outcomes:
+        ctx.defects.extend(o.defects)
+        if o.document:
+            assigned.setdefault(o.document, []).append(o.rel)
+    check_counts(ctx, assigned)
+    check_package_rules(ctx, assigned)
+    check_duplicates(ctx, ((o.rel, o.path, o.size, o.document) for o in outcomes if o.regular), digest_of)
+    documents = tuple(
+        DocumentStatus(d.id, d.title, d.required, tuple(sorted(assigned.get(d.id, [])))) for d in spec.documents
+    )
+    return PackageResult(root, spec.id, sorted_defects(ctx.defects), files=len(outcomes), client=values,
+                         documents=documents)
+
+
+def inspect(job: Job, root: str, entry: Entry) -> FileOutcome:
+    """Every file-level check of one entry; depends only on the job and the file."""
+    spec = job.spec
+    ctx = Context(spec, job.values)
+    rel = entry.rel
+    a = assign(spec, entry.name)
+    doc = a.document
+    doc_id = doc.id if doc else None
+    check_name(ctx, rel, doc_id)
+    if doc is None:
+        unexpected(ctx, rel)
+    elif a.match is not None:
+        check_name_values(ctx, rel, doc, a.match)
+    else:
+        ctx.emit("N101", rel, {"title": doc.title, "pattern": doc.pattern.display(job.values)}, document=doc_id)
+    leaked = check_name_leaks(ctx, job.index, rel, job.own, doc_id)
+    if leaked:
+        # "The name carries another value than the client's" (N102) says less than "it carries
+        # another company's": one defect per leaked value, the L101.
+        ctx.defects[:] = drop_superseded(ctx.defects, leaked)
+
+    regular = False
+    if entry.error:
+        ctx.emit("F102" if entry.vanished else "F101", rel, {"detail": entry.error}, document=doc_id)
+    elif entry.kind == "unreadable-dir":
+        ctx.emit("F105", rel, {"detail": entry.error or ""})
+    elif entry.kind == "symlink":
+        target = _inside_target(root, entry)
+        shown = display_name(entry.target or "?")
+        if target is None:
+            ctx.emit("F103", rel, {"target": shown}, document=doc_id, severity=Severity.ERROR)
+        else:
+            ctx.emit("F103", rel, {"target": shown}, document=doc_id)
+            regular = _inspect_content(ctx, job, Entry(rel, target, "file", os.path.getsize(target)), doc)
+    elif entry.kind in ("fifo", "socket", "device", "other"):
+        ctx.emit("F104", rel, {"kind": entry.kind}, document=doc_id)
+    else:
+        regular = _inspect_content(ctx, job, entry, doc)
+    return FileOutcome(rel, doc_id, tuple(ctx.defects), entry.size, regular, entry.path)
+
+
+def _name_only(spec: Spec, entry: Entry) -> FileOutcome | None:
+    """What the folder-level rules need from a regular file, without opening it: its document
+    (recognised from the name, as ``inspect`` does) and its size. None for anything but a plain
+    file, which the caller inspects."""
+    if entry.kind != "file" or entry.error:
+        return None
+    doc = assign(spec, entry.name).document
+    return FileOutcome(entry.rel, doc.id if doc else None, (), entry.size, entry.size > 0, entry.path)
+
+
+def _silent(outcome: FileOutcome) -> FileOutcome:
+    return dataclasses.replace(outcome, defects=())
+
+
+def _inside_target(root: str, entry: Entry) -> str | None:
+    """The real path of a link to a regular file inside the folder; None for anything else."""
+    try:
+        real = os.path.realpath(entry.path, strict=True)
+        base = os.path.realpath(root)
+        if os.path.commonpath([real, base]) == base and os.path.isfile(real) and not os.path.islink(real):
+            return real
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def _inspect_content(ctx: Context, job: Job, entry: Entry, doc: DocumentSpec | None) -> bool:
+    """The content checks of one regular file; True when it is a readable, non-empty file."""
+    # Content checks load here, not at module top: the pre-commit hook imports this module
+    # to finish a folder whose files the cache already knows, and must not pay for sniffing.
+    from validator.checks.content import check_content
+
+    return check_content(ctx, job, entry, doc)
