@@ -4,7 +4,6 @@ missing, too few, too many, unexpected files, byte-identical duplicates.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from collections import defaultdict
@@ -13,6 +12,7 @@ from dataclasses import dataclass
 
 from validator.checks import Context
 from validator.checks.naming import matching_form, to_halfwidth
+from validator.hashing import file_digest
 from validator.spec.model import DocumentSpec, Spec
 
 
@@ -131,14 +131,3 @@ def check_duplicates(
                 ctx.emit("D105", rel, {"other": first_by_hash[digest]}, document=doc)
             else:
                 first_by_hash[digest] = rel
-
-
-def file_digest(path: str) -> str | None:
-    h = hashlib.sha256()
-    try:
-        with open(path, "rb") as f:
-            while chunk := f.read(1 << 20):
-                h.update(chunk)
-    except OSError:
-        return None
-    return h.hexdigest()
