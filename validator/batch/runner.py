@@ -34,6 +34,7 @@ class BatchOptions:
     leak_pdf_pages: int = 1
     lang: str = "zh"
     since: Baseline | None = None
+    cache: bool = False
 
 
 class Spill:
@@ -116,6 +117,7 @@ def settings_for(options: BatchOptions, clients: Sequence[Client]) -> Settings:
         default_specs=options.default_specs,
         severity=options.severity,
         leak_pdf_pages=options.leak_pdf_pages,
+        cache=options.cache,
     )
 
 

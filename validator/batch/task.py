@@ -9,15 +9,21 @@ in the worker process.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import threading
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from validator.batch.clients import Client
 from validator.checks import Context
 from validator.checks.leakage import Identity, LeakIndex
 from validator.model import PackageResult, sorted_defects
 from validator.spec.model import Spec
+
+if TYPE_CHECKING:
+    from validator.engine import Job
+    from validator.incremental import CachedOutcomes
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,7 @@ class Settings:
     default_specs: tuple[str, ...] = ()  # --spec: for clients that name none
     severity: tuple[tuple[str, str], ...] = ()  # --ignore / --warn: (code, level)
     leak_pdf_pages: int = 1  # 0: do not read PDF text
+    cache: bool = False  # reuse outcomes of unchanged files (the incremental cache, per client folder)
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,9 @@ class _Worker:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.index = LeakIndex(settings.identities)
+        self.identities_digest = hashlib.sha256(
+            repr(sorted(dataclasses.astuple(i) for i in settings.identities)).encode()
+        ).hexdigest()
         self.specs: dict[tuple[str, ...], Spec | Exception] = {}
 
     def spec(self, refs: tuple[str, ...]) -> Spec:
@@ -105,7 +115,22 @@ def _check(client: Client, worker: _Worker) -> PackageResult:
     job = Job.for_client(spec, values, sources=(client.yaml_values, client.registry_values),
                          index=worker.index or None, leak_pdf_pages=worker.settings.leak_pdf_pages)
     notes = _emit_notes(client, spec, values)
-    return check_package(client.root, job, client_problem=client.client_problem, notes=notes.defects)
+    return check_package(client.root, job, client_problem=client.client_problem, notes=notes.defects,
+                         provider=_cached_outcomes(client.root, job, worker) if worker.settings.cache else None)
+
+
+def _cached_outcomes(root: str, job: Job, worker: _Worker) -> CachedOutcomes | None:
+    """The folder's incremental cache, bound to what its outcomes depend on: the spec, the values
+    and - for the leak checks - every client's identities (a new client re-checks every file)."""
+    from validator.cache import PackageCache
+    from validator.incremental import CachedOutcomes
+    from validator.spec_cache import spec_digest
+
+    cache = PackageCache.open(root)
+    if cache is None:
+        return None
+    cache.bind(f"{spec_digest(job.spec)}|{worker.identities_digest}|{job.text_pages}", job.values)
+    return CachedOutcomes(cache)
 
 
 def _emit_notes(client: Client, spec: Spec, values: dict[str, str]) -> Context:

@@ -62,6 +62,13 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
     default=None,
     help="Language of messages (default: from the locale, else zh).",
 )
+@click.option(
+    "--cache/--no-cache",
+    default=False,
+    show_default=True,
+    help="Reuse what is known about unchanged files (per client folder, in the user cache directory; "
+    "never in the materials): a weekly re-run pays only for what changed.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
 def command(
     root: str,
@@ -75,6 +82,7 @@ def command(
     warn: tuple[str, ...],
     leak_pdf_pages: int,
     lang: str | None,
+    cache: bool,
     quiet: bool,
 ) -> None:
     """Check every client folder under ROOT; print who is ready to submit. 批量检查客户材料。
@@ -130,6 +138,7 @@ def command(
         leak_pdf_pages=leak_pdf_pages,
         lang=lg,
         since=baseline,
+        cache=cache,
     )
     progress = Progress.for_stream(quiet, lang=lg)
     try:
