@@ -140,3 +140,7 @@ def sandboxed_pid() -> tuple[int, int]:
 
     with Sandbox(mode="fork") as box:
         return os.getpid(), box.call(pid, timeout=10)
+
+
+def state_loads(state: Counted) -> int:
+    return STATE_LOADS

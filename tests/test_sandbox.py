@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import resource
 import signal
 import subprocess
@@ -69,7 +70,9 @@ def test_exceptions_are_raised_here(box: Sandbox) -> None:
     # sys.exit in the child must not end the parent.
     with pytest.raises(RemoteError, match="SystemExit: 3"):
         box.call(targets.leave, timeout=10)
-    assert box.call(targets.pid, timeout=10) == before  # an exception does not cost the child
+    with pytest.raises((pickle.PicklingError, AttributeError)):  # a lambda cannot be sent
+        box.call(lambda: 1, timeout=10)
+    assert box.call(targets.pid, timeout=10) == before  # none of these cost the child
 
 
 @pytest.mark.parametrize(("fn", "arg"), [(targets.catastrophic_regex, 40), (targets.native_sleep, 60)])
@@ -107,7 +110,7 @@ def test_a_dying_child_is_reported_as_crashed(box: Sandbox) -> None:
         box.call(targets.exit_with, 3, timeout=30)
     assert info.value.exitcode == 3
     # The child's last stderr line names the cause.
-    with pytest.raises(SandboxCrashed, match="SIGABRT.*: assertion `ok' failed") as info:
+    with pytest.raises(SandboxCrashed, match=r"SIGABRT.*: libfoo: assertion `ok' failed") as info:
         box.call(targets.say_then_abort, "libfoo: assertion `ok' failed", timeout=30)
     assert info.value.detail == "libfoo: assertion `ok' failed"
     assert box.call(targets.echo, 1, timeout=30) == 1
@@ -123,7 +126,7 @@ def test_a_native_allocator_abort_is_memory_and_crash(tmp_path: Path) -> None:
     path = tmp_path / "far.xlsx"
     book.save(path)
     with Sandbox(memory_mb=256, mode="fork") as sb:
-        with pytest.raises(SandboxAllocationAbort, match="memory allocation of .* bytes failed") as info:
+        with pytest.raises(SandboxAllocationAbort, match=r"memory allocation of \d+ bytes failed") as info:
             sb.call(targets.calamine_sheet, str(path), timeout=60)
         assert isinstance(info.value, SandboxMemory) and isinstance(info.value, SandboxCrashed)
         assert info.value.exitcode == -signal.SIGABRT
@@ -138,7 +141,8 @@ def test_state_is_sent_once_per_child(box: Sandbox, monkeypatch: pytest.MonkeyPa
     assert [r[1:] for r in results] == [({"name": "spec"}, i) for i in range(5)]
     assert targets.STATE_LOADS == 0  # and never here
     # Another key is another state; the first is still held.
-    assert box.call(targets.with_state, 0, timeout=30, state_key="spec-2", state=targets.Counted("two"))[:2] == (2, "two")
+    two = targets.Counted("two")
+    assert box.call(targets.with_state, 0, timeout=30, state_key="spec-2", state=two)[:2] == (2, "two")
     assert box.call(targets.with_state, 0, timeout=30, state_key="spec-1", state=spec)[:2] == (2, {"name": "spec"})
     # A new child gets the state again.
     with pytest.raises(SandboxCrashed):
@@ -174,6 +178,16 @@ def test_an_unreferenced_sandbox_ends_its_child() -> None:
     child = sb.call(targets.pid, timeout=10)
     del sb
     assert gone(child)
+
+
+def test_a_child_killed_between_calls_is_replaced_before_the_next() -> None:
+    with Sandbox(mode="fork") as sb:
+        child = sb.call(targets.pid, timeout=10)
+        os.kill(child, signal.SIGKILL)
+        while psutil.Process(child).status() != psutil.STATUS_ZOMBIE:  # dead, pipe closed
+            time.sleep(0.01)
+        assert sb.call(targets.echo, "again", timeout=10) == "again"  # the call had not begun
+        assert gone(child) and sb.pid != child
 
 
 def test_inline_runs_here_without_a_bound() -> None:
@@ -264,3 +278,26 @@ def test_the_child_dies_with_its_parent() -> None:
     while psutil.pid_exists(child) and psutil.Process(child).status() != psutil.STATUS_ZOMBIE:
         assert time.monotonic() < deadline, "the child outlived its parent"
         time.sleep(0.05)
+
+
+@pytest.mark.skipif(sys.maxsize < 2**32, reason="the sizes below are the 64-bit Windows SDK's")
+def test_the_windows_job_object_structures_have_the_sdk_layout() -> None:
+    """The Windows memory bound cannot run here; its structures' layout can be checked."""
+    import ctypes
+
+    extended, counters = sandbox._job_structs()
+    assert ctypes.sizeof(extended) == 144  # JOBOBJECT_EXTENDED_LIMIT_INFORMATION on x64
+    assert extended.ProcessMemoryLimit.offset == 112
+    assert ctypes.sizeof(counters) == 80  # PROCESS_MEMORY_COUNTERS_EX on x64
+    assert counters.PrivateUsage.offset == 72
+
+
+def test_the_shared_sandbox_is_closed_at_exit() -> None:
+    script = (
+        "from validator import sandbox; from tests import sandbox_targets as t\n"
+        "print(sandbox.shared().call(t.pid, timeout=30))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=ROOT,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)  # fmt: skip
+    assert run.stderr == ""
+    assert gone(int(run.stdout))  # killed and reaped by its parent before that exited

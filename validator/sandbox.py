@@ -22,8 +22,11 @@ every OS is a process that can be killed::
   bytes failed`` + SIGABRT) becomes :class:`SandboxAllocationAbort`, which is both a
   :class:`SandboxMemory` and a :class:`SandboxCrashed`.  Any other death (a signal, ``os._exit``)
   is :class:`SandboxCrashed` naming the signal or exit code and the child's last stderr line.
-  Elsewhere (macOS, Windows) there is no memory bound: Windows has no rlimit, and a Job Object
-  limit is not implemented (it could not be tested here); the deadline still holds.
+  Windows has no rlimit: there the child puts itself in a Job Object whose per-process commit
+  limit is its size + memory_mb (allocations beyond fail with ``MemoryError``).  That code was
+  written to the SDK's structure layouts (a test checks their sizes) but has never run here:
+  if any step fails the child runs without a memory bound.  macOS: no memory bound (it does not
+  enforce ``RLIMIT_AS``).  The deadline holds everywhere.
 * **State** sent once per child: ``call(fn, *args, state_key=k, state=s)`` runs ``fn(s, *args)``
   and pickles ``s`` only when the child does not already hold ``k`` (a spec, an index).  The key
   must name the content: a different object under a key the child holds is not sent again.  A
@@ -34,7 +37,8 @@ every OS is a process that can be killed::
   the cause (the Rust allocator's message, a C library's assertion).  Nothing reaches the user's
   terminal.
 * **Lifetime.**  The child exits on pipe EOF (the parent closed or died) and, on Linux, also by
-  ``PR_SET_PDEATHSIG`` while busy in native code.  :meth:`Sandbox.close` kills and reaps it;
+  ``PR_SET_PDEATHSIG`` while busy in native code (which fires when the *thread* that started
+  it ends: a sandbox belongs to the thread that uses it; a dead child is replaced on the next call).  :meth:`Sandbox.close` kills and reaps it;
   sandboxes are closed when garbage-collected and at interpreter exit.  A daemonic parent (a Dask
   worker process, a multiprocessing.Pool worker) may start it: multiprocessing's "daemonic
   processes are not allowed to have children" guards against orphans, which the above prevents.
@@ -57,15 +61,14 @@ One :class:`Sandbox` serves one thread at a time; :func:`shared` gives each thre
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import pickle
 import select
 import signal
 import sys
-import tempfile
 import threading
-import traceback
 import weakref
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar
@@ -232,25 +235,99 @@ def _redirect_output(stderr_path: str | None) -> bool:
     return ours
 
 
-def _limit_memory(memory_mb: int | None) -> None:
+def _limit_memory(memory_mb: int | None) -> bool:
+    """Bound this (child) process to its present size + ``memory_mb``; True when bounded."""
     if memory_mb is None:
-        return
+        return False
+    if sys.platform == "win32":
+        return _limit_memory_windows(memory_mb)
     try:
         import resource
 
         with open("/proc/self/statm", "rb") as fh:
             size = int(fh.read().split(None, 1)[0]) * os.sysconf("SC_PAGE_SIZE")
     except (ImportError, OSError, ValueError):
-        return  # not Linux: no memory bound (documented)
+        return False  # not Linux (macOS does not enforce RLIMIT_AS anyway): no memory bound
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     target = size + max(memory_mb, 0) * _MB
     if hard != resource.RLIM_INFINITY:
         target = min(target, hard)
     if soft == resource.RLIM_INFINITY or target < soft:  # only ever tighten
         resource.setrlimit(resource.RLIMIT_AS, (target, hard))
+    return True
+
+
+def _job_structs() -> tuple[type[Any], type[Any]]:
+    """JOBOBJECT_EXTENDED_LIMIT_INFORMATION and PROCESS_MEMORY_COUNTERS_EX (Windows SDK layouts)."""
+    import ctypes
+
+    size_t, dword = ctypes.c_size_t, ctypes.c_uint32  # DWORD: 32 bits (wintypes' is c_ulong, 64 on Linux)
+
+    class Basic(ctypes.Structure):
+        _fields_ = [
+            ("PerProcessUserTimeLimit", ctypes.c_int64), ("PerJobUserTimeLimit", ctypes.c_int64),
+            ("LimitFlags", dword), ("MinimumWorkingSetSize", size_t),
+            ("MaximumWorkingSetSize", size_t), ("ActiveProcessLimit", dword),
+            ("Affinity", size_t), ("PriorityClass", dword), ("SchedulingClass", dword),
+        ]  # fmt: skip
+
+    class Extended(ctypes.Structure):
+        _fields_ = [
+            ("BasicLimitInformation", Basic), ("IoInfo", ctypes.c_uint64 * 6),
+            ("ProcessMemoryLimit", size_t), ("JobMemoryLimit", size_t),
+            ("PeakProcessMemoryUsed", size_t), ("PeakJobMemoryUsed", size_t),
+        ]  # fmt: skip
+
+    counter_names = (
+        "PeakWorkingSetSize", "WorkingSetSize", "QuotaPeakPagedPoolUsage", "QuotaPagedPoolUsage",
+        "QuotaPeakNonPagedPoolUsage", "QuotaNonPagedPoolUsage", "PagefileUsage", "PeakPagefileUsage",
+        "PrivateUsage",
+    )  # fmt: skip
+
+    class Counters(ctypes.Structure):
+        _fields_ = [("cb", dword), ("PageFaultCount", dword)] + [(name, size_t) for name in counter_names]
+
+    return Extended, Counters
+
+
+def _limit_memory_windows(memory_mb: int) -> bool:  # pragma: no cover - Windows only, untested here
+    """Put this process in a Job Object whose per-process commit limit is its present private
+    bytes + ``memory_mb``: an allocation beyond fails (``MemoryError``) as under RLIMIT_AS.
+    Any failure leaves the child without a memory bound (the deadline still holds)."""
+    try:
+        import ctypes
+        from ctypes import wintypes
+
+        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+        kernel32.CreateJobObjectW.restype = wintypes.HANDLE
+        kernel32.CreateJobObjectW.argtypes = (ctypes.c_void_p, wintypes.LPCWSTR)
+        kernel32.GetCurrentProcess.restype = wintypes.HANDLE
+        kernel32.SetInformationJobObject.argtypes = (wintypes.HANDLE, ctypes.c_int, ctypes.c_void_p, wintypes.DWORD)
+        kernel32.AssignProcessToJobObject.argtypes = (wintypes.HANDLE, wintypes.HANDLE)
+        kernel32.K32GetProcessMemoryInfo.argtypes = (wintypes.HANDLE, ctypes.c_void_p, wintypes.DWORD)
+        extended, counters = _job_structs()
+        me = kernel32.GetCurrentProcess()
+        used = counters()
+        used.cb = ctypes.sizeof(used)
+        if not kernel32.K32GetProcessMemoryInfo(me, ctypes.byref(used), used.cb):
+            return False
+        job = kernel32.CreateJobObjectW(None, None)
+        if not job:
+            return False
+        info = extended()
+        info.BasicLimitInformation.LimitFlags = 0x100  # JOB_OBJECT_LIMIT_PROCESS_MEMORY
+        info.ProcessMemoryLimit = used.PrivateUsage + max(memory_mb, 0) * _MB
+        # 9 = JobObjectExtendedLimitInformation.  The job handle stays open for the child's life.
+        if not kernel32.SetInformationJobObject(job, 9, ctypes.byref(info), ctypes.sizeof(info)):
+            return False
+        return bool(kernel32.AssignProcessToJobObject(job, me))
+    except (OSError, AttributeError, ValueError):
+        return False
 
 
 def _error_reply(exc: BaseException) -> bytes:
+    import traceback
+
     tb = "".join(traceback.format_exception(exc))
     if isinstance(exc, (SystemExit, KeyboardInterrupt, GeneratorExit)):
         # Re-raised in the parent these would end or interrupt it: send them as plain errors.
@@ -298,7 +375,7 @@ def _serve(requests: Any, replies: Any, memory_mb: int | None, stderr_path: str 
             del value
         except MemoryError as exc:
             reply = pickle.dumps((_MEM, str(exc)), _PROTO)
-        except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
+        except BaseException as exc:  # everything goes back to the parent
             try:
                 reply = _error_reply(exc)
             except MemoryError:
@@ -327,6 +404,7 @@ class _Child:
 
     def __init__(self, mode: str, memory_mb: int | None) -> None:
         import multiprocessing
+        import tempfile
 
         ctx = _context(mode)
         self.mode = mode
@@ -388,10 +466,8 @@ class _Child:
             return
         proc = self.proc
         for conn in (self.requests, self.replies):
-            try:
+            with contextlib.suppress(OSError):
                 conn.close()
-            except OSError:
-                pass
         try:
             if proc.exitcode is None:
                 proc.kill()
@@ -424,7 +500,7 @@ class _Child:
         message = f"sandbox child ({self.mode}) {how} {during}" + (f": {detail}" if detail else "")
         if "memory allocation of" in detail and "failed" in detail:
             return SandboxAllocationAbort(message, code, detail)
-        if code == -signal.SIGKILL and not detail:
+        if code == -getattr(signal, "SIGKILL", 9) and not detail:
             message += " (killed from outside: the system may have run out of memory)"
         return SandboxCrashed(message, code, detail)
 
@@ -441,10 +517,8 @@ class _Child:
         return (cause or lines or [""])[-1][:300]
 
     def _remove_stderr(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(self.stderr_path)
-        except OSError:
-            pass
 
 
 def _close_slot(slot: list[_Child | None]) -> None:
@@ -508,15 +582,15 @@ class Sandbox:
                 return self._call_inline(fn, args, state_key, state)
             child = self._slot[0] = _Child(mode, self.memory_mb)
         request = self._request(child, fn, args, state_key, state)
-        try:
-            child.requests.send_bytes(request)
-        except OSError:
+        if not self._send(child, request):
             # Dead before this call began (killed from outside between calls): the call has
             # not run, so a fresh child may run it.
             self._discard()
             child = self._slot[0] = _Child(_resolve(self._mode), self.memory_mb)
             request = self._request(child, fn, args, state_key, state)
-            child.requests.send_bytes(request)
+            if not self._send(child, request):
+                self._slot[0] = None
+                raise child.death("before the call")
         del request
         try:
             if not child.wait(timeout):
@@ -533,15 +607,29 @@ class Sandbox:
             raise
         status, *rest = pickle.loads(reply)
         if status == _OK:
-            return rest[0]  # type: ignore[no-any-return]
+            return rest[0]
         if status == _MEM:
             self._discard()  # a native library may be left in a bad state: start afresh
             limit = f"{self.memory_mb} MB" if self.memory_mb is not None else "no limit set"
-            raise SandboxMemory(f"out of memory in the sandbox child ({limit}){': ' + rest[0] if rest[0] else ''}")
+            detail = f": {rest[0]}" if rest[0] else ""
+            raise SandboxMemory(f"out of memory in the sandbox child ({limit}){detail}")
         exc, tb = rest
         raise exc from RemoteTraceback(tb)
 
-    def _request(self, child: _Child, fn: Callable[..., Any], args: tuple[Any, ...], key: str | None, state: object) -> bytes:
+    def _send(self, child: _Child, request: bytes) -> bool:
+        """False when the child is found dead."""
+        try:
+            child.requests.send_bytes(request)
+        except OSError:
+            return False
+        except BaseException:  # interrupted half-way: the child may hold part of a request
+            self._discard()
+            raise
+        return True
+
+    def _request(
+        self, child: _Child, fn: Callable[..., Any], args: tuple[Any, ...], key: str | None, state: object
+    ) -> bytes:
         evict = None
         send_state = False
         if key is not None and key not in child.keys:
