@@ -91,7 +91,7 @@ def test_native_code_is_stopped_at_the_deadline(box: Sandbox, fn: object, arg: i
 def test_memory_blow_up_is_stopped_in_the_child(box: Sandbox) -> None:
     parent_limit = resource.getrlimit(resource.RLIMIT_AS)
     child_limit = box.call(targets.address_space_limit, timeout=30)
-    assert child_limit != resource.RLIM_INFINITY
+    assert child_limit != resource.RLIM_INFINITY and box.memory_bounded is True
     with pytest.raises(SandboxMemory, match="256 MB"):
         box.call(targets.allocate, 8 * 2**30, timeout=10)  # one huge allocation
     with pytest.raises(SandboxMemory):
@@ -190,13 +190,39 @@ def test_a_child_killed_between_calls_is_replaced_before_the_next() -> None:
         assert gone(child) and sb.pid != child
 
 
+def _pipes_held(pid: int) -> list[str]:
+    fds = Path(f"/proc/{pid}/fd")
+    return [target for fd in fds.iterdir() if (target := os.readlink(fd)).startswith("pipe:")]
+
+
+def _pipe(conn: object) -> str:
+    return f"pipe:[{os.fstat(conn.fileno()).st_ino}]"  # type: ignore[attr-defined]
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="reads /proc")
+def test_a_forked_child_keeps_no_parent_end_of_any_sandbox_pipe() -> None:
+    """Else it would not see EOF when the parent dies (where there is no PDEATHSIG)."""
+    with Sandbox(mode="fork") as first, Sandbox(mode="fork") as second:
+        one = first.call(targets.pid, timeout=10)
+        two = second.call(targets.pid, timeout=10)
+        ends = first._slot[0]
+        assert ends is not None
+        mine = [_pipe(ends.requests), _pipe(ends.replies)]
+        # Its own two pipes, its own end of each only; nothing of the other sandbox's.
+        assert [p for p in _pipes_held(one) if p in mine] in (mine, mine[::-1])
+        assert not set(mine) & set(_pipes_held(two))
+
+
 def test_inline_runs_here_without_a_bound() -> None:
     with Sandbox(mode="inline") as sb:
         assert sb.call(targets.pid, timeout=0.001) == os.getpid()
         with pytest.raises(ValueError, match="x"):
             sb.call(targets.fail, "x", timeout=1)
         assert sb.call(targets.with_state, 5, timeout=1, state_key="k", state=targets.Counted("s")) == (0, "s", 5)
-        assert sb.mode == "inline"
+        assert sb.mode == "inline" and sb.memory_bounded is None
+    with Sandbox(memory_mb=None, mode="fork") as sb:
+        assert sb.call(targets.address_space_limit, timeout=10) == resource.getrlimit(resource.RLIMIT_AS)[0]
+        assert sb.memory_bounded is False
 
 
 def test_a_nested_sandbox_runs_inline_in_the_child() -> None:

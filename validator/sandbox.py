@@ -37,9 +37,10 @@ every OS is a process that can be killed::
   the cause (the Rust allocator's message, a C library's assertion).  Nothing reaches the user's
   terminal.
 * **Lifetime.**  The child exits on pipe EOF (the parent closed or died) and, on Linux, also by
-  ``PR_SET_PDEATHSIG`` while busy in native code (which fires when the *thread* that started
-  it ends: a sandbox belongs to the thread that uses it; a dead child is replaced on the next call).  :meth:`Sandbox.close` kills and reaps it;
-  sandboxes are closed when garbage-collected and at interpreter exit.  A daemonic parent (a Dask
+  ``PR_SET_PDEATHSIG`` while busy in native code (it fires when the *thread* that started the
+  child ends: a sandbox belongs to the thread that uses it; a child found dead between calls is
+  replaced).  :meth:`Sandbox.close` kills and reaps it; sandboxes are closed when
+  garbage-collected and at interpreter exit.  A daemonic parent (a Dask
   worker process, a multiprocessing.Pool worker) may start it: multiprocessing's "daemonic
   processes are not allowed to have children" guards against orphans, which the above prevents.
 
@@ -71,7 +72,7 @@ import sys
 import threading
 import weakref
 from collections.abc import Callable
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 __all__ = [
     "MAX_STATES",
@@ -86,7 +87,6 @@ __all__ = [
     "shared",
 ]
 
-Mode = Literal["fork", "forkserver", "spawn", "inline"]
 MODES: tuple[str, ...] = ("fork", "forkserver", "spawn", "inline")
 ENV = "VALIDATOR_SANDBOX"
 
@@ -98,7 +98,7 @@ START_TIMEOUT = 60.0
 _MB = 1024 * 1024
 _PROTO = pickle.HIGHEST_PROTOCOL
 _OK, _ERR, _MEM = 0, 1, 2
-_READY = b"ready"
+_READY = b"ready:"  # + b"1" when the memory bound is in force, b"0" when not
 _STDERR_READ = 64 * 1024  # bytes of the dead child's stderr read for the message
 
 T = TypeVar("T")
@@ -348,10 +348,10 @@ def _serve(requests: Any, replies: Any, memory_mb: int | None, stderr_path: str 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
     own_stderr = _redirect_output(stderr_path)
-    _limit_memory(memory_mb)
+    bounded = _limit_memory(memory_mb)
     states: dict[str, Any] = {}
     recv, send = requests.recv_bytes, replies.send_bytes
-    send(_READY)
+    send(_READY + (b"1" if bounded else b"0"))
     while True:
         try:
             request = recv()
@@ -400,7 +400,10 @@ def _context(mode: str) -> Any:
 class _Child:
     """One live child process and the parent's ends of its pipes."""
 
-    __slots__ = ("keys", "mode", "owner", "pid", "poller", "proc", "replies", "requests", "stderr_path")
+    __slots__ = (
+        "__weakref__", "keys", "memory_bounded", "mode", "owner", "pid", "poller", "proc", "replies", "requests",
+        "stderr_path",
+    )  # fmt: skip
 
     def __init__(self, mode: str, memory_mb: int | None) -> None:
         import multiprocessing
@@ -414,6 +417,7 @@ class _Child:
         os.close(fd)
         child_requests, self.requests = ctx.Pipe(duplex=False)
         self.replies, child_replies = ctx.Pipe(duplex=False)
+        _parent_ends.add(self)  # a forked process closes its copies of these (see _drop_parent_ends)
         proc = ctx.Process(
             target=_serve,
             args=(child_requests, child_replies, memory_mb, self.stderr_path, mode),
@@ -429,6 +433,8 @@ class _Child:
                 config["daemon"] = False
             proc.start()
         except BaseException:
+            self.requests.close()
+            self.replies.close()
             self._remove_stderr()
             raise
         finally:
@@ -438,6 +444,7 @@ class _Child:
             child_replies.close()
         self.proc = proc
         self.pid = proc.pid
+        self.memory_bounded = False
         self.poller: Any = None
         if hasattr(select, "poll"):  # POSIX; on Windows the pipe's own poll waits
             self.poller = select.poll()
@@ -445,8 +452,10 @@ class _Child:
         try:
             if not self.wait(START_TIMEOUT):
                 raise SandboxCrashed(f"sandbox child ({mode}) did not start within {START_TIMEOUT:g} s")
-            if self.replies.recv_bytes() != _READY:
+            greeting = self.replies.recv_bytes()
+            if not greeting.startswith(_READY):
                 raise SandboxCrashed(f"sandbox child ({mode}) sent a wrong greeting")
+            self.memory_bounded = greeting == _READY + b"1"
         except (EOFError, OSError):
             raise self.death("while starting") from None
         except BaseException:
@@ -465,6 +474,7 @@ class _Child:
         if os.getpid() != self.owner:  # a copy inherited by a forked process: not ours to kill
             return
         proc = self.proc
+        _parent_ends.discard(self)
         for conn in (self.requests, self.replies):
             with contextlib.suppress(OSError):
                 conn.close()
@@ -521,6 +531,25 @@ class _Child:
             os.unlink(self.stderr_path)
 
 
+#: The parent ends of every live child's pipes in this process.
+_parent_ends: weakref.WeakSet[_Child] = weakref.WeakSet()
+
+
+def _drop_parent_ends() -> None:
+    """In a forked process (our fork-mode child or anyone's): close the copies of the parent
+    ends of this process's sandbox pipes.  Held there, they would keep a sandbox child from
+    seeing EOF when its parent dies, wherever PR_SET_PDEATHSIG does not exist."""
+    for child in list(_parent_ends):
+        for conn in (child.requests, child.replies):
+            with contextlib.suppress(OSError):
+                conn.close()
+    _parent_ends.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_drop_parent_ends)
+
+
 def _close_slot(slot: list[_Child | None]) -> None:
     child, slot[0] = slot[0], None
     if child is not None:
@@ -556,6 +585,13 @@ class Sandbox:
         """The live child's process id (None before the first call and after a kill)."""
         child = self._slot[0]
         return child.pid if child is not None else None
+
+    @property
+    def memory_bounded(self) -> bool | None:
+        """Whether the live child runs under its memory limit (False on macOS, or on Windows if
+        the Job Object could not be set up; None before the first call)."""
+        child = self._slot[0]
+        return child.memory_bounded if child is not None else None
 
     def call(
         self,
