@@ -144,3 +144,17 @@ def sandboxed_pid() -> tuple[int, int]:
 
 def state_loads(state: Counted) -> int:
     return STATE_LOADS
+
+
+def bounded_regex_in_worker(timeout: float) -> tuple[str, str, int]:
+    """A task for a Dask worker: a native hang under this thread's shared sandbox."""
+    from validator import sandbox
+
+    box = sandbox.shared()
+    try:
+        box.call(catastrophic_regex, 40, timeout=timeout)
+    except sandbox.SandboxTimeout as exc:
+        outcome = f"timeout: {exc}"
+    else:
+        outcome = "finished"
+    return outcome, sandbox.mode_in_force(), box.call(pid, timeout=60)

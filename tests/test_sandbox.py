@@ -6,6 +6,7 @@ still works; every test that ends a child checks no process is left behind.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import pickle
@@ -300,10 +301,7 @@ def test_the_child_dies_with_its_parent() -> None:
         assert parent.stdout is not None
         child = int(parent.stdout.readline())
         parent.kill()
-    deadline = time.monotonic() + 5
-    while psutil.pid_exists(child) and psutil.Process(child).status() != psutil.STATUS_ZOMBIE:
-        assert time.monotonic() < deadline, "the child outlived its parent"
-        time.sleep(0.05)
+    assert _ends_soon(child), "the child outlived its parent"
 
 
 @pytest.mark.skipif(sys.maxsize < 2**32, reason="the sizes below are the 64-bit Windows SDK's")
@@ -327,3 +325,34 @@ def test_the_shared_sandbox_is_closed_at_exit() -> None:
                          env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)  # fmt: skip
     assert run.stderr == ""
     assert gone(int(run.stdout))  # killed and reaped by its parent before that exited
+
+
+def test_a_dask_worker_task_is_bounded_too() -> None:
+    """Dask runs tasks in threads of daemonic worker processes: a forkserver child, same deadline."""
+    import logging
+
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
+                                 silence_logs=logging.ERROR) as cluster,
+        distributed.Client(cluster) as client,
+    ):  # fmt: skip
+        started = time.monotonic()
+        outcome, mode, child = client.submit(targets.bounded_regex_in_worker, 0.5, pure=False).result()
+        assert time.monotonic() - started < 0.5 + 10  # the first call also starts the fork server
+        assert (outcome, mode) == ("timeout: more than 0.5 s", "forkserver")
+        assert client.submit(targets.bounded_regex_in_worker, 0.5, pure=False).result()[:2] == (outcome, mode)
+    assert _ends_soon(child)  # with its worker
+
+
+def _ends_soon(pid: int, seconds: float = 5) -> bool:
+    """Gone or a zombie (dead; reaping it is its new parent's business) within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while psutil.pid_exists(pid):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
