@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import threading
 from typing import Any
 
 #: States unpickled in this process (a child counts its own).
@@ -35,15 +36,16 @@ def fail(message: str) -> None:
     raise ValueError(message)
 
 
-class TwoArgError(Exception):
-    """Pickles (by its args) but cannot be rebuilt from them: the child must send a stand-in."""
+class CarriesLock(Exception):
+    """Cannot cross the pipe (a lock does not pickle): the child must send a stand-in."""
 
-    def __init__(self, code: int, text: str) -> None:
-        super().__init__(f"{code}: {text}")
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.lock = threading.Lock()
 
 
 def fail_unpicklable() -> None:
-    raise TwoArgError(7, "odd")
+    raise CarriesLock("odd")
 
 
 def leave() -> None:
