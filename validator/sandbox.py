@@ -10,8 +10,8 @@ every OS is a process that can be killed::
     facts = box.call(inspect, path, timeout=10, state_key=spec.digest, state=spec)
 
 * **Persistent child.**  Requests and replies are pickles over two pipes; the parent waits for
-  the reply with ``poll`` and a deadline.  A trivial call costs ~20-40 us on Linux
-  (``benchmarks/bench_sandbox.py``).  Functions and exception classes travel by reference, so
+  the reply with ``poll`` and a deadline.  A trivial call costs ~20 us on Linux, one returning
+  100 KB ~50-110 us (``benchmarks/bench_sandbox.py``).  Functions and exception classes travel by reference, so
   they must be importable module-level names.
 * **Deadline.**  When it passes, the child is killed (SIGKILL / TerminateProcess) and reaped, the
   call raises :class:`SandboxTimeout`, and the next call starts a new child.  Ctrl-C in the
@@ -26,7 +26,8 @@ every OS is a process that can be killed::
   limit is its size + memory_mb (allocations beyond fail with ``MemoryError``).  That code was
   written to the SDK's structure layouts (a test checks their sizes) but has never run here:
   if any step fails the child runs without a memory bound.  macOS: no memory bound (it does not
-  enforce ``RLIMIT_AS``).  The deadline holds everywhere.
+  enforce ``RLIMIT_AS``).  The deadline holds everywhere; :attr:`Sandbox.memory_bounded` tells
+  whether the live child's memory limit is in force.
 * **State** sent once per child: ``call(fn, *args, state_key=k, state=s)`` runs ``fn(s, *args)``
   and pickles ``s`` only when the child does not already hold ``k`` (a spec, an index).  The key
   must name the content: a different object under a key the child holds is not sent again.  A
@@ -39,10 +40,11 @@ every OS is a process that can be killed::
 * **Lifetime.**  The child exits on pipe EOF (the parent closed or died) and, on Linux, also by
   ``PR_SET_PDEATHSIG`` while busy in native code (it fires when the *thread* that started the
   child ends: a sandbox belongs to the thread that uses it; a child found dead between calls is
-  replaced).  :meth:`Sandbox.close` kills and reaps it; sandboxes are closed when
-  garbage-collected and at interpreter exit.  A daemonic parent (a Dask
-  worker process, a multiprocessing.Pool worker) may start it: multiprocessing's "daemonic
-  processes are not allowed to have children" guards against orphans, which the above prevents.
+  replaced).  Any forked process closes its copies of the parent's pipe ends, so that EOF
+  reaches the children.  :meth:`Sandbox.close` kills and reaps the child; sandboxes are closed
+  when garbage-collected and at interpreter exit.  A daemonic parent (a Dask worker process, a
+  multiprocessing.Pool worker) may start one: multiprocessing's "daemonic processes are not
+  allowed to have children" guards against orphans, which the above prevents.
 
 Modes (``mode="auto"`` resolves at each child start; ``VALIDATOR_SANDBOX`` forces one for
 ``auto`` sandboxes; an explicit ``mode=`` argument wins over both):
