@@ -65,6 +65,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "P102": {},
     "P103": {},
     "P104": {"pages": 7, "expected": "1-5"},
+    "P105": {},
+    "T104": {"kind": "xls"},
     "X101": {"reason": "zip_bomb"},
     "X102": {"sheet": "人员名单", "available": ["Sheet1"]},
     "X103": {"column": "身份证号码"},

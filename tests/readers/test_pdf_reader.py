@@ -5,8 +5,8 @@ real-world corpus: test_pdf_vs_poppler.py."""
 from __future__ import annotations
 
 import io
-import os
 import logging
+import os
 import signal
 import threading
 import time
