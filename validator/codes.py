@@ -562,6 +562,14 @@ _ENTRIES = [
           "Such files usually carry sheet or workbook protection, not an open password: a reviewer can "
           "open them, but some programs cannot read them."),
          "设置了“保护工作簿”的 人员名单.xls"),
+    Code("T105", "file-damaged", E,
+         ("文件已损坏", "File is damaged"),
+         ("文件不完整或结构损坏（看起来是 {kind} 文件），无法打开。",
+          "The file is incomplete or its structure is broken (it looks like a {kind} file); it cannot be opened."),
+         ("从原始来源重新下载或复制一份完整的文件；如仍损坏，用原软件重新导出。",
+          "Download or copy the complete file again from its source; if it is still damaged, export it again."),
+         ("下载或同步中断的文件在审核系统中打不开。", "A file cut short by a download or sync does not open in the review system."),
+         "下载中断、只有一半大小的 人员名单.xlsx"),
 ]
 
 CODES: dict[str, Code] = {c.code: c for c in _ENTRIES}

@@ -67,6 +67,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "P104": {"pages": 7, "expected": "1-5"},
     "P105": {},
     "T104": {"kind": "xls"},
+    "T105": {"kind": "xlsx"},
     "X101": {"reason": "zip_bomb"},
     "X102": {"sheet": "人员名单", "available": ["Sheet1"]},
     "X103": {"column": "身份证号码"},

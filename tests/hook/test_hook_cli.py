@@ -12,7 +12,8 @@ import pytest
 from tests.conftest import ROOT, modules_loaded_by
 from tests.hook.conftest import copy_pack
 
-HEAVY = ("yaml", "magic", "pypdf", "openpyxl", "pandas", "python_calamine", "pathvalidate", "pypdfium2", "pypdfium2_raw")
+HEAVY = ("yaml", "magic", "pypdf", "openpyxl", "pandas", "python_calamine", "pathvalidate", "pypdfium2",
+         "pypdfium2_raw")
 
 
 def clean_env(cache: Path) -> dict[str, str]:

@@ -195,7 +195,7 @@ def _zip_end_record(f: IO[bytes], size: int) -> _ZipEnd | None:
 
 def _sniff_zip(path: str | os.PathLike[str], head: bytes, size: int, lib: _Lib) -> ContentType:
     if len(head) >= size:
-        return _inspect_zip(io.BytesIO(head), size, lib)
+        return _inspect_zip(io.BytesIO(head), size, lib, head)
     try:
         f = open(path, "rb")  # noqa: SIM115 - closed below; read-only
     except OSError as exc:
@@ -203,26 +203,80 @@ def _sniff_zip(path: str | os.PathLike[str], head: bytes, size: int, lib: _Lib) 
     with f:
         try:
             size = os.fstat(f.fileno()).st_size  # the file may have changed since the caller's stat
-            return _inspect_zip(f, size, lib)
+            return _inspect_zip(f, size, lib, head)
         except OSError as exc:
             return _fallback(lib, f"could not read the zip: {exc.strerror or exc}")
 
 
-def _damaged_zip(reason: str, lib: _Lib) -> ContentType:
-    hint = ""
-    kind = _KIND_BY_MIME.get(lib().lower())
-    if kind not in (None, "zip"):
-        hint = f" (libmagic: {lib()})"
-    return ContentType("zip", "application/zip", f"damaged zip: {reason}{hint}")
+def _damaged_zip(reason: str, lib: _Lib, head: bytes) -> ContentType:
+    """A zip whose central directory cannot be used (cut short, or broken): ``damaged``, with the
+    kind guessed from the local headers left in ``head``, so that a truncated xlsx is a damaged
+    xlsx - not a zip under a wrong extension."""
+    kind, mime, how = _guess_from_local_headers(head)
+    if kind == "zip":
+        hint = ""
+        lib_kind = _KIND_BY_MIME.get(lib().lower())
+        if lib_kind not in (None, "zip"):
+            hint = f" (libmagic: {lib()})"
+        return ContentType("zip", "application/zip", f"damaged zip: {reason}{hint}", damaged=True)
+    return ContentType(kind, mime, f"damaged {kind} ({how}): {reason}", damaged=True)
 
 
-def _inspect_zip(f: IO[bytes], size: int, lib: _Lib) -> ContentType:
+_LOCAL: Final = re.compile(rb"PK\x03\x04")
+
+
+def _guess_from_local_headers(head: bytes) -> tuple[str, str, str]:
+    """(kind, MIME, how) from the member names (and a small [Content_Types].xml or ODF mimetype)
+    found in the local file headers of ``head``."""
+    names: list[str] = []
+    content_types = b""
+    for m in _LOCAL.finditer(head):
+        at = m.start()
+        if at + 30 > len(head):
+            break
+        flags, method, csize = struct.unpack_from("<xxxxxxHH8xL", head, at)
+        nlen, xlen = struct.unpack_from("<HH", head, at + 26)
+        raw = head[at + 30 : at + 30 + nlen]
+        name = raw.decode("utf-8" if flags & 0x800 else "cp437", "replace").replace("\\", "/").lower()
+        names.append(name)
+        data_at = at + 30 + nlen + xlen
+        if name == "mimetype" and method == 0:
+            odf = head[data_at : data_at + min(csize, 100)].decode("ascii", "replace").strip()
+            kind = {"text": "odt", "spreadsheet": "ods", "presentation": "odp"}.get(
+                odf[len(_ODF) :].split("-")[0] if odf.startswith(_ODF) else "", ""
+            )
+            if kind:
+                return kind, odf, "mimetype entry"
+        if name == "[content_types].xml" and method in (0, 8) and not flags & 0x1:
+            data = head[data_at:]
+            try:
+                content_types = data[:_MAX_CONTENT_TYPES] if method == 0 else (
+                    zlib.decompressobj(-15).decompress(data, _MAX_CONTENT_TYPES))
+            except zlib.error:
+                content_types = b""
+    lowered = content_types.lower()
+    for ctype, (kind, mime) in _OOXML_MAIN.items():
+        if ctype.encode() in lowered:
+            return kind, mime, "main part type in [Content_Types].xml"
+    if "xl/workbook.bin" in names:
+        return "xlsb", _XLSB, "part names"
+    for prefix, kind, mime in (("xl/", "xlsx", _XLSX), ("word/", "docx", _DOCX), ("ppt/", "pptx", _PPTX)):
+        if any(n.startswith(prefix) for n in names):
+            if kind == "xlsx" and "xl/vbaproject.bin" in names:
+                return "xlsm", _XLSM, "part names"
+            return kind, mime, "part names"
+    if "[content_types].xml" in names:
+        return "ooxml", "application/zip", "[Content_Types].xml"
+    return "zip", "application/zip", ""
+
+
+def _inspect_zip(f: IO[bytes], size: int, lib: _Lib, head: bytes) -> ContentType:
     end = _zip_end_record(f, size)
     if end is None:
-        return _damaged_zip("no end-of-central-directory record (truncated?)", lib)
+        return _damaged_zip("no end-of-central-directory record (truncated?)", lib, head)
     if end.cd_size > size or end.cd_offset > size:
         return _damaged_zip(
-            f"central directory of {end.cd_size} bytes at offset {end.cd_offset} lies outside the file", lib
+            f"central directory of {end.cd_size} bytes at offset {end.cd_offset} lies outside the file", lib, head
         )
     if end.entries > _MAX_ZIP_ENTRIES or end.cd_size > _MAX_CENTRAL_DIRECTORY:
         kind = _KIND_BY_MIME.get(lib().lower(), "zip")
@@ -236,7 +290,7 @@ def _inspect_zip(f: IO[bytes], size: int, lib: _Lib) -> ContentType:
     try:
         zf = _MiniZip(f, size, end)
     except (ValueError, struct.error, OSError) as exc:
-        return _damaged_zip(f"{type(exc).__name__}: {exc}"[:200], lib)
+        return _damaged_zip(f"{type(exc).__name__}: {exc}"[:200], lib, head)
     infos = zf.infolist()[:_MAX_ZIP_ENTRIES]
     # Names from Windows tools sometimes use backslashes; readers may choke, we still classify.
     by_name = {i.filename.replace("\\", "/").lower(): i for i in infos}
