@@ -11,7 +11,6 @@ from typing import IO, Any, Final, NamedTuple
 
 from validator.sniff.libmagic import _fallback, _Lib
 from validator.sniff.types import _ENCRYPTED, _KIND_BY_MIME, _OCTET, _OLE_GENERIC, SHORT_TYPES, ContentType
-from validator.sniff.xls_password import DEFAULT_PASSWORD, filepass_accepts
 
 _OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -342,6 +341,8 @@ def _legacy_encrypted(cfb: _Cfb, kind: str, top: dict[str, _Entry]) -> tuple[boo
                     break
                 rtype, rlen = struct.unpack_from("<HH", data, pos)
                 if rtype == 0x002F:
+                    from validator.sniff.xls_password import DEFAULT_PASSWORD, filepass_accepts  # hashlib: lazy
+
                     return True, filepass_accepts(data[pos + 4 : pos + 4 + rlen], DEFAULT_PASSWORD)
                 pos += 4 + rlen
             return False, False
