@@ -364,3 +364,15 @@ def test_every_corpus_pdf_gets_facts_within_its_timeout() -> None:
         assert (enc_xi.pages, enc_xi.needs_password) == (30, False)  # only attachments encrypted
     else:
         assert get("pypdf/r6-owner-password.pdf").error == "unsupported"
+
+
+def test_result_crosses_a_process_boundary(tmp_path: Path) -> None:
+    """read_pdf runs in the killable worker process: a module-level function, a picklable result."""
+    import pickle
+
+    from fixtures import makers as m
+
+    p = m.make_pdf(tmp_path / "a.pdf", 2, ["第一页", "第二页"])
+    f = read_pdf(p, text_pages=1)
+    assert pickle.loads(pickle.dumps(f)) == f
+    assert pickle.loads(pickle.dumps(read_pdf)) is read_pdf
