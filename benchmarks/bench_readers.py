@@ -3,10 +3,10 @@
     python benchmarks/bench_readers.py [--corpus DIR] [--repeat N] [--rows N]
 
 1. ``limits()`` enter+exit cost (it runs once per parsed file).
-2. PDF open + page count over every *.pdf of the corpus, per method:
-   pypdf with the /Root/Pages/Count fast path, pypdf ``len(reader.pages)`` (walks the page
-   tree), pypdfium2 (native; not interruptible by SIGALRM), and ``pdf_facts`` end to end.
-   Files are read into memory first: this times parsing, not the disk.
+2. PDF facts, and facts + page-1 text (the leak scan), with ``read_pdf`` (PDFium first) and
+   with the pypdf-only path it replaced, over typical client PDFs (made by fixtures.makers) and
+   every *.pdf of the corpus; and the import cost of each library.  Files are read into memory
+   first: this times parsing, not the disk.
 3. ``read_sheet`` on a generated 5,000-row x 12-column roster, two ways of writing it
    (openpyxl with inline strings, as fixtures.makers does; shared strings, as Excel and WPS
    do), split into its parts, next to openpyxl read-only and a rules-like pass over every cell.
@@ -20,6 +20,7 @@ import functools
 import io
 import logging
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -35,7 +36,6 @@ if str(ROOT) not in sys.path:
 
 from validator.readers import xlsx as xlsx_module  # noqa: E402
 from validator.readers.bounded import limits  # noqa: E402
-from validator.readers.pdf import pdf_facts  # noqa: E402
 from validator.readers.xlsx import read_sheet  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "real"
@@ -76,12 +76,11 @@ def bench_limits() -> None:
 def _pypdf_count(data: bytes) -> int | None:
     from pypdf import PdfReader
 
-    from validator.readers.pdf import _page_count
-
     r = PdfReader(io.BytesIO(data), strict=False)
     if r.is_encrypted and not r.decrypt(""):
         return None
-    return _page_count(r)
+    root = r.trailer["/Root"].get_object()
+    return int(root["/Pages"].get_object()["/Count"])
 
 
 def _pypdf_len(data: bytes) -> int | None:
@@ -103,65 +102,64 @@ def _pdfium(data: bytes) -> int | None:
         doc.close()
 
 
+def _typical_pdfs(tmp: Path) -> list[Path]:
+    """What a client folder holds: text PDFs exported from Word/WPS (Chinese, 1-3 pages) and scans."""
+    from fixtures import makers as m
+
+    return [
+        m.make_pdf(tmp / "营业执照.pdf", 1, "营业执照 统一社会信用代码 91110108551385082X 北京示例科技有限公司"),
+        m.make_pdf(tmp / "审计报告.pdf", 3, ["审计报告 北京示例科技有限公司 " * 20, "资产负债表 " * 40, "附注 " * 60]),
+        m.make_pdf(tmp / "限制编辑.pdf", 2, "限制编辑 北京示例科技有限公司", owner_password="owner"),
+        m.make_scanned_pdf(tmp / "扫描件.pdf", 2),
+    ]
+
+
 def bench_pdf(corpus: Path, repeat: int) -> None:
-    files = sorted(corpus.rglob("*.pdf"))
-    if not files:
-        print(f"no PDFs under {corpus}")
-        return
+    """read_pdf (PDFium first) against the pypdf-only path it replaced, facts and page-1 text."""
+    from validator.readers import pdf_pypdf
+    from validator.readers.pdf import read_pdf
+
     logging.getLogger("pypdf").setLevel(logging.CRITICAL + 1)
-    methods: dict[str, Callable[[bytes], int | None]] = {
-        "pypdf /Count fast path": _pypdf_count,
-        "pypdf len(pages)": _pypdf_len,
-    }
-    try:
-        import pypdfium2  # noqa: F401
-
-        methods["pypdfium2 len(doc)"] = _pdfium
-    except ImportError:
-        print("pypdfium2 not installed: skipped")
-
-    per_method: dict[str, list[float]] = {m: [] for m in methods}
-    failures: dict[str, int] = dict.fromkeys(methods, 0)
-    counts: dict[str, dict[str, int | None]] = {m: {} for m in methods}
-    facts_ms: list[float] = []
-    for path in files:
-        data = path.read_bytes()
-        for name, fn in methods.items():
-
-            def once(
-                fn: Callable[[bytes], int | None] = fn, name: str = name, path: Path = path, data: bytes = data
-            ) -> None:
-                try:
-                    with warnings.catch_warnings():
-                        warnings.simplefilter("ignore")
-                        with limits(10, 1024):
-                            counts[name][path.name] = fn(data)
-                except Exception:
-                    counts[name][path.name] = None
-
-            per_method[name].append(median_ms(once, repeat))
-            if counts[name][path.name] is None:
-                failures[name] += 1
-        facts_ms.append(median_ms(functools.partial(pdf_facts, path), repeat))
-
-    print(f"\nPDF open + page count, {len(files)} corpus PDFs, median of {repeat} runs per file (ms)")
-    print(f"  {'method':26s} {'median':>8s} {'p90':>8s} {'max':>9s} {'total':>9s}  no count")
-    rows = [(m, per_method[m], failures[m]) for m in methods]
-    rows.append(("pdf_facts (end to end)", facts_ms, sum(1 for p in files if pdf_facts(p).pages is None)))
-    for name, ms, failed in rows:
-        p90 = statistics.quantiles(ms, n=10)[-1] if len(ms) >= 10 else max(ms)
-        print(f"  {name:26s} {statistics.median(ms):8.2f} {p90:8.2f} {max(ms):9.2f} {sum(ms):9.1f}  {failed}")
-    names = list(methods)
-    base = names[0]
-    for other in names[1:]:
-        diff = [
-            (f, counts[base].get(f), counts[other].get(f))
-            for f in counts[base]
-            if counts[base].get(f) != counts[other].get(f)
-        ]
-        print(f"  page counts differ, {base} vs {other}: {len(diff)}")
-        for f, a, b in diff:
-            print(f"      {f}: {a} vs {b}")
+    with tempfile.TemporaryDirectory() as tmp:
+        sets = {"typical client PDFs": _typical_pdfs(Path(tmp)), "real-world corpus": sorted(corpus.rglob("*.pdf"))}
+        for label, files in sets.items():
+            if not files:
+                print(f"no PDFs for {label}")
+                continue
+            datas = [p.read_bytes() for p in files]
+            ways: dict[str, Callable[[bytes], object]] = {
+                "facts, pypdf (old pdf_facts)": lambda d: pdf_pypdf.read_with_pypdf(
+                    d, "1.4", text_pages=0, timeout=10, memory_mb=1024),
+                "facts, read_pdf (PDFium)": lambda d: read_pdf(d),
+                "facts + page-1 text, pypdf": lambda d: pdf_pypdf.read_with_pypdf(
+                    d, "1.4", text_pages=1, timeout=10, memory_mb=1024),
+                "facts + page-1 text, read_pdf": lambda d: read_pdf(d, text_pages=1),
+            }
+            per: dict[str, list[float]] = {w: [] for w in ways}
+            for d in datas:
+                for w, fn in ways.items():
+                    per[w].append(timings_ms(functools.partial(fn, d), repeat)[1])
+            print(f"\nPDF, {label}: {len(files)} files, min of {repeat} runs per file (ms), in memory")
+            print(f"  {'way':32s} {'median':>8s} {'max':>8s} {'total':>9s}")
+            for w, ms in per.items():
+                print(f"  {w:32s} {statistics.median(ms):8.3f} {max(ms):8.2f} {sum(ms):9.2f}")
+            for a, b in ((0, 1), (2, 3)):
+                wa, wb = list(ways)[a], list(ways)[b]
+                ratios = sorted(x / max(y, 1e-6) for x, y in zip(per[wa], per[wb], strict=True))
+                print(f"  {wb} is {statistics.median(ratios):.1f}x faster (median per file; "
+                      f"range {ratios[0]:.1f}-{ratios[-1]:.1f}x, total {sum(per[wa]) / sum(per[wb]):.1f}x)")
+    for mod in ("pypdfium2_raw", "pypdf"):
+        t = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-c", f"import {mod}"], check=True)
+            t.append(time.perf_counter() - t0)
+        base = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-c", "pass"], check=True)
+            base.append(time.perf_counter() - t0)
+        print(f"  import {mod:14s} {(min(t) - min(base)) * 1000:6.1f} ms (over python -c pass)")
 
 
 # --------------------------------------------------------------------------------------------

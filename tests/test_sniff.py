@@ -318,12 +318,32 @@ def test_gbk_names_without_utf8_flag(tmp_path: Path) -> None:
 
 
 def test_truncated_zip_is_damaged_not_an_error(tmp_path: Path) -> None:
+    """An xlsx cut short (a download or sync interrupted) is a damaged xlsx, never "extension
+    does not match": its kind is guessed from the local headers that are left."""
     data = ooxml("xl/workbook.xml", SHEET_MAIN, extra=tuple(f"xl/worksheets/sheet{i}.xml" for i in range(40)))
-    for cut in (len(data) // 2, len(data) - 10, 30, 4):
+    for cut in (len(data) // 2, len(data) - 10, 300):
         ct = sniff_file(write(tmp_path, f"cut{cut}.xlsx", data[:cut]))
-        assert ct.kind == "zip", cut
+        assert (ct.kind, ct.damaged) == ("xlsx", True), (cut, ct)
+        assert ct.detail.startswith("damaged xlsx"), ct.detail
+        assert extension_agrees(".xlsx", ct.kind)
+    for cut in (30, 4):  # not even one member name left: a damaged zip
+        ct = sniff_file(write(tmp_path, f"cut{cut}.xlsx", data[:cut]))
+        assert (ct.kind, ct.damaged) == ("zip", True), (cut, ct)
         assert ct.detail.startswith("damaged zip"), ct.detail
-        assert not extension_agrees(".xlsx", ct.kind)
+    whole = sniff_file(write(tmp_path, "whole.xlsx", data))
+    assert (whole.kind, whole.damaged) == ("xlsx", False)
+
+
+def test_truncated_docx_and_odt_keep_their_kind(tmp_path: Path) -> None:
+    from fixtures import makers as m
+
+    docx = m.make_docx(tmp_path / "a.docx", ["第一段"] * 50).read_bytes()
+    ct = sniff_file(write(tmp_path, "cut.docx", docx[: len(docx) * 2 // 3]))
+    assert (ct.kind, ct.damaged) == ("docx", True), ct
+    odt = make_zip([("mimetype", b"application/vnd.oasis.opendocument.text"), ("content.xml", b"<x/>" * 500)],
+                   stored_first=True)
+    ct = sniff_file(write(tmp_path, "cut.odt", odt[: len(odt) // 2]))
+    assert (ct.kind, ct.damaged) == ("odt", True), ct
 
 
 def eocd(entries: int, cd_size: int, cd_offset: int) -> bytes:
@@ -723,7 +743,7 @@ def test_unreadable_head() -> None:
 def test_kinds_for_extension() -> None:
     assert kinds_for_extension(".pdf") == {"pdf"}
     assert kinds_for_extension("PDF") == {"pdf"}
-    assert kinds_for_extension(".wps") == {"wps", "doc"}
+    assert kinds_for_extension(".wps") == {"wps", "doc", "works"}  # Kingsoft Writer or Microsoft Works
     assert kinds_for_extension(".jpeg") == kinds_for_extension(".jpg") == {"jpg"}
     assert "ooxml-encrypted" in kinds_for_extension(".xlsx")
     assert kinds_for_extension(".weird") == frozenset()
@@ -1007,3 +1027,120 @@ def test_image_signature_shortcut_agrees_with_libmagic_on_the_corpus() -> None:
             seen += 1
             assert shortcut.mime == lib.from_buffer(head), path
     assert seen >= 20
+
+
+# ------------------------------------------------------- old Excel, Works, Write, default password
+
+XLS_CORPUS = CORPUS  # real files: the VelvetSweatshop workbook and two with known passwords
+
+
+def _biff_stream(bof_type: int, bof_len: int, version: int, dt: int) -> bytes:
+    """A bare BIFF record stream as Excel 2.x-4.0 wrote it: BOF, a LABEL "序号" cell, EOF."""
+    bof = struct.pack("<HHHH", bof_type, bof_len, version, dt) + b"\x00" * (bof_len - 4)
+    label = struct.pack("<HHHHH", 0x0004, 10, 0, 0, 0) + b"\x03\x00\x02" + b"abc"[:2]  # row 0, col 0
+    return bof + label + struct.pack("<HH", 0x000A, 0)
+
+
+@pytest.mark.parametrize(
+    ("bof_type", "bof_len", "version", "what"),
+    [(0x0009, 4, 0x0002, "Excel 2.x worksheet (BIFF2)"), (0x0209, 6, 0x0000, "Excel 3.0 worksheet (BIFF3)"),
+     (0x0409, 6, 0x0000, "Excel 4.0 worksheet (BIFF4)")],
+)
+def test_excel_2_to_4_worksheets_are_xls(tmp_path: Path, bof_type: int, bof_len: int, version: int, what: str) -> None:
+    ct = sniff_file(write(tmp_path, "old.xls", _biff_stream(bof_type, bof_len, version, 0x0010)))
+    assert (ct.kind, ct.detail, ct.damaged) == ("xls", what, False)
+    assert extension_agrees(".xls", ct.kind)
+
+
+def test_bare_biff8_stream_is_a_damaged_xls(tmp_path: Path) -> None:
+    ct = sniff_file(write(tmp_path, "cut.xls", ole_writer.workbook(size=600)))  # a Workbook stream, no OLE2
+    assert (ct.kind, ct.damaged) == ("xls", True) and "fragment" in ct.detail
+
+
+def test_text_that_starts_like_a_bof_is_not_excel(tmp_path: Path) -> None:
+    ct = sniff_file(write(tmp_path, "a.txt", b"\x09\x00\x04\x00" + b"hello world " * 20))
+    assert ct.kind != "xls"
+
+
+def test_real_biff4_and_biff_fragment() -> None:
+    if not (CORPUS / "xlrd" / "biff4_no_format_no_window2.xls").is_file():
+        pytest.skip("corpus not available")
+    ct = sniff_file(CORPUS / "xlrd" / "biff4_no_format_no_window2.xls")
+    assert (ct.kind, ct.damaged) == ("xls", False) and "BIFF4" in ct.detail
+    frag = sniff_file(CORPUS / "siegfried" / "fmt-61-signature-id-78.xls")  # 512 zero bytes + a BOF
+    assert (frag.kind, frag.damaged) == ("xls", True)
+
+
+def test_write_and_works_documents(tmp_path: Path) -> None:
+    wri = sniff_file(write(tmp_path, "memo.wri", b"\x31\xbe\x00\x00\x00\xab" + b"\x00" * 122 + b"Hello"))
+    assert wri.kind == "write" and extension_agrees(".wri", wri.kind)
+    works = sniff_file(ole(tmp_path, "letter.wps", {"CONTENTS": b"c" * 700, "MatOST": b"m" * 100}))
+    assert works.kind == "works" and extension_agrees(".wps", works.kind)
+    assert not extension_agrees(".doc", works.kind)
+
+
+def _rc4(key: bytes, data: bytes) -> bytes:
+    """RC4 from the cryptography package: independent of validator.sniff.xls_password's own."""
+    from cryptography.hazmat.primitives.ciphers import Cipher
+
+    try:
+        from cryptography.hazmat.decrepit.ciphers.algorithms import ARC4
+    except ImportError:  # older cryptography
+        from cryptography.hazmat.primitives.ciphers.algorithms import ARC4  # type: ignore[no-redef]
+    enc = Cipher(ARC4(key), mode=None).encryptor()
+    return enc.update(data) + enc.finalize()
+
+
+def _filepass_rc4(password: str, salt: bytes = bytes(range(16)), verifier: bytes = b"0123456789abcdef") -> bytes:
+    """An RC4 (MD5) FILEPASS record as Excel 97-2003 writes it ([MS-OFFCRYPTO] 2.3.6)."""
+    h0 = hashlib.md5(password.encode("utf-16-le")).digest()[:5]
+    h1 = hashlib.md5((h0 + salt) * 16).digest()[:5]
+    key = hashlib.md5(h1 + b"\x00\x00\x00\x00").digest()
+    blob = _rc4(key, verifier + hashlib.md5(verifier).digest())
+    return struct.pack("<HHH", 1, 1, 1) + salt + blob
+
+
+def _workbook_with(filepass: bytes) -> bytes:
+    bof = struct.pack("<HH", 0x0809, 16) + struct.pack("<HHHHII", 0x0600, 0x0005, 0x0DBB, 0x07CC, 0, 0)
+    return (bof + struct.pack("<HH", 0x002F, len(filepass)) + filepass + struct.pack("<HH", 0x000A, 0)).ljust(
+        4200, b"\x00")
+
+
+def test_excel_default_password_is_not_a_locked_file(tmp_path: Path) -> None:
+    """Excel encrypts a protected workbook with "VelvetSweatshop" and opens it without asking."""
+    velvet = sniff_file(ole(tmp_path, "protected.xls", {"Workbook": _workbook_with(_filepass_rc4("VelvetSweatshop"))}))
+    assert (velvet.kind, velvet.encrypted, velvet.default_password) == ("xls", True, True)
+    locked = sniff_file(ole(tmp_path, "locked.xls", {"Workbook": _workbook_with(_filepass_rc4("secret"))}))
+    assert (locked.kind, locked.encrypted, locked.default_password) == ("xls", True, False)
+
+
+def test_filepass_verifiers_on_real_files() -> None:
+    """The three FILEPASS schemes, checked with the passwords the real files were made with."""
+    from validator.sniff.ole import _Cfb, _Source
+    from validator.sniff.xls_password import filepass_accepts
+
+    cases = {
+        "calamine/issue_385.xls": "VelvetSweatshop",  # RC4: Excel's default password
+        "msoffcrypto/rc4cryptoapi_password.xls": "Password1234_",  # RC4 CryptoAPI
+        "msoffcrypto/xor_password_123456789012345.xls": "123456789012345",  # XOR obfuscation
+    }
+    if not all((CORPUS / rel).is_file() for rel in cases):
+        pytest.skip("corpus not available")
+    for rel, password in cases.items():
+        data = (CORPUS / rel).read_bytes()
+        src = _Source(CORPUS / rel, data[:HEAD_SIZE], len(data), 1 << 22)
+        try:
+            cfb = _Cfb(src)
+            top = {e.name.lower(): e for e in cfb.top_level(cfb.directory()[0]) or []}
+            stream = cfb.read_stream(top["workbook"], 2048)
+        finally:
+            src.close()
+        pos = 0
+        while struct.unpack_from("<H", stream, pos)[0] != 0x002F:
+            pos += 4 + struct.unpack_from("<H", stream, pos + 2)[0]
+        body = stream[pos + 4 : pos + 4 + struct.unpack_from("<H", stream, pos + 2)[0]]
+        assert filepass_accepts(body, password), rel
+        assert not filepass_accepts(body, password[:-1] + "#"), rel
+    ct = sniff_file(CORPUS / "calamine/issue_385.xls")
+    assert ct.default_password and ct.encrypted
+    assert not sniff_file(CORPUS / "msoffcrypto/rc4cryptoapi_password.xls").default_password

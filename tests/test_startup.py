@@ -9,7 +9,7 @@ from pathlib import Path
 from fixtures import makers as mk
 from tests.conftest import modules_loaded_by
 
-HEAVY = ("pandas", "openpyxl", "pypdf", "python_calamine", "pypdfium2")
+HEAVY = ("pandas", "openpyxl", "pypdf", "python_calamine", "pypdfium2", "pypdfium2_raw")
 
 def loaded_after(*args: str) -> set[str]:
     return modules_loaded_by(HEAVY, *args)
@@ -39,7 +39,7 @@ def test_names_and_types_check_of_50_files_imports_nothing_heavy(tmp_path: Path)
         mk.make_jpeg(pack / f"{i:02d}_照片.jpg", 64, 64, seed=i)
     assert len(list(pack.iterdir())) == 50
     assert loaded_after("check", str(pack), "--spec", str(spec), "--format", "json") == set()
-    # ...and a spec with PDF rules loads pypdf, only then.
+    # ...and a spec with PDF rules loads the PDF engine (PDFium's raw bindings, not pypdf), only then.
     spec.write_text(spec.read_text(encoding="utf-8").replace("max_size: 10MB}", "max_size: 10MB, pdf: {}}"),
                     encoding="utf-8")
-    assert loaded_after("check", str(pack), "--spec", str(spec)) == {"pypdf"}
+    assert loaded_after("check", str(pack), "--spec", str(spec)) == {"pypdfium2_raw"}

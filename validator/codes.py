@@ -540,6 +540,36 @@ _ENTRIES = [
          ("不知道适用哪个规范，就无法检查该客户的材料。", "Without a spec the client's materials cannot be checked."),
          ""),
     # --- H: hook / cache ---------------------------------------------------------------
+    # --- appended: file judgements that match the reference tools (issue 11) ---------------
+    Code("P105", "pdf-repaired", W,
+         ("PDF 结构有损坏，阅读器可自动修复", "PDF structure is damaged but repairable"),
+         ("PDF 的交叉引用表（文件末尾的目录）损坏或缺失，阅读器打开时会自动重建，内容可以显示。",
+          "The PDF's cross-reference table (the index at the end of the file) is damaged or missing; "
+          "viewers rebuild it when opening, and the content shows."),
+         ("用原软件重新导出，或用阅读器“另存为”一份新的 PDF，确认能正常打开后替换。",
+          "Export it again from the original program, or use \"Save as\" in a PDF viewer, and replace it."),
+         ("多数阅读器能打开，但部分审核系统或电子签章工具会拒收结构损坏的文件。",
+          "Most viewers open it, but some review systems and e-seal tools reject a damaged structure."),
+         "末尾被截断、缺少 startxref 的 营业执照.pdf"),
+    Code("T104", "excel-default-password", INFO,
+         ("表格使用 Excel 默认密码加密", "Workbook encrypted with Excel's default password"),
+         ("文件用 Excel 内置的默认密码加密（{kind}），Excel 和 WPS 打开时不询问密码。",
+          "The file is encrypted with Excel's built-in default password ({kind}); Excel and WPS open it "
+          "without asking for a password."),
+         ("一般无需处理；如审核系统无法读取，用 Excel 打开后另存为一份新的 .xlsx。",
+          "Usually nothing to do; if the review system cannot read it, open it in Excel and save a new .xlsx."),
+         ("这类文件通常是设置了“保护工作表/工作簿”而非打开密码，审核人能打开，但部分程序无法读取。",
+          "Such files usually carry sheet or workbook protection, not an open password: a reviewer can "
+          "open them, but some programs cannot read them."),
+         "设置了“保护工作簿”的 人员名单.xls"),
+    Code("T105", "file-damaged", E,
+         ("文件已损坏", "File is damaged"),
+         ("文件不完整或结构损坏（看起来是 {kind} 文件），无法打开。",
+          "The file is incomplete or its structure is broken (it looks like a {kind} file); it cannot be opened."),
+         ("从原始来源重新下载或复制一份完整的文件；如仍损坏，用原软件重新导出。",
+          "Download or copy the complete file again from its source; if it is still damaged, export it again."),
+         ("下载或同步中断的文件在审核系统中打不开。", "A file cut short by a download or sync does not open in the review system."),
+         "下载中断、只有一半大小的 人员名单.xlsx"),
 ]
 
 CODES: dict[str, Code] = {c.code: c for c in _ENTRIES}
@@ -585,6 +615,7 @@ REASONS: dict[str, Text] = {
     "format": ("格式应形如 {expected}", "it should look like {expected}"),
     # PDF / spreadsheet readers
     "not_pdf": ("不是 PDF 文件", "it is not a PDF"),
+    "no_pages": ("PDF 中没有任何页面", "the PDF has no pages"),
     "damaged": ("文件已损坏（{detail}）", "the file is damaged ({detail})"),
     "timeout": ("解析超时，文件结构异常", "parsing took too long; the structure is abnormal"),
     "too_large": ("文件过大，未解析", "the file is too large to parse"),

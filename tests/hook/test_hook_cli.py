@@ -12,7 +12,8 @@ import pytest
 from tests.conftest import ROOT, modules_loaded_by
 from tests.hook.conftest import copy_pack
 
-HEAVY = ("yaml", "magic", "pypdf", "openpyxl", "pandas", "python_calamine", "pathvalidate", "pypdfium2")
+HEAVY = ("yaml", "magic", "pypdf", "openpyxl", "pandas", "python_calamine", "pathvalidate", "pypdfium2",
+         "pypdfium2_raw")
 
 
 def clean_env(cache: Path) -> dict[str, str]:
@@ -148,7 +149,7 @@ def test_a_broken_spec_is_a_usage_error_with_its_place(repo: Path, env: dict[str
 
 def test_a_warm_hook_imports_no_parser_and_no_libmagic(repo: Path, env: dict[str, str]) -> None:
     args = ["hook", "--spec", "core", "clients/acme/08_股权结构.pdf", "clients/acme/09_人员名单_2025.xlsx"]
-    assert {"yaml", "pypdf"} <= modules_loaded_by(HEAVY, *args, cwd=repo, env=env)
+    assert {"yaml", "pypdfium2_raw"} <= modules_loaded_by(HEAVY, *args, cwd=repo, env=env)
     assert modules_loaded_by(HEAVY, *args, cwd=repo, env=env) == set()
 
 

@@ -1,9 +1,12 @@
-"""validator.readers.pdf (and the bounds of validator.readers.bounded it relies on)."""
+"""validator.readers.pdf (PDFium first, pypdf as the second opinion) and the bounds of
+validator.readers.bounded that the pypdf path relies on.  Verdicts against poppler over the
+real-world corpus: test_pdf_vs_poppler.py."""
 
 from __future__ import annotations
 
 import io
 import logging
+import os
 import signal
 import threading
 import time
@@ -13,11 +16,15 @@ import pytest
 from pypdf import PdfWriter
 from pypdf.errors import DependencyError
 
-from validator.readers import pdf as pdf_module
+from validator.readers import pdf_pdfium, pdf_pypdf
 from validator.readers.bounded import REPEAT, ParseLimit, limits, supported
-from validator.readers.pdf import ERROR_KEYS, PdfFacts, pdf_facts
+from validator.readers.pdf import ERROR_KEYS, PdfFacts, pdf_facts, read_pdf
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "real"
+CORPUS = next(
+    (p for p in (Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "real",
+                 Path(os.environ.get("VALIDATOR_CORPUS", "/work/shared/corpus/real"))) if p.is_dir()),
+    Path("/nonexistent"),
+)  # the checkout's sibling ../shared (main), else the machine's shared corpus (worktrees)
 
 try:
     import cryptography  # noqa: F401
@@ -38,20 +45,60 @@ def _pdf(pages: int, *, user: str | None = None, owner: str | None = None, algor
     return buf.getvalue()
 
 
+@pytest.fixture
+def pypdf_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As on a machine without pypdfium2: pypdf alone decides."""
+    monkeypatch.setattr(pdf_pdfium, "available", lambda: False)
+
+
+@pytest.fixture(params=["pdfium", "pypdf"])
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    if request.param == "pypdf":
+        monkeypatch.setattr(pdf_pdfium, "available", lambda: False)
+    return str(request.param)
+
+
 def _write(tmp_path: Path, name: str, data: bytes) -> Path:
     p = tmp_path / name
     p.write_bytes(data)
     return p
 
 
-def test_plain_pdf(tmp_path: Path) -> None:
+def test_plain_pdf(tmp_path: Path, engine: str) -> None:
     f = pdf_facts(_write(tmp_path, "营业执照.pdf", _pdf(3)))
     assert f == PdfFacts(pages=3, encrypted=False, needs_password=False, error=None, detail="", version=f.version)
     assert f.version is not None and f.version.startswith(("1.", "2."))
 
 
-def test_zero_pages(tmp_path: Path) -> None:
-    assert pdf_facts(_write(tmp_path, "empty.pdf", _pdf(0))).pages == 0
+def test_facts_and_text_from_one_call(tmp_path: Path, engine: str) -> None:
+    from fixtures import makers as m
+
+    p = m.make_pdf(tmp_path / "a.pdf", 3, ["第一页 北京示例科技有限公司", "第二页", "第三页"])
+    f = read_pdf(p, text_pages=2)
+    assert (f.error, f.pages, len(f.texts)) == (None, 3, 2)
+    assert "北京示例科技有限公司" in f.texts[0] and "第二页" in f.texts[1]
+    assert read_pdf(p).texts == ()
+    assert read_pdf(p.read_bytes(), text_pages=9).texts[2].strip() == "第三页"  # bytes in, as many as exist
+
+
+def test_pdfium_path_does_not_import_pypdf(tmp_path: Path) -> None:
+    """pypdf (+ cryptography, ~90 ms) loads only for a second opinion."""
+    import subprocess
+    import sys
+
+    p = _write(tmp_path, "a.pdf", _pdf(2, owner="owner"))  # encrypted (RC4), opens without a password
+    code = (
+        "import sys; from validator.readers.pdf import read_pdf; "
+        f"f = read_pdf({str(p)!r}, text_pages=1); "
+        "print(f.pages, f.encrypted, [m for m in ('pypdf', 'cryptography', 'pypdfium2') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["2", "True", "[]"]
+
+
+def test_zero_pages(tmp_path: Path, engine: str) -> None:
+    f = pdf_facts(_write(tmp_path, "empty.pdf", _pdf(0)))
+    assert (f.pages, f.error) == (0, "no_pages")
 
 
 @pytest.mark.parametrize(
@@ -62,7 +109,7 @@ def test_zero_pages(tmp_path: Path) -> None:
         pytest.param("AES-256", marks=pytest.mark.skipif(not HAS_AES, reason="no cryptography")),
     ],
 )
-def test_user_password(tmp_path: Path, algorithm: str) -> None:
+def test_user_password(tmp_path: Path, algorithm: str, engine: str) -> None:
     f = pdf_facts(_write(tmp_path, "locked.pdf", _pdf(2, user="secret", owner="owner", algorithm=algorithm)))
     assert (f.pages, f.encrypted, f.needs_password, f.error) == (None, True, True, "password")
 
@@ -71,7 +118,7 @@ def test_user_password(tmp_path: Path, algorithm: str) -> None:
     "algorithm",
     ["RC4-128", pytest.param("AES-128", marks=pytest.mark.skipif(not HAS_AES, reason="no cryptography"))],
 )
-def test_owner_password_only_opens(tmp_path: Path, algorithm: str) -> None:
+def test_owner_password_only_opens(tmp_path: Path, algorithm: str, engine: str) -> None:
     """Restrictions-only encryption (no printing/copying): readable with the empty password."""
     f = pdf_facts(_write(tmp_path, "restricted.pdf", _pdf(4, owner="owner", algorithm=algorithm)))
     assert (f.pages, f.encrypted, f.needs_password, f.error) == (4, True, False, None)
@@ -79,7 +126,7 @@ def test_owner_password_only_opens(tmp_path: Path, algorithm: str) -> None:
 
 @pytest.mark.skipif(not HAS_AES, reason="no cryptography")
 @pytest.mark.parametrize("name", ["r5-user-password.pdf", "r6-user-password.pdf"])
-def test_user_password_with_empty_owner_password_still_asks(name: str) -> None:
+def test_user_password_with_empty_owner_password_still_asks(name: str, engine: str) -> None:
     """pypdf opens these with "" (as *owner*); Acrobat, pdfium and pdf.js ask for the password.
     (pypdf's writer cannot make one: it replaces an empty owner password by the user password.)"""
     src = CORPUS / "pypdf" / name
@@ -87,20 +134,22 @@ def test_user_password_with_empty_owner_password_still_asks(name: str) -> None:
         pytest.skip("corpus not available")
     f = pdf_facts(src)
     assert (f.encrypted, f.needs_password, f.error) == (True, True, "password")
-    assert f.pages == 1  # known all the same
+    assert f.pages == (1 if engine == "pypdf" else None)  # pypdf counts them all the same
 
 
-def test_aes_without_cryptography_is_unsupported_not_locked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_aes_without_cryptography_is_unsupported_not_locked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pypdf_only: None
+) -> None:
     def no_aes(*args: object, **kwargs: object) -> None:
         raise DependencyError("cryptography>=3.1 is required for AES algorithm")
 
-    monkeypatch.setattr(pdf_module, "PdfReader", no_aes)
+    monkeypatch.setattr(pdf_pypdf, "PdfReader", no_aes)
     f = pdf_facts(_write(tmp_path, "aes.pdf", _pdf(1)))
     assert (f.encrypted, f.needs_password, f.error) == (True, False, "unsupported")
     assert "cryptography" in f.detail
 
 
-def test_truncated(tmp_path: Path) -> None:
+def test_truncated(tmp_path: Path, engine: str) -> None:
     data = _pdf(2)
     f = pdf_facts(_write(tmp_path, "cut.pdf", data[:60]))
     assert f.error == "damaged" and f.pages is None
@@ -138,7 +187,7 @@ def test_missing_file_is_reported_not_raised(tmp_path: Path) -> None:
     assert f.error == "damaged" and "FileNotFoundError" in f.detail
 
 
-def test_timeout_in_python_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_timeout_in_python_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pypdf_only: None) -> None:
     def spin(*args: object, **kwargs: object) -> None:
         try:  # swallows the first interruption, as lenient parsers do
             while True:
@@ -148,7 +197,7 @@ def test_timeout_in_python_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         while True:
             pass
 
-    monkeypatch.setattr(pdf_module, "PdfReader", spin)
+    monkeypatch.setattr(pdf_pypdf, "PdfReader", spin)
     t0 = time.perf_counter()
     f = pdf_facts(_write(tmp_path, "slow.pdf", _pdf(1)), timeout=0.2)
     assert f.error == "timeout"
@@ -156,7 +205,7 @@ def test_timeout_in_python_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
 
 
-def test_memory_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_memory_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pypdf_only: None) -> None:
     if not supported()["memory"]:
         pytest.skip("no RLIMIT_AS here")
 
@@ -164,13 +213,15 @@ def test_memory_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         blobs = [bytearray(64 * 1024 * 1024) for _ in range(64)]  # 4 GB
         raise AssertionError(len(blobs))
 
-    monkeypatch.setattr(pdf_module, "PdfReader", hog)
+    monkeypatch.setattr(pdf_pypdf, "PdfReader", hog)
     f = pdf_facts(_write(tmp_path, "hog.pdf", _pdf(1)), memory_mb=200)
     assert f.error == "memory"
     assert len(bytearray(300 * 1024 * 1024)) > 0  # the limit is gone again
 
 
-def test_pypdf_logger_and_warnings_stay_quiet(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_pypdf_logger_and_warnings_stay_quiet(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, pypdf_only: None
+) -> None:
     data = _pdf(1)
     broken = data.replace(b"startxref", b"startxrex")  # forces pypdf's noisy recovery path
     logger = logging.getLogger("pypdf")
@@ -300,7 +351,10 @@ def test_every_corpus_pdf_gets_facts_within_its_timeout() -> None:
     )
     assert get("qpdf/bad1.pdf").error == "not_pdf"
     assert get("qpdf/70245.fuzz").error == "not_pdf"  # 0 bytes
-    assert get("qpdf/bad11.pdf").error == "damaged"  # pypdf raises TypeError there
+    assert get("qpdf/bad11.pdf").pages == 1  # pypdf raises TypeError there; PDFium (and poppler) repair it
+    assert (get("qpdf/bad2.pdf").pages, get("qpdf/bad2.pdf").repaired) == (1, True)  # no startxref: rebuilt
+    assert get("qpdf/bad11.pdf").repaired is False  # its startxref is right; a later trailer is broken
+    assert get("qpdf/issue-120.pdf").error in ("no_pages", "damaged")
     assert get("qpdf/append-xref-loop.pdf").pages == 30
     if HAS_AES:
         assert get("pypdf/r6-owner-password.pdf").pages == 1
@@ -310,3 +364,15 @@ def test_every_corpus_pdf_gets_facts_within_its_timeout() -> None:
         assert (enc_xi.pages, enc_xi.needs_password) == (30, False)  # only attachments encrypted
     else:
         assert get("pypdf/r6-owner-password.pdf").error == "unsupported"
+
+
+def test_result_crosses_a_process_boundary(tmp_path: Path) -> None:
+    """read_pdf runs in the killable worker process: a module-level function, a picklable result."""
+    import pickle
+
+    from fixtures import makers as m
+
+    p = m.make_pdf(tmp_path / "a.pdf", 2, ["第一页", "第二页"])
+    f = read_pdf(p, text_pages=1)
+    assert pickle.loads(pickle.dumps(f)) == f
+    assert pickle.loads(pickle.dumps(read_pdf)) is read_pdf

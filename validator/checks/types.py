@@ -15,7 +15,12 @@ def check_type(ctx: Context, facts: FileFacts, doc: DocumentSpec | None) -> None
         return  # S101 says it all
     doc_id = doc.id if doc else None
     params = {"kind": content.kind, "mime": content.mime}
-    if content.encrypted:
+    if content.damaged:  # a cut-short xlsx is damaged, not a wrong type or extension
+        ctx.emit("T105", facts.rel, params, document=doc_id)
+        return
+    if content.default_password:  # Excel opens it without asking: not a locked file
+        ctx.emit("T104", facts.rel, params, document=doc_id)
+    if content.encrypted and not content.default_password:
         ctx.emit("T103", facts.rel, params, document=doc_id)
     elif doc and doc.types and not any(kind_matches(content.kind, content.mime, t) for t in doc.types):
         ctx.emit("T101", facts.rel, {**params, "allowed": list(doc.types)}, document=doc_id)

@@ -22,15 +22,16 @@ Kinds (``ContentType.kind``)::
     ooxml                                      OPC package whose main part is unknown or missing
     ooxml-encrypted                            OLE2 with an EncryptedPackage stream: a password-
                                                protected xlsx/docx/pptx/xlsb (which one can't be told)
-    doc xls ppt                                Word / Excel (BIFF5-8) / PowerPoint binary formats
+    doc xls ppt                                Word / Excel / PowerPoint binary formats (xls: BIFF5-8
+                                               in OLE2, and bare BIFF2-4 streams of Excel 2.x-4.0)
     wps et dps                                 the same binary formats carrying Kingsoft WPS Office
                                                markers (WpsCustomData / ETExtData streams,
                                                KSOProductBuildVer property, AppName "WPS Office")
+    works write                                Microsoft Works word processor (OLE2 with MatOST), Write (.wri)
     ole                                        any other OLE2 compound file (Thumbs.db, msi, msg ...)
     odt ods odp                                OpenDocument text / spreadsheet / presentation
     ofd                                        OFD e-document (zip with OFD.xml at the root)
-    zip rar 7z gz                              archives; "zip" also for damaged zips (detail
-                                               starts with "damaged")
+    zip rar 7z gz                              archives
     jpg png gif bmp tiff webp heic avif svg    images
     html xml json csv txt rtf                  text formats
     empty                                      size 0
@@ -42,6 +43,11 @@ Important limits, by design:
   into every .doc/.xls/.ppt it saves.  ``wps``/``et``/``dps`` therefore mean "written by WPS
   Office", not "has a .wps extension"; the extension tables treat ``doc``/``wps``,
   ``xls``/``et`` and ``ppt``/``dps`` as interchangeable.
+* ``damaged`` is set for a container cut short or broken (a truncated xlsx, a bare BIFF
+  fragment); ``kind`` is then the best guess from what is left (the local zip headers in
+  ``head``), so the file is reported as damaged, not as carrying the wrong extension.
+* ``default_password``: a legacy .xls encrypted only with Excel's built-in password
+  "VelvetSweatshop" (Excel opens it without asking); ``encrypted`` is True as well.
 * ``encrypted`` is set for OOXML packages inside an OLE2 ``EncryptedPackage``, for zip entries
   with the encryption flag, for ODF packages whose manifest declares encryption and for
   legacy .doc/.xls/.ppt protected by a password.  PDF encryption is left to the PDF reader.
@@ -62,7 +68,9 @@ Modules, one job each (this ``__init__`` holds the public API and the dispatch i
     text.py       html, xml, svg, json, csv, rtf, plain text
     zip.py        the central-directory reader _MiniZip; OOXML, ODF and OFD packages
     ole.py        the OLE2 reader _Cfb; Word/Excel/PowerPoint binaries, EncryptedPackage,
-                  legacy password flags, Kingsoft WPS Office markers
+                  legacy password flags, Kingsoft WPS Office markers, Microsoft Works
+    xls_password.py  does a password (Excel's default) open an .xls: FILEPASS verifiers
+    legacy.py     bare BIFF2-BIFF5 streams (Excel 2.x-4.0, fragments), Microsoft Write
 """
 
 from __future__ import annotations
@@ -70,6 +78,7 @@ from __future__ import annotations
 import os
 from typing import Final
 
+from validator.sniff.legacy import sniff_legacy
 from validator.sniff.libmagic import _Lib
 from validator.sniff.media import _image_signature, _sniff_ftyp
 from validator.sniff.ole import _OLE_MAGIC, _sniff_ole
@@ -134,6 +143,9 @@ def _sniff(path: str | os.PathLike[str], head: bytes, size: int) -> ContentType:
     image = _image_signature(head)
     if image is not None:  # scans and screenshots are most of a folder: spare libmagic's 15-50 µs
         return image
+    legacy = sniff_legacy(head)
+    if legacy is not None:
+        return legacy
 
     lib_l = lib().lower()
     if lib_l in _ZIPLIKE_MIMES or (lib_l == _OCTET and any(sig in head[:1024] for sig in _ZIP_SIGS[:2])):

@@ -321,8 +321,9 @@ def _kingsoft_marker(cfb: _Cfb, top: dict[str, _Entry]) -> str | None:
     return None
 
 
-def _legacy_encrypted(cfb: _Cfb, kind: str, top: dict[str, _Entry]) -> bool:
-    """RC4/XOR password protection of .doc (FIB flag), .xls (FILEPASS record), .ppt (CurrentUser token)."""
+def _legacy_encrypted(cfb: _Cfb, kind: str, top: dict[str, _Entry]) -> tuple[bool, bool]:
+    """RC4/XOR password protection of .doc (FIB flag), .xls (FILEPASS record), .ppt (CurrentUser
+    token), as (encrypted, only with Excel's default password "VelvetSweatshop")."""
     try:
         if kind == "doc":
             fib = cfb.read_stream(top["worddocument"], 12)
@@ -330,7 +331,7 @@ def _legacy_encrypted(cfb: _Cfb, kind: str, top: dict[str, _Entry]) -> bool:
                 len(fib) >= 12
                 and fib[:2] == b"\xec\xa5"
                 and bool(struct.unpack_from("<H", fib, 10)[0] & 0x0100)
-            )
+            ), False
         if kind == "xls":
             book = top.get("workbook") or top["book"]
             data = cfb.read_stream(book, 2048)
@@ -340,20 +341,22 @@ def _legacy_encrypted(cfb: _Cfb, kind: str, top: dict[str, _Entry]) -> bool:
                     break
                 rtype, rlen = struct.unpack_from("<HH", data, pos)
                 if rtype == 0x002F:
-                    return True
+                    from validator.sniff.xls_password import DEFAULT_PASSWORD, filepass_accepts  # hashlib: lazy
+
+                    return True, filepass_accepts(data[pos + 4 : pos + 4 + rlen], DEFAULT_PASSWORD)
                 pos += 4 + rlen
-            return False
+            return False, False
         if kind == "ppt":
             if "encryptedsummary" in top:
-                return True
+                return True, False
             cu = top.get("current user")
             if cu is None:
-                return False
+                return False, False
             atom = cfb.read_stream(cu, 16)
-            return len(atom) >= 16 and struct.unpack_from("<I", atom, 12)[0] == 0xF3D1C4DF
+            return len(atom) >= 16 and struct.unpack_from("<I", atom, 12)[0] == 0xF3D1C4DF, False
     except (_OleError, KeyError, struct.error):
-        return False
-    return False
+        return False, False
+    return False, False
 
 
 _KINGSOFT_KIND: Final = {"doc": "wps", "xls": "et", "ppt": "dps"}
@@ -395,17 +398,21 @@ def _sniff_ole(path: str | os.PathLike[str], head: bytes, size: int, lib: _Lib) 
             kind = "xls"
         elif "powerpoint document" in top:
             kind = "ppt"
+        elif "matost" in top and "contents" in top:  # Microsoft Works word processor 4-9 (libwps)
+            return ContentType("works", SHORT_TYPES["works"], f"{detail}; Microsoft Works document")
         else:
             known = lib() if lib().lower() not in _KIND_BY_MIME and lib() != _OCTET else _OLE_GENERIC
             return ContentType("ole", known, detail)
-        encrypted = _legacy_encrypted(cfb, kind, top)
-        if encrypted:
+        encrypted, default_password = _legacy_encrypted(cfb, kind, top)
+        if default_password:
+            detail += "; encrypted with Excel's default password (opens without asking)"
+        elif encrypted:
             detail += "; password-protected"
         marker = _kingsoft_marker(cfb, top)
         if marker is not None:
             kind = _KINGSOFT_KIND[kind]
             detail += f"; written by Kingsoft WPS Office ({marker})"
-        return ContentType(kind, SHORT_TYPES[kind], detail, encrypted)
+        return ContentType(kind, SHORT_TYPES[kind], detail, encrypted, default_password)
     except OSError as exc:
         return _fallback(
             lib, f"could not reopen file to look inside the OLE2 container: {exc.strerror or exc}"

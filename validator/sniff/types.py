@@ -14,12 +14,18 @@ class ContentType:
     mime: str  # best MIME type: libmagic's, refined by looking inside containers
     detail: str = ""  # short human detail, e.g. "OLE2 streams: WordDocument, 1Table"
     encrypted: bool = False  # password-protected package or encrypted entries
+    #: encrypted only with Excel's built-in default password "VelvetSweatshop": Excel and WPS
+    #: open it without asking (a protected, not a locked, workbook); ``encrypted`` is True too
+    default_password: bool = False
+    #: the container is cut short or broken (e.g. a truncated xlsx); ``kind`` is then the best
+    #: guess from what is left, so a damaged file is not also called a wrong extension
+    damaged: bool = False
 
 
 _CONTAINER_KINDS: Final = frozenset(
     {"xlsx", "xlsm", "xlsb", "docx", "docm", "pptx", "pptm", "ooxml", "ooxml-encrypted", "odt", "ods", "odp"}
 )
-_OLE_KINDS: Final = frozenset({"xls", "doc", "ppt", "wps", "et", "dps", "ole"})
+_OLE_KINDS: Final = frozenset({"xls", "doc", "ppt", "wps", "et", "dps", "works", "ole"})
 _OTHER_KINDS: Final = frozenset(
     {
         "pdf",
@@ -37,6 +43,7 @@ _OTHER_KINDS: Final = frozenset(
         "heic",
         "avif",
         "svg",
+        "write",
     }
 )
 _TEXT_KINDS: Final = frozenset({"html", "xml", "json", "csv", "txt", "rtf"})
@@ -72,6 +79,8 @@ SHORT_TYPES: Final[dict[str, str]] = {
     "wps": "application/kswps",
     "et": "application/kset",
     "dps": "application/ksdps",
+    "works": "application/vnd.ms-works",
+    "write": "application/x-mswrite",
     "odt": _ODF + "text",
     "ods": _ODF + "spreadsheet",
     "odp": _ODF + "presentation",
@@ -168,6 +177,8 @@ _KIND_BY_MIME: Final = {
     "application/vnd.ms-excel": "xls",
     "application/msword": "doc",
     "application/vnd.ms-powerpoint": "ppt",
+    "application/vnd.ms-works": "works",
+    "application/x-mswrite": "write",
     _OLE_GENERIC: "ole",
     "application/cdfv2": "ole",
     "application/cdfv2-corrupt": "ole",
@@ -254,7 +265,9 @@ def _ext_table() -> dict[str, frozenset[str]]:
     put("docm dotm", {"docm"} | _OOXML_OK)
     put("pptx potx ppsx", {"pptx"} | _OOXML_OK)
     put("pptm potm ppsm", {"pptm"} | _OOXML_OK)
-    put("doc dot wps wpt", {"doc", "wps"})
+    put("doc dot wpt", {"doc", "wps"})
+    put("wps", {"doc", "wps", "works"})  # Kingsoft WPS Writer, or Microsoft Works word processor
+    put("wri", {"write"})
     put("xls xlt et ett", {"xls", "et"})
     put("ppt pot pps dps dpt", {"ppt", "dps"})
     put("odt ott", {"odt"})
