@@ -29,13 +29,12 @@ _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLO
 class FileFacts:
     """What is known about one regular file; the expensive parts are computed on first use."""
 
-    __slots__ = ("_pdf", "_pdf_texts", "_sheets", "_workbook_text", "content", "entry", "head", "size", "text_pages")
+    __slots__ = ("_pdf", "_sheets", "_workbook_text", "content", "entry", "head", "size", "text_pages")
 
     def __init__(self, entry: Entry, size: int, head: bytes, content: ContentType, text_pages: int = 0):
         self.entry, self.size, self.head, self.content = entry, size, head, content
         self.text_pages = text_pages  # PDF pages whose text the checks of this run need
         self._pdf: PdfFacts | None = None
-        self._pdf_texts: tuple[str, ...] | None = None
         self._sheets: dict[tuple[str | None, int], Any] = {}
         self._workbook_text: str | None = None
 
@@ -48,23 +47,17 @@ class FileFacts:
         return self.entry.path
 
     def pdf(self) -> PdfFacts:
-        """Does it open, is it locked, how many pages."""
+        """Does it open, is it locked, how many pages, and the text of the first ``text_pages``
+        pages: one read, one parse."""
         if self._pdf is None:
-            from validator.readers.pdf import pdf_facts
+            from validator.readers.pdf import read_pdf
 
-            self._pdf = pdf_facts(self.path)
+            self._pdf = read_pdf(self.path, text_pages=self.text_pages)
         return self._pdf
 
     def pdf_texts(self) -> tuple[str, ...]:
         """The text of the first ``text_pages`` pages (as many as could be read)."""
-        if self._pdf_texts is None:
-            if self.text_pages <= 0:
-                self._pdf_texts = ()
-            else:
-                from validator.readers.pdf_text import first_pages_text
-
-                self._pdf_texts = first_pages_text(self.path, pages=self.text_pages).pages
-        return self._pdf_texts
+        return self.pdf().texts if self.text_pages > 0 else ()
 
     def sheet(self, name: str | None, header_row: int) -> SheetData:
         """The named sheet (None: the first) read below ``header_row``; raises :class:`SheetProblem`.

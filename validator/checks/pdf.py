@@ -18,6 +18,8 @@ def check_pdf(ctx: Context, facts: FileFacts, doc: DocumentSpec) -> None:
     if info.error:
         ctx.emit("P101", facts.rel, {"reason": info.error, "detail": info.detail}, document=doc.id)
         return
+    if info.repaired:
+        ctx.emit("P105", facts.rel, document=doc.id)
     if info.encrypted and rule.encrypted is False:
         ctx.emit("P102", facts.rel, document=doc.id)
     if rule.pages is not None and info.pages is not None and info.pages not in rule.pages:
