@@ -15,7 +15,8 @@ from validator.checks import Context
 from validator.checks.documents import assign, check_counts, check_duplicates, check_name_values, unexpected
 from validator.checks.naming import check_name, display_name
 from validator.checks.rules import check_package_rules
-from validator.checks.variables import check_variables, read_client_file
+from validator.checks.variables import check_variables
+from validator.client_file import read_client_file
 from validator.discovery import Entry, Ignore, walk
 from validator.model import Defect, DocumentStatus, PackageResult, Severity, sorted_defects
 from validator.spec.model import Spec

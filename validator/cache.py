@@ -186,6 +186,76 @@ class _Content:
         self.client: ClientRecord | None = None
 
 
+def _sound_content(loaded: Any) -> _Content:
+    """What a cache file held, if every part has the type this code expects; a fresh content
+    otherwise (records that are not sound are dropped one by one). A pickle of the right
+    classes with wrong inner types is a damaged cache, never a TypeError later."""
+    content = _Content()
+    if not isinstance(loaded, _Content) or getattr(loaded, "format", None) != FORMAT:
+        return content
+    binding = getattr(loaded, "binding", None)
+    records = getattr(loaded, "records", None)
+    if not (isinstance(binding, tuple) and len(binding) == 3 and all(isinstance(b, str) for b in binding)):
+        return content
+    if not isinstance(records, dict):
+        return content
+    content.binding = binding
+    content.records = {rel: r for rel, r in records.items() if isinstance(rel, str) and _sound_record(r)}
+    client = getattr(loaded, "client", None)
+    content.client = client if _sound_client(client) else None
+    return content
+
+
+def _sound_stamp(stamp: Any, seen_ns: Any, digest: Any) -> bool:
+    return (
+        isinstance(stamp, Stamp)
+        and len(stamp) == 4
+        and all(type(n) is int for n in stamp)
+        and type(seen_ns) is int
+        and isinstance(digest, str)
+    )
+
+
+def _sound_record(record: Any) -> bool:
+    if not (isinstance(record, Record) and len(record) == 4 and _sound_stamp(*record[:3])):
+        return False
+    return record.outcome is None or _sound_outcome(record.outcome)
+
+
+def _sound_outcome(outcome: Any) -> bool:
+    from validator.api import FileOutcome
+    from validator.model import Defect, Location, Severity
+
+    if not isinstance(outcome, FileOutcome):
+        return False
+    if not (isinstance(outcome.rel, str) and isinstance(outcome.path, str) and type(outcome.size) is int):
+        return False
+    if not (outcome.document is None or isinstance(outcome.document, str)) or not isinstance(outcome.defects, tuple):
+        return False
+    return all(
+        isinstance(d, Defect)
+        and isinstance(d.code, str)
+        and isinstance(d.severity, Severity)
+        and isinstance(d.path, str)
+        and isinstance(d.params, Mapping)
+        and all(isinstance(k, str) for k in d.params)
+        and (d.document is None or isinstance(d.document, str))
+        and (d.location is None or isinstance(d.location, Location))
+        for d in outcome.defects
+    )
+
+
+def _sound_client(record: Any) -> bool:
+    return (
+        isinstance(record, ClientRecord)
+        and len(record) == 5
+        and _sound_stamp(*record[:3])
+        and isinstance(record.values, dict)
+        and all(isinstance(k, str) and isinstance(v, str | list) for k, v in record.values.items())
+        and (record.problem is None or isinstance(record.problem, str))
+    )
+
+
 # --- one folder's cache ------------------------------------------------------------------
 
 
@@ -196,11 +266,7 @@ class PackageCache:
         real = os.path.realpath(root)
         key = hashlib.sha256(os.fsencode(real)).hexdigest()[:32]
         self.path = directory / "packages" / f"{key}.pickle"
-        loaded = load_blob(self.path)
-        content = loaded if isinstance(loaded, _Content) and loaded.format == FORMAT else _Content()
-        if not isinstance(content.records, dict):
-            content = _Content()
-        self._content = content
+        self._content = _sound_content(load_blob(self.path))
         self._dirty = False
 
     @classmethod
@@ -263,9 +329,11 @@ def load_blob(path: Path) -> Any:
     """The object pickled at `path`, or None when it is missing, corrupt, too big or not
     ours (a pickle runs code when loaded: only files this user wrote, not writable by
     others, are read)."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    if not safe_directory(path.parent, create=False):
+        return None
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
-        fd = os.open(path, flags)
+        fd = os.open(path, flags)  # non-blocking: a FIFO put in its place opens at once, then fails fstat
     except OSError:
         return None
     try:
@@ -289,6 +357,26 @@ def _ours(st: os.stat_result) -> bool:
     return bool(st.st_uid == getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH))
 
 
+def safe_directory(directory: Path, create: bool) -> bool:
+    """A cache sub-directory we may read pickles from and write them to: a real directory
+    (not a symlink: it could point into a checked folder), ours, writable by nobody else
+    (another user could plant a pickle, which runs code when loaded). Created 0700 if asked."""
+    try:
+        st = os.lstat(directory)
+    except FileNotFoundError:
+        if not create:
+            return False
+        try:
+            directory.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            directory.mkdir(mode=0o700)
+            st = os.lstat(directory)
+        except OSError:
+            return False
+    except OSError:
+        return False
+    return stat.S_ISDIR(st.st_mode) and _ours(st)
+
+
 def write_blob(path: Path, obj: Any) -> bool:
     """Pickle `obj` to `path` atomically (temp file + os.replace); False if it could not."""
     try:
@@ -302,7 +390,8 @@ def write_blob(path: Path, obj: Any) -> bool:
     tmp = None
     try:
         new_file = not path.exists()
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not safe_directory(path.parent, create=True):
+            return False
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
         with os.fdopen(fd, "wb") as f:
             f.write(data)

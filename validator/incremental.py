@@ -23,7 +23,7 @@ from validator.api import FileOutcome, client_values, finish_package, inspect_fi
 from validator.cache import ClientRecord, PackageCache, Record, file_digest, settled, stamp_now
 from validator.checks import Context
 from validator.checks.documents import assign
-from validator.checks.variables import read_client_file
+from validator.client_file import read_client_file
 from validator.discovery import CLIENT_FILE, Entry, Ignore, walk
 from validator.model import PackageResult, sorted_defects
 from validator.spec.model import Spec

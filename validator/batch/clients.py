@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from validator.checks.variables import read_client_file
+from validator.client_file import OutsideRef, confine_spec_ref, read_client_values
 from validator.discovery import ALWAYS_SKIPPED_DIRS, CLIENT_FILE
 from validator.model import Location
 
@@ -80,6 +80,7 @@ class RegistryRow:
     folder: str
     values: dict[str, str]
     specs: tuple[str, ...]
+    refused: tuple[str, ...] = ()  # spec paths outside the batch root (not read)
 
 
 @dataclass
@@ -186,13 +187,15 @@ def _unique_names(clients: list[Client]) -> list[Client]:
 
 def _client(root: str, name: str, registry: Registry) -> Client:
     folder = os.path.join(root, name)
-    raw, problem = read_client_file(folder)
-    has_yaml = os.path.isfile(os.path.join(folder, CLIENT_FILE))
+    raw, problem, outside = read_client_values(folder, (root,))
+    has_yaml = os.path.lexists(os.path.join(folder, CLIENT_FILE))
     yaml_specs = split_specs(raw.pop("spec", None) or raw.pop("specs", None))
     raw.pop("specs", None)
     yaml_values = {k: str(v) for k, v in raw.items()}
     row = registry.rows.get(nfc(name))
-    notes: list[Note] = []
+    notes: list[Note] = [_outside(ref, CLIENT_FILE) for ref in outside]
+    if row is not None:
+        notes.extend(_outside(ref, registry.name, row.row) for ref in row.refused)
     for dup, first in registry.duplicates:
         if nfc(dup.folder) == nfc(name):
             notes.append(
@@ -211,16 +214,13 @@ def _client(root: str, name: str, registry: Registry) -> Client:
         registry_values = row.values
         notes.extend(_mismatches(registry, row, yaml_values, yaml_specs))
         specs = yaml_specs or row.specs
-    base = folder if yaml_specs else root
-    return Client(
-        nfc(name),
-        folder,
-        yaml_values,
-        registry_values,
-        tuple(resolve_spec_ref(s, base) for s in specs),
-        problem,
-        tuple(notes),
-    )
+    return Client(nfc(name), folder, yaml_values, registry_values, specs, problem, tuple(notes))
+
+
+def _outside(ref: str, where: str, row: int | None = None) -> Note:
+    """A spec path a client's file or registry row names outside the batch root: not read."""
+    detail = "the file lies outside the batch folder and was not read; name a built-in spec or a spec file inside it"
+    return Note("L204", where, {"spec": ref, "detail": detail}, Location(row=row) if row else None)
 
 
 def _mismatches(
@@ -280,24 +280,35 @@ class RegistryError(Exception):
 
 
 def _read_csv(path: str) -> list[tuple[int, list[str]]]:
-    with open(path, "rb") as f:
-        raw = f.read(_MAX_REGISTRY_BYTES + 1)
-    if len(raw) > _MAX_REGISTRY_BYTES:
-        raise RegistryError(f"larger than {_MAX_REGISTRY_BYTES // 2**20} MB")
-    # Excel on Chinese Windows saves CSV as GBK; everything else writes UTF-8 (with or without BOM).
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes any byte string
-        raise RegistryError("not UTF-8 or GBK text")
+    from validator.safeio import UnsafeFile, describe, read_regular
+
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        raw = read_regular(path, _MAX_REGISTRY_BYTES, follow=True)
+    except UnsafeFile as exc:
+        raise RegistryError(describe(exc, _MAX_REGISTRY_BYTES)) from None
+    try:
+        rows = csv.reader(io.StringIO(decode_lines(raw), newline=""))
+        return [(i, [c.strip() for c in r]) for i, r in enumerate(rows, start=1)]
     except csv.Error as exc:
         raise RegistryError(f"not a CSV table: {exc}") from None
-    return [(i, [c.strip() for c in r]) for i, r in enumerate(rows, start=1)]
+
+
+def decode_lines(raw: bytes) -> str:
+    """UTF-8 text (BOM dropped), each line that is not UTF-8 decoded as GB18030: Excel on
+    Chinese Windows saves CSV as GBK, and a file pasted together from both keeps every row.
+    (A newline byte never occurs inside a UTF-8 or GB18030 character, so splitting is safe.)"""
+    raw = raw.removeprefix(b"\xef\xbb\xbf")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    out = []
+    for line in raw.split(b"\n"):
+        try:
+            out.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            out.append(line.decode("gb18030", "replace"))
+    return "\n".join(out)
 
 
 def _read_xlsx(path: str) -> list[tuple[int, list[str]]]:
@@ -329,8 +340,14 @@ def _registry_from_table(path: str, table: list[tuple[int, list[str]]]) -> Regis
         folder = record.pop("folder", "").strip().strip("/\\")
         if not folder:
             continue  # blank line, or a note under the table
-        specs = tuple(resolve_spec_ref(s, base) for s in split_specs(record.pop("specs", "")))
-        row = RegistryRow(row_no, folder, {k: v for k, v in record.items() if v}, specs)
+        specs: list[str] = []
+        refused: list[str] = []
+        for ref in split_specs(record.pop("specs", "")):
+            try:
+                specs.append(confine_spec_ref(ref, base, (base,)))
+            except OutsideRef:
+                refused.append(ref)
+        row = RegistryRow(row_no, folder, {k: v for k, v in record.items() if v}, tuple(specs), tuple(refused))
         first = registry.rows.get(nfc(folder))
         if first is not None:
             registry.duplicates.append((row, first.row))

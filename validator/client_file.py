@@ -1,0 +1,134 @@
+"""A materials folder's client.yaml: the client's values and the spec it names.
+
+Read through `safeio` (a FIFO, a device, a link or a file over 1 MiB is a problem, never a
+hang or a silent cut) and `yamlmarks.load_plain` (alias bombs and deep nesting are refused).
+A spec the file names by path must lie inside the folder (or, in a batch, the batch root):
+the tool never reads a file elsewhere on the disk because a client's file says so.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+from validator.discovery import CLIENT_FILE
+
+# client.yaml keys that configure the run rather than fill spec variables.
+RESERVED_KEYS = frozenset({"spec", "specs"})
+MAX_CLIENT_BYTES = 1 << 20
+_SPEC_SUFFIXES = (".yaml", ".yml")
+_LIST_SPLIT = re.compile(r"\s*[,;，；、]\s*")  # `specs: call-center, icp` in one string
+
+
+def read_client_file(root: str) -> tuple[dict[str, Any], str | None]:
+    """Values from ROOT/client.yaml (absent: none); the second item is a problem text.
+
+    `spec`/`specs` come back as built-in ids or absolute paths of spec files inside ROOT; a path
+    elsewhere is dropped and named in the problem (its file is not read).
+    """
+    values, problem, outside = read_client_values(root)
+    if outside:
+        refused = f"spec {', '.join(outside)} lies outside the client's folder; it was not read"
+        problem = f"{problem}; {refused}" if problem else refused
+    return values, problem
+
+
+def read_client_values(root: str, spec_roots: tuple[str, ...] = ()) -> tuple[dict[str, Any], str | None, list[str]]:
+    """`read_client_file`, with the spec references that lie outside ROOT and `spec_roots`
+    returned apart (dropped from the values, not read)."""
+    from validator.safeio import UnsafeFile, describe, read_regular
+
+    path = os.path.join(root, CLIENT_FILE)
+    try:
+        raw = read_regular(path, MAX_CLIENT_BYTES)
+    except UnsafeFile as exc:
+        if exc.reason == "missing":
+            return {}, None, []
+        return {}, f"{CLIENT_FILE} is {describe(exc, MAX_CLIENT_BYTES)}; it was not read", []
+    from validator.spec.yamlmarks import SpecError, load_plain
+
+    try:
+        data: Any = load_plain(raw.decode("utf-8-sig"), CLIENT_FILE)
+    except UnicodeDecodeError as exc:
+        return {}, f"not UTF-8 text (byte {exc.start})", []
+    except SpecError as exc:
+        return {}, str(exc).replace("\n", " ")[:300], []
+    if data is None:
+        return {}, None, []
+    if not isinstance(data, dict):
+        return {}, "not a mapping of names to values", []
+    values: dict[str, Any] = {}
+    bad: list[str] = []
+    outside: list[str] = []
+    for key, value in data.items():
+        if str(key) in RESERVED_KEYS:
+            items = value if isinstance(value, list) else _LIST_SPLIT.split(str(value or "").strip())
+            refs = _confined(items, root, (root, *spec_roots), outside)
+            if refs:
+                values[str(key)] = refs if isinstance(value, list) else ", ".join(refs)
+        elif isinstance(value, dict | list):
+            bad.append(str(key))
+        elif value is not None:
+            values[str(key)] = str(value).strip()
+    return values, (f"nested values for: {', '.join(bad)}" if bad else None), outside
+
+
+def _confined(items: list[Any], base: str, roots: tuple[str, ...], outside: list[str]) -> list[str]:
+    out = []
+    for item in items:
+        if item is None or isinstance(item, dict | list):
+            continue
+        ref = str(item).strip()
+        if not ref:
+            continue
+        try:
+            out.append(confine_spec_ref(ref, base, roots))
+        except OutsideRef:
+            outside.append(ref)
+    return out
+
+
+def is_spec_path(ref: str) -> bool:
+    """A spec reference names a file (has a YAML suffix or a slash) rather than a built-in id."""
+    return ref.endswith(_SPEC_SUFFIXES) or "/" in ref or "\\" in ref
+
+
+class OutsideRef(Exception):
+    """A client-supplied spec path that lies outside the folders it may name."""
+
+    def __init__(self, ref: str):
+        self.ref = ref
+        super().__init__(ref)
+
+
+def confine_spec_ref(ref: str, base: str, roots: tuple[str, ...]) -> str:
+    """A client-supplied spec reference: a built-in id as it is, a path made absolute against
+    `base` if it lies inside one of `roots` (links resolved); else raises OutsideRef. Nothing
+    is read here."""
+    if not is_spec_path(ref):
+        return ref
+    if ref.startswith("~"):
+        raise OutsideRef(ref)
+    path = os.path.abspath(os.path.join(base, ref))
+    real = os.path.realpath(path)
+    for root in roots:
+        top = os.path.realpath(root)
+        try:
+            if os.path.commonpath([top, real]) == top:
+                return path
+        except ValueError:  # another drive
+            continue
+    raise OutsideRef(ref)
+
+
+def client_spec(root: str) -> tuple[str | None, str | None]:
+    """The spec a folder's client.yaml names (`spec: call-center`), if any, as a built-in id or
+    the absolute path of a spec file inside the folder; and the file's problem text."""
+    values, problem = read_client_file(root)
+    ref = values.get("spec")
+    return (ref if isinstance(ref, str) and ref else None), problem
+
+
+def client_spec_ref(root: str) -> str | None:
+    return client_spec(root)[0]
