@@ -266,13 +266,25 @@ def _mismatches(
 def read_registry(root: str) -> Registry:
     for name in REGISTRY_NAMES:
         path = os.path.join(root, name)
-        if os.path.isfile(path):
+        if os.path.lexists(path):
+            if not os.path.isfile(path):  # a FIFO or device would hang or never end
+                return Registry(path, problem=_not_regular(path))
             try:
                 table = _read_xlsx(path) if name.endswith(".xlsx") else _read_csv(path)
             except RegistryError as exc:
                 return Registry(path, problem=str(exc))
             return _registry_from_table(path, table)
     return Registry()
+
+
+def _not_regular(path: str) -> str:
+    from validator.safeio import UnsafeFile, describe, read_regular
+
+    try:
+        read_regular(path, 0, follow=True)  # opens non-blocking, reads nothing: says what it is
+    except UnsafeFile as exc:
+        return describe(exc)
+    return "not a regular file"
 
 
 class RegistryError(Exception):
