@@ -117,9 +117,45 @@ def _re2(source: str, flags: int) -> Any:
     if flags & re.MULTILINE:
         source = f"(?m){source}"
     try:
-        return re2.compile(source, options)
+        return re2.compile(_unicode_classes(source), options)
     except Exception:  # re2.error: a feature RE2 does not have
         return None
+
+
+# Python's \w, \d, \s match any script (Chinese names, full-width digits); RE2's match ASCII.
+_OUTSIDE = {"w": r"[\p{L}\p{N}_]", "W": r"[^\p{L}\p{N}_]", "d": r"\p{Nd}", "D": r"\P{Nd}",
+            "s": r"[\s\p{Z}]", "S": r"[^\s\p{Z}]"}
+_INSIDE = {"w": r"\p{L}\p{N}_", "d": r"\p{Nd}", "D": r"\P{Nd}", "s": r"\s\p{Z}"}  # \W, \S: kept
+
+
+def _unicode_classes(source: str) -> str:
+    r"""`source` with \w, \d, \s (and negations) spelled as Unicode classes RE2 understands."""
+    out: list[str] = []
+    i, n, in_class = 0, len(source), False
+    while i < n:
+        c = source[i]
+        if c == "\\" and i + 1 < n:
+            esc = source[i + 1]
+            out.append((_INSIDE if in_class else _OUTSIDE).get(esc, source[i : i + 2]))
+            i += 2
+            continue
+        if in_class:
+            if c == "]":
+                in_class = False
+        elif c == "[":
+            in_class = True
+            out.append(c)
+            i += 1
+            if i < n and source[i] == "^":
+                out.append("^")
+                i += 1
+            if i < n and source[i] == "]":  # a literal ] first in a class
+                out.append("]")
+                i += 1
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
 
 
 # --- `specs check`: where a pattern runs bounded ---------------------------------------------

@@ -63,7 +63,8 @@ def locate(ref: str, base: Path | None = None) -> Path:
         if not path.is_absolute() and base is not None:
             path = base / path
         if not path.is_file():
-            raise SpecError([(None, f"spec file not found: {path}")])
+            what = "not a regular file" if path.exists() else "spec file not found"
+            raise SpecError([(None, f"{what}: {path}")])
         return path
     candidate = builtin_dir() / f"{ref}.yaml"
     if candidate.is_file():
