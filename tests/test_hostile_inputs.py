@@ -73,11 +73,11 @@ def test_fifo_client_yaml_is_a_defect_in_check_hook_and_batch(tmp_path: Path, pa
     before = snapshot(pack)
     proc = check(pack)
     clean_exit(proc, 1)
-    [v103] = defects(proc, "V103")
-    assert "named pipe" in v103["message"]
+    [v105] = defects(proc, "V105")
+    assert "named pipe" in v105["message"]
     proc = check(pack, "--cache", env={"VALIDATOR_CACHE_DIR": str(tmp_path / "cache")})
     clean_exit(proc, 1)
-    assert defects(proc, "V103")
+    assert defects(proc, "V105")
     # the hook, with the folder given by --root (the FIFO is not a client.yaml it can read)
     proc = run("hook", "--spec", "core", "--root", "fifo", "--lang", "en", "fifo/08_股权结构.pdf", cwd=root,
                env={"VALIDATOR_CACHE_DIR": str(tmp_path / "cache")})
@@ -90,7 +90,7 @@ def test_fifo_client_yaml_is_a_defect_in_check_hook_and_batch(tmp_path: Path, pa
     clean_exit(proc, 1)
     report = json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))
     by_client = {p["client"]: [d["code"] for d in p["defects"]] for p in report["packages"]}
-    assert "V103" in by_client["fifo"] and "V103" not in by_client["sound"]
+    assert "V105" in by_client["fifo"] and "V105" not in by_client["sound"]
     assert snapshot(pack) == before
 
 
@@ -101,8 +101,8 @@ def test_symlinked_client_yaml_is_not_followed(tmp_path: Path, pack: Path) -> No
     (pack / "client.yaml").symlink_to(outside)
     proc = check(pack)
     clean_exit(proc, 1)
-    [v103] = defects(proc, "V103")
-    assert "symbolic link" in v103["message"]
+    [v105] = defects(proc, "V105")
+    assert "symbolic link" in v105["message"]
     assert SECRET not in proc.stdout
 
 
@@ -112,8 +112,10 @@ def test_client_yaml_over_the_limit_is_a_defect_not_a_silent_cut(pack: Path) -> 
     (pack / "client.yaml").write_text(padding + CLIENT, encoding="utf-8")
     proc = check(pack)
     clean_exit(proc, 1)
-    [v103] = defects(proc, "V103")
-    assert "larger than 1 MiB" in v103["message"]
+    [v105] = defects(proc, "V105")
+    assert "larger than 1 MiB" in v105["message"]
+    proc = run("check", str(pack), "--spec", "core", "--lang", "zh")
+    assert "client.yaml 未读取：文件大于 1 MiB" in proc.stdout
 
 
 # --- 3. YAML bombs and deep nesting --------------------------------------------------------------
@@ -194,9 +196,12 @@ def test_client_spec_outside_the_folder_is_not_read(tmp_path: Path, pack: Path) 
     assert SECRET not in text and SECRET not in (tmp_path / "b.csv").read_text(encoding="utf-8")
     report = json.loads(text)
     for client, ref in (("acme", str(foreign)), ("beta", "../foreign.yaml")):
-        found = [d for p in report["packages"] if p["client"] == client for d in p["defects"] if d["code"] == "L204"]
+        found = [d for p in report["packages"] if p["client"] == client for d in p["defects"] if d["code"] == "L208"]
         assert found and ref in found[0]["message"] and "outside" in found[0]["message"], (client, found)
-    # check without --spec: the folder's own client.yaml names the foreign file
+    # check with --spec: a defect naming the reference; without: a usage error naming it
+    proc = check(root / "acme")
+    clean_exit(proc, 1)
+    assert [d["params"]["spec"] for d in defects(proc, "L208")] == [str(foreign)] and SECRET not in proc.stdout
     proc = run("check", str(root / "acme"))
     clean_exit(proc, 2)
     assert str(foreign) in proc.stderr and "outside" in proc.stderr and SECRET not in proc.stderr

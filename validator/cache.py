@@ -253,6 +253,16 @@ def _sound_client(record: Any) -> bool:
         and isinstance(record.values, dict)
         and all(isinstance(k, str) and isinstance(v, str | list) for k, v in record.values.items())
         and (record.problem is None or isinstance(record.problem, str))
+        and _sound_problem(record.problem)
+    )
+
+
+def _sound_problem(problem: Any) -> bool:
+    defects = getattr(problem, "defects", ())
+    return isinstance(defects, tuple) and all(
+        isinstance(d, tuple) and len(d) == 2 and isinstance(d[0], str) and isinstance(d[1], dict)
+        and all(isinstance(k, str) for k in d[1])
+        for d in defects
     )
 
 

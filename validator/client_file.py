@@ -21,6 +21,31 @@ _SPEC_SUFFIXES = (".yaml", ".yml")
 _LIST_SPLIT = re.compile(r"\s*[,;，；、]\s*")  # `specs: call-center, icp` in one string
 
 
+class ClientProblem(str):
+    """A problem text that also carries the defects to report for it, (code, params) each.
+    A plain str problem is reported as V103 (client.yaml malformed)."""
+
+    defects: tuple[tuple[str, dict[str, str]], ...]
+
+    def __new__(cls, text: str, defects: list[tuple[str, dict[str, str]]]) -> ClientProblem:
+        obj = super().__new__(cls, text)
+        obj.defects = tuple(defects)
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ClientProblem, (str(self), list(self.defects)))
+
+
+def problem_defects(problem: str) -> list[tuple[str, dict[str, str]]]:
+    """The (code, params) to report for a client.yaml problem."""
+    defects = getattr(problem, "defects", None)
+    if isinstance(defects, tuple) and all(
+        isinstance(d, tuple) and len(d) == 2 and isinstance(d[0], str) and isinstance(d[1], dict) for d in defects
+    ):
+        return list(defects)
+    return [("V103", {"detail": str(problem)})]
+
+
 def read_client_file(root: str) -> tuple[dict[str, Any], str | None]:
     """Values from ROOT/client.yaml (absent: none); the second item is a problem text.
 
@@ -30,14 +55,16 @@ def read_client_file(root: str) -> tuple[dict[str, Any], str | None]:
     values, problem, outside = read_client_values(root)
     if outside:
         refused = f"spec {', '.join(outside)} lies outside the client's folder; it was not read"
-        problem = f"{problem}; {refused}" if problem else refused
+        defects = problem_defects(problem) if problem else []
+        defects += [("L208", {"source": CLIENT_FILE, "spec": ref}) for ref in outside]
+        problem = ClientProblem(f"{problem}; {refused}" if problem else refused, defects)
     return values, problem
 
 
 def read_client_values(root: str, spec_roots: tuple[str, ...] = ()) -> tuple[dict[str, Any], str | None, list[str]]:
     """`read_client_file`, with the spec references that lie outside ROOT and `spec_roots`
     returned apart (dropped from the values, not read)."""
-    from validator.safeio import UnsafeFile, describe, read_regular
+    from validator.safeio import UnsafeFile, describe, read_regular, reason_params
 
     path = os.path.join(root, CLIENT_FILE)
     try:
@@ -45,7 +72,8 @@ def read_client_values(root: str, spec_roots: tuple[str, ...] = ()) -> tuple[dic
     except UnsafeFile as exc:
         if exc.reason == "missing":
             return {}, None, []
-        return {}, f"{CLIENT_FILE} is {describe(exc, MAX_CLIENT_BYTES)}; it was not read", []
+        text = f"{CLIENT_FILE} is {describe(exc, MAX_CLIENT_BYTES)}; it was not read"
+        return {}, ClientProblem(text, [("V105", reason_params(exc, MAX_CLIENT_BYTES))]), []
     from validator.spec.yamlmarks import SpecError, load_plain
 
     try:

@@ -99,6 +99,14 @@ _ENTRIES = [
          ("检查拼写，或删除该项。", "Check the spelling or remove the entry."),
          ("拼错的变量名会让本应核对的内容没有被核对。", "A misspelt name leaves something unchecked."),
          "compnay: 北京示例科技有限公司"),
+    Code("V105", "client-file-unreadable", E,
+         ("client.yaml 未读取", "client.yaml not read"),
+         ("client.yaml 未读取：{reason}。", "client.yaml was not read: {reason}."),
+         ("把 client.yaml 换成文件夹里的普通文本文件（不是快捷方式/链接、管道或设备），不超过 1 MiB。",
+          "Make client.yaml a plain text file in the folder (not a link, pipe or device), at most 1 MiB."),
+         ("工具不会顺着链接读取文件夹外的文件，不会等待管道，也不会只读一半就当作完整内容。",
+          "The tool never follows a link out of the folder, never waits on a pipe, and never uses half a file."),
+         "client.yaml 是指向其他目录的链接"),
     # --- D: documents -------------------------------------------------------------
     Code("D101", "document-missing", E,
          ("缺少必需材料", "Required document missing"),
@@ -539,6 +547,14 @@ _ENTRIES = [
           "Add `spec: ID` to client.yaml (e.g. call-center; several licences: `specs: [call-center, icp]`)."),
          ("不知道适用哪个规范，就无法检查该客户的材料。", "Without a spec the client's materials cannot be checked."),
          ""),
+    Code("L208", "client-spec-outside", E,
+         ("客户指定的规范文件不在允许的位置", "Client's spec file lies outside the allowed folders"),
+         ("{source} 指定的规范 {spec} 不在客户文件夹（或批量检查根目录）内，未读取。",
+          "The spec {spec} named in {source} lies outside the client's folder (or the batch root); it was not read."),
+         ("改用内置规范（validator specs list 可查看），或把规范文件放进客户文件夹或批量检查根目录。",
+          "Name a built-in spec (see `validator specs list`) or put the spec file inside the client's folder or the batch root."),
+         ("客户的文件不能让工具读取磁盘上任意位置的文件。", "A client's file must not make the tool read files anywhere on the disk."),
+         "spec: /etc/passwd"),
     # --- H: hook / cache ---------------------------------------------------------------
 ]
 
@@ -599,6 +615,15 @@ REASONS: dict[str, Text] = {
     "trailing": ("以点或空格结尾", "it ends with a dot or a space"),
     "control": ("含有控制字符", "it contains control characters"),
     "invalid": ("{detail}", "{detail}"),
+    # input files the tool reads itself (validator.safeio)
+    "file_fifo": ("它是命名管道（FIFO），不是普通文件", "it is a named pipe (FIFO), not a regular file"),
+    "file_socket": ("它是套接字，不是普通文件", "it is a socket, not a regular file"),
+    "file_device": ("它是设备文件，不是普通文件", "it is a device, not a regular file"),
+    "file_directory": ("它是文件夹，不是文件", "it is a folder, not a file"),
+    "file_special": ("它不是普通文件", "it is not a regular file"),
+    "file_symlink": ("它是链接（快捷方式），工具不会顺着链接读取", "it is a symbolic link, and links are not followed"),
+    "file_too_large": ("文件大于 {limit}（实际 {size}）", "it is larger than {limit} ({size})"),
+    "file_unreadable": ("无法读取（{detail}）", "it cannot be read ({detail})"),
     # variable values
     "pattern": ("不符合格式 {pattern}", "it does not match {pattern}"),
     "type": ("应为{type_name}", "it should be {type_name}"),

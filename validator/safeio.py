@@ -20,9 +20,22 @@ REASONS = ("missing", "not_regular", "symlink", "too_large", "unreadable")
 class UnsafeFile(Exception):
     """An input file that was not read; ``reason`` is one of REASONS (stable, for messages)."""
 
-    def __init__(self, path: str, reason: str, detail: str = ""):
+    def __init__(self, path: str, reason: str, detail: str = "", kind: str = "", size: int | None = None):
         self.path, self.reason, self.detail = path, reason, detail
+        self.kind = kind  # not_regular: fifo, socket, device, directory or special
+        self.size = size  # too_large: the size fstat gave
         super().__init__(f"{reason}: {detail}" if detail else reason)
+
+
+def reason_params(exc: UnsafeFile, max_bytes: int) -> dict[str, str]:
+    """Defect params for a refused file: `reason` is a key of codes.REASONS (file_fifo, …)."""
+    if exc.reason == "not_regular":
+        return {"reason": f"file_{exc.kind or 'special'}"}
+    if exc.reason == "too_large":
+        return {"reason": "file_too_large", "limit": _size(max_bytes), "size": _size(exc.size) or exc.detail}
+    if exc.reason == "symlink":
+        return {"reason": "file_symlink"}
+    return {"reason": "file_unreadable", "detail": exc.detail or exc.reason}
 
 
 def describe(exc: UnsafeFile, max_bytes: int | None = None) -> str:
@@ -69,9 +82,10 @@ def read_regular(path: str | os.PathLike[str], max_bytes: int, *, follow: bool =
         if before is not None and (st.st_dev, st.st_ino) != (before.st_dev, before.st_ino):
             raise UnsafeFile(name, "symlink", "replaced while opening")
         if not stat.S_ISREG(st.st_mode):
-            raise UnsafeFile(name, "not_regular", _kind(st.st_mode))
+            kind, text = _kind(st.st_mode)
+            raise UnsafeFile(name, "not_regular", text, kind=kind)
         if st.st_size > max_bytes:
-            raise UnsafeFile(name, "too_large", _size(st.st_size))
+            raise UnsafeFile(name, "too_large", _size(st.st_size), size=st.st_size)
         chunks: list[bytes] = []
         left = max_bytes + 1  # one byte more tells a file that grew since fstat
         while left > 0:
@@ -97,17 +111,17 @@ def _is_link(path: str) -> bool:
         return False
 
 
-def _kind(mode: int) -> str:
-    for test, name in (
-        (stat.S_ISDIR, "a directory"),
-        (stat.S_ISFIFO, "a named pipe"),
-        (stat.S_ISSOCK, "a socket"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
+def _kind(mode: int) -> tuple[str, str]:
+    for test, key, name in (
+        (stat.S_ISDIR, "directory", "a directory"),
+        (stat.S_ISFIFO, "fifo", "a named pipe"),
+        (stat.S_ISSOCK, "socket", "a socket"),
+        (stat.S_ISCHR, "device", "a character device"),
+        (stat.S_ISBLK, "device", "a block device"),
     ):
         if test(mode):
-            return name
-    return "a special file"
+            return key, name
+    return "special", "a special file"
 
 
 def _size(n: int | None) -> str:

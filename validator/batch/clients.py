@@ -217,10 +217,10 @@ def _client(root: str, name: str, registry: Registry) -> Client:
     return Client(nfc(name), folder, yaml_values, registry_values, specs, problem, tuple(notes))
 
 
-def _outside(ref: str, where: str, row: int | None = None) -> Note:
+def _outside(ref: str, source: str, row: int | None = None) -> Note:
     """A spec path a client's file or registry row names outside the batch root: not read."""
-    detail = "the file lies outside the batch folder and was not read; name a built-in spec or a spec file inside it"
-    return Note("L204", where, {"spec": ref, "detail": detail}, Location(row=row) if row else None)
+    path = CLIENT_FILE if source == CLIENT_FILE else ""  # the registry lies outside the client's folder
+    return Note("L208", path, {"source": source, "spec": ref}, Location(row=row) if row else None)
 
 
 def _mismatches(

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from validator.checks import Context
 from validator.checks.cells import CellValue, check_value
-from validator.client_file import RESERVED_KEYS
+from validator.client_file import RESERVED_KEYS, problem_defects
 from validator.userregex import compile_user_regex
 
 
 def check_variables(ctx: Context, problem: str | None) -> None:
     if problem:
-        ctx.emit("V103", "", {"detail": problem})
+        for code, params in problem_defects(problem):
+            ctx.emit(code, "", params)
     for name, var in ctx.spec.variables.items():
         value = ctx.values.get(name)
         if value is None or value == "":
