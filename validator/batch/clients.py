@@ -22,7 +22,7 @@ import io
 import os
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,7 +45,7 @@ _HEADER_ALIASES = {
 }  # fmt: skip
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Note:
     """A defect found before the client's spec is known; emitted later at the spec's severity."""
 
@@ -55,7 +55,7 @@ class Note:
     location: Location | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Client:
     name: str  # folder name (NFC): the client's key in every report
     root: str  # absolute folder path
@@ -74,7 +74,7 @@ class Client:
         return merged
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RegistryRow:
     row: int  # 1-based line (csv) or Excel row (xlsx)
     folder: str
@@ -145,15 +145,16 @@ def discover(root: str) -> list[Client]:
         key = nfc(name)
         seen.add(key)
         clients.append(_client(root, name, registry))
+    registry_name = registry.name
     for key, row in registry.rows.items():
         if key not in seen:
             note = Note(
-                "L202", "", {"registry": registry.name, "row": row.row, "folder": row.folder}, Location(row=row.row)
+                "L202", "", {"registry": registry_name, "row": row.row, "folder": row.folder}, Location(row=row.row)
             )
             clients.append(
                 Client(
                     key,
-                    os.path.join(root, row.folder),
+                    f"{root}{os.sep}{row.folder}",  # never checked; not os.path.join: a cell "/etc" stays under root
                     registry_values=row.values,
                     specs=row.specs,
                     notes=(note,),
@@ -271,9 +272,11 @@ def read_registry(root: str) -> Registry:
                 return Registry(path, problem=_not_regular(path))
             try:
                 table = _read_xlsx(path) if name.endswith(".xlsx") else _read_csv(path)
+                return _registry_from_table(path, table)
             except RegistryError as exc:
                 return Registry(path, problem=str(exc))
-            return _registry_from_table(path, table)
+            except csv.Error as exc:
+                return Registry(path, problem=f"not a CSV table: {exc}")
     return Registry()
 
 
@@ -291,18 +294,16 @@ class RegistryError(Exception):
     pass
 
 
-def _read_csv(path: str) -> list[tuple[int, list[str]]]:
+def _read_csv(path: str) -> Iterator[tuple[int, list[str]]]:
+    """The rows, one at a time (a registry of 100,000 rows never exists twice in memory)."""
     from validator.safeio import UnsafeFile, describe, read_regular
 
     try:
         raw = read_regular(path, _MAX_REGISTRY_BYTES, follow=True)
     except UnsafeFile as exc:
         raise RegistryError(describe(exc, _MAX_REGISTRY_BYTES)) from None
-    try:
-        rows = csv.reader(io.StringIO(decode_lines(raw), newline=""))
-        return [(i, [c.strip() for c in r]) for i, r in enumerate(rows, start=1)]
-    except csv.Error as exc:
-        raise RegistryError(f"not a CSV table: {exc}") from None
+    rows = csv.reader(io.StringIO(decode_lines(raw), newline=""))
+    return ((i, [c.strip() for c in r]) for i, r in enumerate(rows, start=1))  # csv.Error: read_registry
 
 
 def decode_lines(raw: bytes) -> str:
@@ -336,18 +337,20 @@ def _read_xlsx(path: str) -> list[tuple[int, list[str]]]:
     return table
 
 
-def _registry_from_table(path: str, table: list[tuple[int, list[str]]]) -> Registry:
+def _registry_from_table(path: str, table: Iterable[tuple[int, list[str]]]) -> Registry:
     registry = Registry(path)
-    if not table:
+    rows = iter(table)
+    first = next(rows, None)
+    if first is None:
         registry.problem = "empty file"
         return registry
-    header_row, header = table[0]
+    header_row, header = first
     keys = [_HEADER_ALIASES.get(h.strip().lower(), _HEADER_ALIASES.get(h.strip(), h.strip())) for h in header]
     if "folder" not in keys:
         registry.problem = f"no `folder` column in row {header_row} (found: {', '.join(h for h in header if h)})"
         return registry
     base = os.path.dirname(path)
-    for row_no, cells in table[1:]:
+    for row_no, cells in rows:
         record = {k: (cells[i] if i < len(cells) else "") for i, k in enumerate(keys) if k}
         folder = record.pop("folder", "").strip().strip("/\\")
         if not folder:
