@@ -340,11 +340,11 @@ def _read_xlsx(path: str) -> list[tuple[int, list[str]]]:
 def _registry_from_table(path: str, table: Iterable[tuple[int, list[str]]]) -> Registry:
     registry = Registry(path)
     rows = iter(table)
-    first = next(rows, None)
-    if first is None:
+    head = next(rows, None)
+    if head is None:
         registry.problem = "empty file"
         return registry
-    header_row, header = first
+    header_row, header = head
     keys = [_HEADER_ALIASES.get(h.strip().lower(), _HEADER_ALIASES.get(h.strip(), h.strip())) for h in header]
     if "folder" not in keys:
         registry.problem = f"no `folder` column in row {header_row} (found: {', '.join(h for h in header if h)})"
