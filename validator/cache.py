@@ -25,7 +25,7 @@ import pickle
 import stat
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -338,24 +338,54 @@ def values_digest(values: Mapping[str, Any]) -> str:
 def load_blob(path: Path) -> Any:
     """The object pickled at `path`, or None when it is missing, corrupt, too big or not
     ours (a pickle runs code when loaded: only files this user wrote, not writable by
-    others, are read)."""
-    if not safe_directory(path.parent, create=False):
-        return None
+    others, in a directory only this user can write, are read)."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    with _directory(path.parent, create=False) as dir_fd:
+        if dir_fd is None:
+            return None
+        try:  # non-blocking: a FIFO put in its place opens at once, then fails fstat
+            fd = os.open(path.name, flags, dir_fd=dir_fd) if dir_fd >= 0 else os.open(path, flags)
+        except OSError:
+            return None
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_FILE_BYTES or not _ours(st):
+                return None
+            chunks = []
+            while chunk := os.read(fd, 1 << 20):
+                chunks.append(chunk)
+            return pickle.loads(b"".join(chunks))
+        except Exception:  # a damaged cache is only a slower run
+            return None
+        finally:
+            os.close(fd)
+
+
+# os.replace takes src_dir_fd/dst_dir_fd wherever os.rename does (supports_dir_fd lists only rename).
+_DIR_FD = all(f in os.supports_dir_fd for f in (os.open, os.rename, os.unlink, os.stat))
+
+
+@contextlib.contextmanager
+def _directory(directory: Path, create: bool) -> Iterator[int | None]:
+    """A descriptor of a safe cache sub-directory (see `safe_directory`), checked again on the
+    descriptor itself, so swapping the directory for a link after the check changes nothing:
+    every file is then opened, written and renamed relative to it. None: not safe. -1: this OS
+    has no *at() calls (Windows); paths are used after the check."""
+    if not safe_directory(directory, create):
+        yield None
+        return
+    if not _DIR_FD:
+        yield -1
+        return
+    flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
     try:
-        fd = os.open(path, flags)  # non-blocking: a FIFO put in its place opens at once, then fails fstat
+        fd = os.open(directory, flags)
     except OSError:
-        return None
+        yield None
+        return
     try:
         st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_FILE_BYTES or not _ours(st):
-            return None
-        chunks = []
-        while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
-        return pickle.loads(b"".join(chunks))
-    except Exception:  # a damaged cache is only a slower run
-        return None
+        yield fd if stat.S_ISDIR(st.st_mode) and _ours(st) else None
     finally:
         os.close(fd)
 
@@ -395,35 +425,53 @@ def write_blob(path: Path, obj: Any) -> bool:
         return False
     if len(data) > MAX_FILE_BYTES:
         return False
-    import tempfile  # only a run that writes pays for it
+    import secrets  # only a run that writes pays for it
 
-    tmp = None
-    try:
-        new_file = not path.exists()
-        if not safe_directory(path.parent, create=True):
+    with _directory(path.parent, create=True) as dir_fd:
+        if dir_fd is None:
             return False
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-        tmp = None
+        at = {"dir_fd": dir_fd} if dir_fd >= 0 else {}
+        both = {"src_dir_fd": dir_fd, "dst_dir_fd": dir_fd} if dir_fd >= 0 else {}
+        base = path.parent if dir_fd < 0 else Path()
+        tmp = str(base / f".tmp-{os.getpid()}-{secrets.token_hex(6)}.pickle")
+        target = str(base / path.name)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+        written = False
+        try:
+            try:
+                new_file = not stat.S_ISREG(os.stat(target, follow_symlinks=False, **at).st_mode)
+            except FileNotFoundError:
+                new_file = True
+            fd = os.open(tmp, flags, 0o600, **at)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, target, **both)
+            written = True
+        except OSError:
+            return False
+        finally:
+            if not written:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp, **at)
         if new_file:
-            prune(path.parent)
+            _prune_at(dir_fd if dir_fd >= 0 else None, path.parent)
         return True
-    except OSError:
-        return False
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
 
 
 def prune(directory: Path, keep: int = MAX_CACHE_FILES) -> None:
     """Keep the cache bounded: past `keep` files, delete the least recently written."""
+    with _directory(directory, create=False) as dir_fd:
+        if dir_fd is not None:
+            _prune_at(dir_fd if dir_fd >= 0 else None, directory, keep)
+
+
+def _prune_at(dir_fd: int | None, directory: Path, keep: int = MAX_CACHE_FILES) -> None:
+    """`prune`, listing and deleting relative to the directory's descriptor when there is one."""
+    at = {"dir_fd": dir_fd} if dir_fd is not None else {}
     try:
-        with os.scandir(directory) as it:
+        with os.scandir(dir_fd if dir_fd is not None else directory) as it:
             entries = [
-                (e.name, e.stat(follow_symlinks=False).st_mtime_ns, e.path)
+                (e.name, e.stat(follow_symlinks=False).st_mtime_ns, e.name if dir_fd is not None else e.path)
                 for e in it
                 if e.name.endswith(".pickle") and e.is_file(follow_symlinks=False)
             ]
@@ -434,10 +482,10 @@ def prune(directory: Path, keep: int = MAX_CACHE_FILES) -> None:
     for name, mtime, p in entries:
         if name.startswith(".tmp-") and mtime < stale_tmp:
             with contextlib.suppress(OSError):
-                os.unlink(p)
+                os.unlink(p, **at)
     if len(files) <= keep:
         return
     files.sort()
     for _, old in files[: len(files) - keep * 3 // 4]:
         with contextlib.suppress(OSError):
-            os.unlink(old)
+            os.unlink(old, **at)
