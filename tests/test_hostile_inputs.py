@@ -211,6 +211,33 @@ def test_client_spec_outside_the_folder_is_not_read(tmp_path: Path, pack: Path) 
     assert SECRET not in proc.stdout + proc.stderr
 
 
+def test_client_spec_inside_whose_extends_leaves_the_folder_is_not_followed(tmp_path: Path, pack: Path) -> None:
+    foreign = tmp_path / "foreign.yaml"
+    foreign.write_text(f"{SECRET}: 1\n", encoding="utf-8")
+    (pack / "mine.yaml").write_text("id: mine\ntitle: Mine\nextends: ../foreign.yaml\n", encoding="utf-8")
+    (pack / "client.yaml").write_text(CLIENT + "spec: mine.yaml\n", encoding="utf-8")
+    proc = run("check", str(pack), "--lang", "en")
+    clean_exit(proc, 2)
+    assert "../foreign.yaml lies outside" in proc.stderr and SECRET not in proc.stderr
+    root = tmp_path / "root"
+    root.mkdir()
+    shutil.move(str(pack), root / "acme")
+    (root / "acme" / "mine.yaml").write_text("id: mine\ntitle: Mine\nextends: ../../foreign.yaml\n", encoding="utf-8")
+    proc = run("batch", str(root), "--executor", "process", "-q", "--lang", "en",
+               "--format", f"json={tmp_path / 'b.json'}")
+    clean_exit(proc, 1)
+    text = (tmp_path / "b.json").read_text(encoding="utf-8")
+    assert SECRET not in text
+    [l204] = [d for p in json.loads(text)["packages"] for d in p["defects"] if d["code"] == "L204"]
+    assert "lies outside" in l204["message"]
+    proc = run("hook", "acme/08_股权结构.pdf", cwd=root, env={"VALIDATOR_CACHE_DIR": str(tmp_path / "cache")})
+    clean_exit(proc, 2)
+    assert "lies outside" in proc.stdout + proc.stderr and SECRET not in proc.stdout + proc.stderr
+    # the user's own --spec may extend anything
+    (root / "acme" / "mine.yaml").write_text("id: mine\ntitle: Mine\nextends: core\n", encoding="utf-8")
+    clean_exit(run("check", str(root / "acme"), "--spec", str(root / "acme" / "mine.yaml")), 0, 1)
+
+
 def test_spec_file_inside_the_batch_root_is_allowed(tmp_path: Path, pack: Path) -> None:
     root = tmp_path / "root"
     (root / "_specs").mkdir(parents=True)

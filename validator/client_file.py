@@ -94,12 +94,40 @@ def read_client_values(root: str, spec_roots: tuple[str, ...] = ()) -> tuple[dic
             items = value if isinstance(value, list) else _LIST_SPLIT.split(str(value or "").strip())
             refs = _confined(items, root, (root, *spec_roots), outside)
             if refs:
-                values[str(key)] = refs if isinstance(value, list) else ", ".join(refs)
+                values[str(key)] = refs if isinstance(value, list) or len(refs) > 1 else refs[0]
         elif isinstance(value, dict | list):
             bad.append(str(key))
         elif value is not None:
             values[str(key)] = str(value).strip()
     return values, (f"nested values for: {', '.join(bad)}" if bad else None), outside
+
+
+class SpecRef(str):
+    """A spec path a client's file named, with the folders its `extends` chain must stay in
+    (the loader refuses a parent elsewhere, so a client's spec cannot pull in a foreign file)."""
+
+    roots: tuple[str, ...]
+
+    def __new__(cls, path: str, roots: tuple[str, ...]) -> SpecRef:
+        obj = super().__new__(cls, path)
+        obj.roots = tuple(roots)
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (SpecRef, (str(self), self.roots))
+
+
+def inside(path: str, roots: tuple[str, ...]) -> bool:
+    """`path` (links resolved) lies in one of `roots`."""
+    real = os.path.realpath(path)
+    for root in roots:
+        top = os.path.realpath(root)
+        try:
+            if os.path.commonpath([top, real]) == top:
+                return True
+        except ValueError:  # another drive
+            continue
+    return False
 
 
 def _confined(items: list[Any], base: str, roots: tuple[str, ...], outside: list[str]) -> list[str]:
@@ -139,14 +167,8 @@ def confine_spec_ref(ref: str, base: str, roots: tuple[str, ...]) -> str:
     if ref.startswith("~"):
         raise OutsideRef(ref)
     path = os.path.abspath(os.path.join(base, ref))
-    real = os.path.realpath(path)
-    for root in roots:
-        top = os.path.realpath(root)
-        try:
-            if os.path.commonpath([top, real]) == top:
-                return path
-        except ValueError:  # another drive
-            continue
+    if inside(path, roots):
+        return SpecRef(path, roots)
     raise OutsideRef(ref)
 
 

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from validator.client_file import OutsideRef, confine_spec_ref, read_client_values
+from validator.client_file import OutsideRef, SpecRef, confine_spec_ref, read_client_values
 from validator.discovery import ALWAYS_SKIPPED_DIRS, CLIENT_FILE
 from validator.model import Location
 
@@ -104,6 +104,10 @@ def split_specs(value: Any) -> tuple[str, ...]:
     items = value if isinstance(value, list) else [value]
     out: list[str] = []
     for item in items:
+        if isinstance(item, SpecRef):  # a confined path: kept whole, with its roots
+            if item not in out:
+                out.append(item)
+            continue
         for ref in _SPEC_SPLIT.split(str(item or "").strip()):
             if ref and ref not in out:
                 out.append(ref)

@@ -76,7 +76,7 @@ def locate(ref: str, base: Path | None = None) -> Path:
 
 def load_spec(ref: str, base: Path | None = None) -> Spec:
     path = locate(ref, base)
-    merged, chain = _load_chain(path, [])
+    merged, chain = _load_chain(path, [], getattr(ref, "roots", None))
     problems: list[tuple[Mark | None, str]] = []
     schema.spec.check(merged, merged.mark, "", problems)
     problems.extend(_semantic_problems(merged))
@@ -113,9 +113,10 @@ def _read(path: Path) -> Any:
     return load_marked(text, str(path))
 
 
-def _load_chain(path: Path, seen: list[Path]) -> tuple[Any, list[str]]:
+def _load_chain(path: Path, seen: list[Path], roots: tuple[str, ...] | None = None) -> tuple[Any, list[str]]:
     """The spec at `path` merged over its `extends` ancestors, and the ancestors' ids
-    (nearest first). Walked in a loop: a chain longer than MAX_EXTENDS is a spec error."""
+    (nearest first). Walked in a loop: a chain longer than MAX_EXTENDS is a spec error.
+    With `roots` (a spec a client's file named), a parent file outside them is not read."""
     files: list[tuple[MDict, str]] = []  # (data, the reference that named it), child first
     ref_name = ""
     seen = list(seen)
@@ -142,6 +143,9 @@ def _load_chain(path: Path, seen: list[Path]) -> tuple[Any, list[str]]:
             current = locate(parent_ref, current.parent)
         except SpecError as exc:
             raise SpecError([(data.mark_of("extends"), msg) for _, msg in exc.problems]) from None
+        if roots is not None and current.parent != builtin_dir() and not _inside(current, roots):
+            raise SpecError([(data.mark_of("extends"), f"extends: {parent_ref} lies outside the client's folder "
+                                                       "(or the batch root); it was not read")])
         ref_name = parent_ref
     merged, _ = files[-1]
     chain: list[str] = []
@@ -151,6 +155,12 @@ def _load_chain(path: Path, seen: list[Path]) -> tuple[Any, list[str]]:
         chain.insert(0, str(parent_id or parent_ref))
         merged = merge(merged, files[i - 1][0])
     return merged, chain
+
+
+def _inside(path: Path, roots: tuple[str, ...]) -> bool:
+    from validator.client_file import inside
+
+    return inside(str(path), roots)
 
 
 def _copy_marks(dst: MDict, src: MDict, key: str) -> None:
