@@ -156,6 +156,14 @@ def test_deep_spec_is_a_spec_error(tmp_path: Path) -> None:
     proc = run("specs", "check", str(spec))
     clean_exit(proc, 2)
     assert "nested more than" in proc.stderr
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "a.pdf").write_bytes(b"x")
+    for _ in range(2):  # the hook's cached-spec path, cold and again
+        proc = run("hook", "--spec", str(spec), "--root", "pack", "pack/a.pdf", cwd=tmp_path,
+                   env={"VALIDATOR_CACHE_DIR": str(tmp_path / "cache")})
+        clean_exit(proc, 2)
+        assert "nested more than" in proc.stdout + proc.stderr
 
 
 # --- 4. extends chains ---------------------------------------------------------------------------
@@ -261,7 +269,8 @@ def test_backtracking_regexes_finish(tmp_path: Path) -> None:
         "documents:\n"
         "  - {id: name, title: N, regex: '^(a+)+$', required: false, count: 0+}\n"
         "  - id: roster\n    title: 名单\n    regex: '.*\\.xlsx'\n    required: false\n    types: [xlsx]\n"
-        "    sheet: {columns: [{name: 号, pattern: '(a|aa)+$'}]}\n",
+        "    sheet:\n      columns: [{name: 号, pattern: '(a|aa)+$'}]\n"
+        "      rules: [{id: r, expect: {column: 号, matches: '^(a|aa)+$'}}]\n",
         encoding="utf-8",
     )
     pack = tmp_path / "pack"
@@ -276,7 +285,7 @@ def test_backtracking_regexes_finish(tmp_path: Path) -> None:
     assert len(defects(proc, "X113")) == 50 and defects(proc, "V102")
     proc = run("specs", "check", str(spec))
     clean_exit(proc, 0)
-    assert proc.stderr.count("warning:") == 3 and f"{spec}:4:" in proc.stderr
+    assert proc.stderr.count("warning:") == 4 and f"{spec}:4:" in proc.stderr
 
 
 def test_backtracking_regex_the_linear_engine_cannot_run_is_refused(tmp_path: Path) -> None:
