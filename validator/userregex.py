@@ -78,8 +78,8 @@ def compile_user_regex(source: str, flags: int = 0) -> re.Pattern[str]:
     linear = _re2(source, flags)
     if linear is None:
         raise UnsafeRegex(
-            f"could take unbounded time ({why}) and uses a feature (look-around, back-reference) "
-            "the linear-time engine lacks; rewrite it without nesting repetitions"
+            f"could take unbounded time ({why}) and the linear-time engine cannot run it (it uses look-around "
+            "or a back-reference, or is too large); rewrite it without nesting repetitions"
         )
     return cast("re.Pattern[str]", linear)
 
