@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from validator.checks.variables import read_client_file
+from validator.client_file import read_client_file
 from validator.engine import FileOutcome, Job, check_package, finish_package, inspect
 from validator.model import PackageResult
 from validator.spec.model import Spec

@@ -25,7 +25,7 @@ import pickle
 import stat
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -186,6 +186,86 @@ class _Content:
         self.client: ClientRecord | None = None
 
 
+def _sound_content(loaded: Any) -> _Content:
+    """What a cache file held, if every part has the type this code expects; a fresh content
+    otherwise (records that are not sound are dropped one by one). A pickle of the right
+    classes with wrong inner types is a damaged cache, never a TypeError later."""
+    content = _Content()
+    if not isinstance(loaded, _Content) or getattr(loaded, "format", None) != FORMAT:
+        return content
+    binding = getattr(loaded, "binding", None)
+    records = getattr(loaded, "records", None)
+    if not (isinstance(binding, tuple) and len(binding) == 3 and all(isinstance(b, str) for b in binding)):
+        return content
+    if not isinstance(records, dict):
+        return content
+    content.binding = binding
+    content.records = {rel: r for rel, r in records.items() if isinstance(rel, str) and _sound_record(r)}
+    client = getattr(loaded, "client", None)
+    content.client = client if _sound_client(client) else None
+    return content
+
+
+def _sound_stamp(stamp: Any, seen_ns: Any, digest: Any) -> bool:
+    return (
+        isinstance(stamp, Stamp)
+        and len(stamp) == 4
+        and all(type(n) is int for n in stamp)
+        and type(seen_ns) is int
+        and isinstance(digest, str)
+    )
+
+
+def _sound_record(record: Any) -> bool:
+    if not (isinstance(record, Record) and len(record) == 4 and _sound_stamp(*record[:3])):
+        return False
+    return record.outcome is None or _sound_outcome(record.outcome)
+
+
+def _sound_outcome(outcome: Any) -> bool:
+    from validator.api import FileOutcome
+    from validator.model import Defect, Location, Severity
+
+    if not isinstance(outcome, FileOutcome):
+        return False
+    if not (isinstance(outcome.rel, str) and isinstance(outcome.path, str) and type(outcome.size) is int):
+        return False
+    if not (outcome.document is None or isinstance(outcome.document, str)) or not isinstance(outcome.defects, tuple):
+        return False
+    return all(
+        isinstance(d, Defect)
+        and isinstance(d.code, str)
+        and isinstance(d.severity, Severity)
+        and isinstance(d.path, str)
+        and isinstance(d.params, Mapping)
+        and all(isinstance(k, str) for k in d.params)
+        and (d.document is None or isinstance(d.document, str))
+        and (d.location is None or isinstance(d.location, Location))
+        for d in outcome.defects
+    )
+
+
+def _sound_client(record: Any) -> bool:
+    return (
+        isinstance(record, ClientRecord)
+        and len(record) == 5
+        and _sound_stamp(*record[:3])
+        and isinstance(record.values, dict)
+        and all(isinstance(k, str) and isinstance(v, str | list) for k, v in record.values.items())
+        and (record.problem is None or isinstance(record.problem, str))
+        and _sound_problem(record.problem)
+    )
+
+
+def _sound_problem(problem: Any) -> bool:
+    defects = getattr(problem, "defects", ())
+    return isinstance(defects, tuple) and all(
+        isinstance(d, tuple) and len(d) == 2 and isinstance(d[0], str) and isinstance(d[1], dict)
+        and all(isinstance(k, str) for k in d[1])
+        for d in defects
+    )
+
+
 # --- one folder's cache ------------------------------------------------------------------
 
 
@@ -196,11 +276,7 @@ class PackageCache:
         real = os.path.realpath(root)
         key = hashlib.sha256(os.fsencode(real)).hexdigest()[:32]
         self.path = directory / "packages" / f"{key}.pickle"
-        loaded = load_blob(self.path)
-        content = loaded if isinstance(loaded, _Content) and loaded.format == FORMAT else _Content()
-        if not isinstance(content.records, dict):
-            content = _Content()
-        self._content = content
+        self._content = _sound_content(load_blob(self.path))
         self._dirty = False
 
     @classmethod
@@ -262,22 +338,54 @@ def values_digest(values: Mapping[str, Any]) -> str:
 def load_blob(path: Path) -> Any:
     """The object pickled at `path`, or None when it is missing, corrupt, too big or not
     ours (a pickle runs code when loaded: only files this user wrote, not writable by
-    others, are read)."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    others, in a directory only this user can write, are read)."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    with _directory(path.parent, create=False) as dir_fd:
+        if dir_fd is None:
+            return None
+        try:  # non-blocking: a FIFO put in its place opens at once, then fails fstat
+            fd = os.open(path.name, flags, dir_fd=dir_fd) if dir_fd >= 0 else os.open(path, flags)
+        except OSError:
+            return None
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_FILE_BYTES or not _ours(st):
+                return None
+            chunks = []
+            while chunk := os.read(fd, 1 << 20):
+                chunks.append(chunk)
+            return pickle.loads(b"".join(chunks))
+        except Exception:  # a damaged cache is only a slower run
+            return None
+        finally:
+            os.close(fd)
+
+
+# os.replace takes src_dir_fd/dst_dir_fd wherever os.rename does (supports_dir_fd lists only rename).
+_DIR_FD = all(f in os.supports_dir_fd for f in (os.open, os.rename, os.unlink, os.stat))
+
+
+@contextlib.contextmanager
+def _directory(directory: Path, create: bool) -> Iterator[int | None]:
+    """A descriptor of a safe cache sub-directory (see `safe_directory`), checked again on the
+    descriptor itself, so swapping the directory for a link after the check changes nothing:
+    every file is then opened, written and renamed relative to it. None: not safe. -1: this OS
+    has no *at() calls (Windows); paths are used after the check."""
+    if not safe_directory(directory, create):
+        yield None
+        return
+    if not _DIR_FD:
+        yield -1
+        return
+    flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
     try:
-        fd = os.open(path, flags)
+        fd = os.open(directory, flags)
     except OSError:
-        return None
+        yield None
+        return
     try:
         st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_FILE_BYTES or not _ours(st):
-            return None
-        chunks = []
-        while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
-        return pickle.loads(b"".join(chunks))
-    except Exception:  # a damaged cache is only a slower run
-        return None
+        yield fd if stat.S_ISDIR(st.st_mode) and _ours(st) else None
     finally:
         os.close(fd)
 
@@ -289,6 +397,26 @@ def _ours(st: os.stat_result) -> bool:
     return bool(st.st_uid == getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH))
 
 
+def safe_directory(directory: Path, create: bool) -> bool:
+    """A cache sub-directory we may read pickles from and write them to: a real directory
+    (not a symlink: it could point into a checked folder), ours, writable by nobody else
+    (another user could plant a pickle, which runs code when loaded). Created 0700 if asked."""
+    try:
+        st = os.lstat(directory)
+    except FileNotFoundError:
+        if not create:
+            return False
+        try:
+            directory.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            directory.mkdir(mode=0o700)
+            st = os.lstat(directory)
+        except OSError:
+            return False
+    except OSError:
+        return False
+    return stat.S_ISDIR(st.st_mode) and _ours(st)
+
+
 def write_blob(path: Path, obj: Any) -> bool:
     """Pickle `obj` to `path` atomically (temp file + os.replace); False if it could not."""
     try:
@@ -297,34 +425,53 @@ def write_blob(path: Path, obj: Any) -> bool:
         return False
     if len(data) > MAX_FILE_BYTES:
         return False
-    import tempfile  # only a run that writes pays for it
+    import secrets  # only a run that writes pays for it
 
-    tmp = None
-    try:
-        new_file = not path.exists()
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-        tmp = None
+    with _directory(path.parent, create=True) as dir_fd:
+        if dir_fd is None:
+            return False
+        at = {"dir_fd": dir_fd} if dir_fd >= 0 else {}
+        both = {"src_dir_fd": dir_fd, "dst_dir_fd": dir_fd} if dir_fd >= 0 else {}
+        base = path.parent if dir_fd < 0 else Path()
+        tmp = str(base / f".tmp-{os.getpid()}-{secrets.token_hex(6)}.pickle")
+        target = str(base / path.name)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+        written = False
+        try:
+            try:
+                new_file = not stat.S_ISREG(os.stat(target, follow_symlinks=False, **at).st_mode)
+            except FileNotFoundError:
+                new_file = True
+            fd = os.open(tmp, flags, 0o600, **at)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, target, **both)
+            written = True
+        except OSError:
+            return False
+        finally:
+            if not written:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp, **at)
         if new_file:
-            prune(path.parent)
+            _prune_at(dir_fd if dir_fd >= 0 else None, path.parent)
         return True
-    except OSError:
-        return False
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
 
 
 def prune(directory: Path, keep: int = MAX_CACHE_FILES) -> None:
     """Keep the cache bounded: past `keep` files, delete the least recently written."""
+    with _directory(directory, create=False) as dir_fd:
+        if dir_fd is not None:
+            _prune_at(dir_fd if dir_fd >= 0 else None, directory, keep)
+
+
+def _prune_at(dir_fd: int | None, directory: Path, keep: int = MAX_CACHE_FILES) -> None:
+    """`prune`, listing and deleting relative to the directory's descriptor when there is one."""
+    at = {"dir_fd": dir_fd} if dir_fd is not None else {}
     try:
-        with os.scandir(directory) as it:
+        with os.scandir(dir_fd if dir_fd is not None else directory) as it:
             entries = [
-                (e.name, e.stat(follow_symlinks=False).st_mtime_ns, e.path)
+                (e.name, e.stat(follow_symlinks=False).st_mtime_ns, e.name if dir_fd is not None else e.path)
                 for e in it
                 if e.name.endswith(".pickle") and e.is_file(follow_symlinks=False)
             ]
@@ -335,10 +482,10 @@ def prune(directory: Path, keep: int = MAX_CACHE_FILES) -> None:
     for name, mtime, p in entries:
         if name.startswith(".tmp-") and mtime < stale_tmp:
             with contextlib.suppress(OSError):
-                os.unlink(p)
+                os.unlink(p, **at)
     if len(files) <= keep:
         return
     files.sort()
     for _, old in files[: len(files) - keep * 3 // 4]:
         with contextlib.suppress(OSError):
-            os.unlink(old)
+            os.unlink(old, **at)

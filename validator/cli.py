@@ -153,14 +153,16 @@ def check(folders: tuple[str, ...], spec_ref: str | None, variables: tuple[str, 
     """
     overrides = _parse_vars(variables)
     chosen = _parse_formats(formats, output)
-    from validator.api import check_folder, client_spec_ref
+    from validator.api import check_folder
+    from validator.client_file import client_spec
 
     packages = []
     specs: dict[str, Spec] = {}
     for folder in folders:
-        ref = spec_ref or client_spec_ref(folder)
+        ref, problem = (spec_ref, None) if spec_ref else client_spec(folder)
         if not ref:
-            raise click.UsageError(f"no --spec given and {folder}/client.yaml names no spec")
+            why = f" ({problem})" if problem else ""
+            raise click.UsageError(f"no --spec given and {folder}/client.yaml names no spec{why}")
         if ref not in specs:
             specs[ref] = with_severity(load_spec_or_exit(ref), ignore, warn)
         packages.append(check_folder(folder, specs[ref], overrides, cache=cache))
@@ -253,6 +255,11 @@ def specs_check(files: tuple[str, ...]) -> None:
         try:
             s = load_spec(f if f.endswith((".yaml", ".yml")) or "/" in f else f"./{f}")
             click.echo(f"{f}: ok ({s.id}, {len(s.documents)} documents)")
+            from validator.spec.yamlmarks import format_problem
+            from validator.userregex import bounded_patterns
+
+            for mark, message in bounded_patterns(s.raw):
+                click.echo(f"{format_problem(mark, 'warning: ' + message)}", err=True)
         except SpecError as exc:
             bad += 1
             click.echo(str(exc), err=True)

@@ -34,6 +34,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     },
     "V103": {"detail": "not a mapping of names to values"},
     "V104": {"name": "compnay"},
+    "V105": {"reason": "file_symlink"},
     "D101": {"title": "营业执照副本", "pattern": f"02_营业执照_{_COMPANY}.pdf"},
     "D102": {"title": "社保缴纳证明", "expected": "2+", "found": 1},
     "D103": {
@@ -93,6 +94,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "L203": {},
     "L206": {"registry": "clients.xlsx", "row": 7, "first_row": 3, "folder": "北京示例"},
     "L207": {},
+    "L208": {"source": "client.yaml", "spec": "/etc/passwd"},
 }
 
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")

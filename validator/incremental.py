@@ -21,7 +21,7 @@ from typing import Any
 
 from validator.api import client_values
 from validator.cache import ClientRecord, PackageCache, Record, file_digest, settled, stamp_now
-from validator.checks.variables import read_client_file
+from validator.client_file import read_client_file
 from validator.discovery import CLIENT_FILE, Entry
 from validator.engine import FileOutcome, Job, check_package
 from validator.model import PackageResult

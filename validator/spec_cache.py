@@ -18,6 +18,7 @@ from validator.cache import Stamp, cache_dir, fingerprint, load_blob, settled, s
 from validator.spec.model import Spec
 
 _PATH_SUFFIXES = (".yaml", ".yml")
+MAX_SOURCE_BYTES = 4 << 20  # spec.loader.MAX_SPEC_BYTES (not imported: a warm run skips the loader)
 
 
 class SourceFile(NamedTuple):
@@ -46,13 +47,43 @@ def cached_spec(ref: str, directory: Path) -> Spec | None:
     """The cached spec if its sources are unchanged; None otherwise. Never imports PyYAML."""
     path = _path(ref, directory)
     cached = load_blob(path)
-    if isinstance(cached, CachedSpec) and cached.fingerprint == fingerprint() and isinstance(cached.spec, Spec):
+    if (
+        isinstance(cached, CachedSpec)
+        and len(cached) == 3
+        and cached.fingerprint == fingerprint()
+        and isinstance(cached.sources, tuple)
+        and _sound_spec(cached.spec)
+    ):
         fresh = _verify(cached.sources)
         if fresh is not None:
             if fresh != cached.sources:  # stamps moved, content did not: remember the new stamps
                 write_blob(path, cached._replace(sources=fresh))
             return cached.spec
     return None
+
+
+def _sound_spec(spec: Any) -> bool:
+    """The cached object has the shape of a Spec at its top levels (a damaged or forged entry
+    is ignored, not a TypeError later)."""
+    from validator.spec.model import DocumentSpec, NamePattern, NamingRules
+
+    return (
+        isinstance(spec, Spec)
+        and isinstance(spec.id, str)
+        and isinstance(spec.title, str)
+        and isinstance(spec.documents, tuple)
+        and all(
+            isinstance(d, DocumentSpec) and isinstance(d.id, str) and isinstance(d.pattern, NamePattern)
+            and callable(getattr(d.pattern.shape, "fullmatch", None))
+            for d in spec.documents
+        )
+        and isinstance(spec.variables, dict)
+        and isinstance(spec.naming, NamingRules)
+        and isinstance(spec.severity, dict)
+        and isinstance(spec.ignore, tuple)
+        and isinstance(spec.rules, tuple)
+        and isinstance(spec.raw, dict)
+    )
 
 
 def load_and_store(ref: str, directory: Path) -> Spec:
@@ -95,46 +126,47 @@ def _digests(sources: tuple[SourceFile, ...]) -> list[tuple[str, str]]:
 
 def _sources(ref: str) -> tuple[SourceFile, ...] | None:
     """Every file of the `extends` chain with its stamp and content hash; None if unsure."""
-    import yaml
-
-    from validator.spec.loader import locate
-    from validator.spec.yamlmarks import SpecError
+    from validator.safeio import UnsafeFile, read_regular
+    from validator.spec.loader import MAX_EXTENDS, MAX_SPEC_BYTES, locate
+    from validator.spec.yamlmarks import SpecError, load_plain
 
     out: list[SourceFile] = []
     try:
         path: Path | None = locate(ref)
         while path is not None:
-            if len(out) > 32 or any(s.path == str(path.resolve()) for s in out):
+            if len(out) >= MAX_EXTENDS or any(s.path == str(path.resolve()) for s in out):
                 return None
             taken = stamp_now(str(path), follow=True)
             if taken is None:
                 return None
-            data = path.read_bytes()
+            data = read_regular(path, MAX_SPEC_BYTES, follow=True)
             out.append(SourceFile(str(path.resolve()), taken[0], taken[1], hashlib.sha256(data).hexdigest()))
-            parsed = yaml.safe_load(data.decode("utf-8-sig"))
+            parsed = load_plain(data.decode("utf-8-sig"), str(path))
             parent = parsed.get("extends") if isinstance(parsed, dict) else None
             path = locate(parent, path.parent) if isinstance(parent, str) else None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, SpecError):
+    except (OSError, UnicodeDecodeError, UnsafeFile, SpecError):
         return None
     return tuple(out)
 
 
 def _verify(sources: tuple[SourceFile, ...]) -> tuple[SourceFile, ...] | None:
     """The sources with current stamps if their content is unchanged; None otherwise."""
+    from validator.safeio import UnsafeFile, read_regular
+
     fresh: list[SourceFile] = []
     for s in sources:
-        if not isinstance(s, SourceFile):
+        if not isinstance(s, SourceFile) or not isinstance(s.path, str) or not isinstance(s.stamp, Stamp):
             return None
         taken = stamp_now(s.path, follow=True)
         if taken is None:
             return None
         stamp, seen_ns = taken
-        if stamp == s.stamp and settled(stamp, s.seen_ns):
+        if stamp == s.stamp and isinstance(s.seen_ns, int) and settled(stamp, s.seen_ns):
             fresh.append(s)
             continue
         try:
-            digest = hashlib.sha256(Path(s.path).read_bytes()).hexdigest()
-        except OSError:
+            digest = hashlib.sha256(read_regular(s.path, MAX_SOURCE_BYTES, follow=True)).hexdigest()
+        except UnsafeFile:
             return None
         if digest != s.digest:
             return None

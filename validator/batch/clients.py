@@ -22,11 +22,11 @@ import io
 import os
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from validator.checks.variables import read_client_file
+from validator.client_file import OutsideRef, SpecRef, confine_spec_ref, read_client_values
 from validator.discovery import ALWAYS_SKIPPED_DIRS, CLIENT_FILE
 from validator.model import Location
 
@@ -45,7 +45,7 @@ _HEADER_ALIASES = {
 }  # fmt: skip
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Note:
     """A defect found before the client's spec is known; emitted later at the spec's severity."""
 
@@ -55,7 +55,7 @@ class Note:
     location: Location | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Client:
     name: str  # folder name (NFC): the client's key in every report
     root: str  # absolute folder path
@@ -74,12 +74,13 @@ class Client:
         return merged
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RegistryRow:
     row: int  # 1-based line (csv) or Excel row (xlsx)
     folder: str
     values: dict[str, str]
     specs: tuple[str, ...]
+    refused: tuple[str, ...] = ()  # spec paths outside the batch root (not read)
 
 
 @dataclass
@@ -103,6 +104,10 @@ def split_specs(value: Any) -> tuple[str, ...]:
     items = value if isinstance(value, list) else [value]
     out: list[str] = []
     for item in items:
+        if isinstance(item, SpecRef):  # a confined path: kept whole, with its roots
+            if item not in out:
+                out.append(item)
+            continue
         for ref in _SPEC_SPLIT.split(str(item or "").strip()):
             if ref and ref not in out:
                 out.append(ref)
@@ -144,15 +149,16 @@ def discover(root: str) -> list[Client]:
         key = nfc(name)
         seen.add(key)
         clients.append(_client(root, name, registry))
+    registry_name = registry.name
     for key, row in registry.rows.items():
         if key not in seen:
             note = Note(
-                "L202", "", {"registry": registry.name, "row": row.row, "folder": row.folder}, Location(row=row.row)
+                "L202", "", {"registry": registry_name, "row": row.row, "folder": row.folder}, Location(row=row.row)
             )
             clients.append(
                 Client(
                     key,
-                    os.path.join(root, row.folder),
+                    f"{root}{os.sep}{row.folder}",  # never checked; not os.path.join: a cell "/etc" stays under root
                     registry_values=row.values,
                     specs=row.specs,
                     notes=(note,),
@@ -186,13 +192,15 @@ def _unique_names(clients: list[Client]) -> list[Client]:
 
 def _client(root: str, name: str, registry: Registry) -> Client:
     folder = os.path.join(root, name)
-    raw, problem = read_client_file(folder)
-    has_yaml = os.path.isfile(os.path.join(folder, CLIENT_FILE))
+    raw, problem, outside = read_client_values(folder, (root,))
+    has_yaml = os.path.lexists(os.path.join(folder, CLIENT_FILE))
     yaml_specs = split_specs(raw.pop("spec", None) or raw.pop("specs", None))
     raw.pop("specs", None)
     yaml_values = {k: str(v) for k, v in raw.items()}
     row = registry.rows.get(nfc(name))
-    notes: list[Note] = []
+    notes: list[Note] = [_outside(ref, CLIENT_FILE) for ref in outside]
+    if row is not None:
+        notes.extend(_outside(ref, registry.name, row.row) for ref in row.refused)
     for dup, first in registry.duplicates:
         if nfc(dup.folder) == nfc(name):
             notes.append(
@@ -211,16 +219,13 @@ def _client(root: str, name: str, registry: Registry) -> Client:
         registry_values = row.values
         notes.extend(_mismatches(registry, row, yaml_values, yaml_specs))
         specs = yaml_specs or row.specs
-    base = folder if yaml_specs else root
-    return Client(
-        nfc(name),
-        folder,
-        yaml_values,
-        registry_values,
-        tuple(resolve_spec_ref(s, base) for s in specs),
-        problem,
-        tuple(notes),
-    )
+    return Client(nfc(name), folder, yaml_values, registry_values, specs, problem, tuple(notes))
+
+
+def _outside(ref: str, source: str, row: int | None = None) -> Note:
+    """A spec path a client's file or registry row names outside the batch root: not read."""
+    path = CLIENT_FILE if source == CLIENT_FILE else ""  # the registry lies outside the client's folder
+    return Note("L208", path, {"source": source, "spec": ref}, Location(row=row) if row else None)
 
 
 def _mismatches(
@@ -266,38 +271,61 @@ def _mismatches(
 def read_registry(root: str) -> Registry:
     for name in REGISTRY_NAMES:
         path = os.path.join(root, name)
-        if os.path.isfile(path):
+        if os.path.lexists(path):
+            if not os.path.isfile(path):  # a FIFO or device would hang or never end
+                return Registry(path, problem=_not_regular(path))
             try:
                 table = _read_xlsx(path) if name.endswith(".xlsx") else _read_csv(path)
+                return _registry_from_table(path, table)
             except RegistryError as exc:
                 return Registry(path, problem=str(exc))
-            return _registry_from_table(path, table)
+            except csv.Error as exc:
+                return Registry(path, problem=f"not a CSV table: {exc}")
     return Registry()
+
+
+def _not_regular(path: str) -> str:
+    from validator.safeio import UnsafeFile, describe, read_regular
+
+    try:
+        read_regular(path, 0, follow=True)  # opens non-blocking, reads nothing: says what it is
+    except UnsafeFile as exc:
+        return describe(exc)
+    return "not a regular file"
 
 
 class RegistryError(Exception):
     pass
 
 
-def _read_csv(path: str) -> list[tuple[int, list[str]]]:
-    with open(path, "rb") as f:
-        raw = f.read(_MAX_REGISTRY_BYTES + 1)
-    if len(raw) > _MAX_REGISTRY_BYTES:
-        raise RegistryError(f"larger than {_MAX_REGISTRY_BYTES // 2**20} MB")
-    # Excel on Chinese Windows saves CSV as GBK; everything else writes UTF-8 (with or without BOM).
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes any byte string
-        raise RegistryError("not UTF-8 or GBK text")
+def _read_csv(path: str) -> Iterator[tuple[int, list[str]]]:
+    """The rows, one at a time (a registry of 100,000 rows never exists twice in memory)."""
+    from validator.safeio import UnsafeFile, describe, read_regular
+
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        raise RegistryError(f"not a CSV table: {exc}") from None
-    return [(i, [c.strip() for c in r]) for i, r in enumerate(rows, start=1)]
+        raw = read_regular(path, _MAX_REGISTRY_BYTES, follow=True)
+    except UnsafeFile as exc:
+        raise RegistryError(describe(exc, _MAX_REGISTRY_BYTES)) from None
+    rows = csv.reader(io.StringIO(decode_lines(raw), newline=""))
+    return ((i, [c.strip() for c in r]) for i, r in enumerate(rows, start=1))  # csv.Error: read_registry
+
+
+def decode_lines(raw: bytes) -> str:
+    """UTF-8 text (BOM dropped), each line that is not UTF-8 decoded as GB18030: Excel on
+    Chinese Windows saves CSV as GBK, and a file pasted together from both keeps every row.
+    (A newline byte never occurs inside a UTF-8 or GB18030 character, so splitting is safe.)"""
+    raw = raw.removeprefix(b"\xef\xbb\xbf")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    out = []
+    for line in raw.split(b"\n"):
+        try:
+            out.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            out.append(line.decode("gb18030", "replace"))
+    return "\n".join(out)
 
 
 def _read_xlsx(path: str) -> list[tuple[int, list[str]]]:
@@ -313,24 +341,32 @@ def _read_xlsx(path: str) -> list[tuple[int, list[str]]]:
     return table
 
 
-def _registry_from_table(path: str, table: list[tuple[int, list[str]]]) -> Registry:
+def _registry_from_table(path: str, table: Iterable[tuple[int, list[str]]]) -> Registry:
     registry = Registry(path)
-    if not table:
+    rows = iter(table)
+    head = next(rows, None)
+    if head is None:
         registry.problem = "empty file"
         return registry
-    header_row, header = table[0]
+    header_row, header = head
     keys = [_HEADER_ALIASES.get(h.strip().lower(), _HEADER_ALIASES.get(h.strip(), h.strip())) for h in header]
     if "folder" not in keys:
         registry.problem = f"no `folder` column in row {header_row} (found: {', '.join(h for h in header if h)})"
         return registry
     base = os.path.dirname(path)
-    for row_no, cells in table[1:]:
+    for row_no, cells in rows:
         record = {k: (cells[i] if i < len(cells) else "") for i, k in enumerate(keys) if k}
         folder = record.pop("folder", "").strip().strip("/\\")
         if not folder:
             continue  # blank line, or a note under the table
-        specs = tuple(resolve_spec_ref(s, base) for s in split_specs(record.pop("specs", "")))
-        row = RegistryRow(row_no, folder, {k: v for k, v in record.items() if v}, specs)
+        specs: list[str] = []
+        refused: list[str] = []
+        for ref in split_specs(record.pop("specs", "")):
+            try:
+                specs.append(confine_spec_ref(ref, base, (base,)))
+            except OutsideRef:
+                refused.append(ref)
+        row = RegistryRow(row_no, folder, {k: v for k, v in record.items() if v}, tuple(specs), tuple(refused))
         first = registry.rows.get(nfc(folder))
         if first is not None:
             registry.duplicates.append((row, first.row))

@@ -47,6 +47,7 @@ from validator.checks import Context
 from validator.checks.cells import as_text, is_empty, number_of
 from validator.model import Location, Severity
 from validator.spec.model import ColumnSpec, Condition, RuleSpec, SheetSpec
+from validator.userregex import compile_user_regex
 
 _VAR = re.compile(r"\{\s*([A-Za-z_][A-Za-z0-9_\-]*)\s*\}")
 _TRUE = frozenset({"是", "y", "yes", "true", "1"})
@@ -91,7 +92,7 @@ class Env:
     def regex(self, operand: str) -> re.Pattern[str]:
         rx = self._regex.get(operand)
         if rx is None:
-            rx = self._regex[operand] = re.compile(self.subst(operand, escape=True))
+            rx = self._regex[operand] = compile_user_regex(self.subst(operand, escape=True))
         return rx
 
     def operand(self, text: str) -> tuple[str, float | None]:

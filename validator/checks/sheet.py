@@ -14,6 +14,7 @@ from validator.facts import FileFacts, SheetProblem
 from validator.model import Location, Severity
 from validator.readers.bounded import paused_gc
 from validator.spec.model import ColumnSpec, DocumentSpec, SheetSpec
+from validator.userregex import compile_user_regex
 
 SHEET_KINDS = frozenset({"xlsx", "xlsm"})
 
@@ -218,7 +219,7 @@ def _check_column(ctx: Context, rel: str, doc_id: str, sheet: str, idx: int, col
             if text not in allowed:
                 emit("X112", row_no, {"value": cell.display or text, "allowed": listed})
     if col.pattern:
-        rx = re.compile(col.pattern)
+        rx = compile_user_regex(col.pattern)
         for row_no, cell in present:
             if not rx.fullmatch(text_of(cell)):
                 emit("X113", row_no, {"value": cell.display or text_of(cell), "pattern": col.pattern})

@@ -2,53 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import re
-from typing import Any
-
 from validator.checks import Context
 from validator.checks.cells import CellValue, check_value
-from validator.discovery import CLIENT_FILE
-
-# client.yaml keys that configure the run rather than fill spec variables.
-RESERVED_KEYS = frozenset({"spec", "specs"})
-
-
-def read_client_file(root: str) -> tuple[dict[str, Any], str | None]:
-    """Values from ROOT/client.yaml (absent: none); the second item is a problem text."""
-    path = os.path.join(root, CLIENT_FILE)
-    try:
-        with open(path, "rb") as f:
-            raw = f.read(1 << 20)
-    except FileNotFoundError:
-        return {}, None
-    except OSError as exc:
-        return {}, exc.strerror or str(exc)
-    import yaml
-
-    try:
-        data: Any = yaml.safe_load(raw.decode("utf-8-sig"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        return {}, str(exc).replace("\n", " ")[:300]
-    if data is None:
-        return {}, None
-    if not isinstance(data, dict):
-        return {}, "not a mapping of names to values"
-    values: dict[str, Any] = {}
-    bad = []
-    for key, value in data.items():
-        if str(key) in RESERVED_KEYS:
-            values[str(key)] = value if isinstance(value, list) else str(value)
-        elif isinstance(value, dict | list):
-            bad.append(str(key))
-        elif value is not None:
-            values[str(key)] = str(value).strip()
-    return values, (f"nested values for: {', '.join(bad)}" if bad else None)
+from validator.client_file import RESERVED_KEYS, problem_defects
+from validator.userregex import compile_user_regex
 
 
 def check_variables(ctx: Context, problem: str | None) -> None:
     if problem:
-        ctx.emit("V103", "", {"detail": problem})
+        for code, params in problem_defects(problem):
+            ctx.emit(code, "", params)
     for name, var in ctx.spec.variables.items():
         value = ctx.values.get(name)
         if value is None or value == "":
@@ -62,7 +25,7 @@ def check_variables(ctx: Context, problem: str | None) -> None:
                                       **{k: v for k, v in found.params.items() if k != "value"},
                                       "reason": found.params.get("reason", "type")})
                 continue
-        if var.pattern and not re.search(var.pattern, value):
+        if var.pattern and not compile_user_regex(var.pattern).search(value):
             ctx.emit("V102", "", {"name": name, "title": var.title, "value": value, "reason": "pattern",
                                   "pattern": var.pattern})
     for name in sorted(set(ctx.values) - set(ctx.spec.variables) - RESERVED_KEYS):

@@ -63,7 +63,8 @@ def locate(ref: str, base: Path | None = None) -> Path:
         if not path.is_absolute() and base is not None:
             path = base / path
         if not path.is_file():
-            raise SpecError([(None, f"spec file not found: {path}")])
+            what = "not a regular file" if path.exists() else "spec file not found"
+            raise SpecError([(None, f"{what}: {path}")])
         return path
     candidate = builtin_dir() / f"{ref}.yaml"
     if candidate.is_file():
@@ -75,7 +76,7 @@ def locate(ref: str, base: Path | None = None) -> Path:
 
 def load_spec(ref: str, base: Path | None = None) -> Spec:
     path = locate(ref, base)
-    merged, chain = _load_chain(path, [])
+    merged, chain = _load_chain(path, [], getattr(ref, "roots", None))
     problems: list[tuple[Mark | None, str]] = []
     schema.spec.check(merged, merged.mark, "", problems)
     problems.extend(_semantic_problems(merged))
@@ -96,34 +97,70 @@ def _unique(problems: list[tuple[Mark | None, str]]) -> list[tuple[Mark | None, 
     return list(seen)
 
 
+MAX_SPEC_BYTES = 4 << 20  # the largest built-in spec is ~20 KB
+MAX_EXTENDS = 32  # files in one `extends` chain
+
+
 def _read(path: Path) -> Any:
+    from validator.safeio import UnsafeFile, describe, read_regular
+
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError([(None, f"cannot read spec {path}: {exc}")]) from None
+        text = read_regular(path, MAX_SPEC_BYTES, follow=True).decode("utf-8-sig")
+    except UnsafeFile as exc:
+        raise SpecError([(None, f"cannot read spec {path}: {describe(exc, MAX_SPEC_BYTES)}")]) from None
+    except UnicodeDecodeError as exc:
+        raise SpecError([(None, f"cannot read spec {path}: not UTF-8 text (byte {exc.start})")]) from None
     return load_marked(text, str(path))
 
 
-def _load_chain(path: Path, seen: list[Path]) -> tuple[Any, list[str]]:
-    resolved = path.resolve()
-    if resolved in seen:
-        cycle = " -> ".join(str(p) for p in [*seen, resolved])
-        raise SpecError([(None, f"extends forms a cycle: {cycle}")])
-    data = _read(path)
-    if not isinstance(data, MDict):
-        raise SpecError([(Mark(str(path), 1, 1), "a spec must be a mapping of keys (id, title, documents…)")])
-    parent_ref = data.get("extends")
-    if parent_ref is None:
-        return data, []
-    if not isinstance(parent_ref, str):
-        raise SpecError([(data.mark_of("extends"), "extends: expected a spec id or a relative path")])
-    try:
-        parent_path = locate(parent_ref, path.parent)
-    except SpecError as exc:
-        raise SpecError([(data.mark_of("extends"), msg) for _, msg in exc.problems]) from None
-    parent, chain = _load_chain(parent_path, [*seen, resolved])
-    parent_id = parent.get("id") if isinstance(parent, MDict) else None
-    return merge(parent, data), [str(parent_id or parent_ref), *chain]
+def _load_chain(path: Path, seen: list[Path], roots: tuple[str, ...] | None = None) -> tuple[Any, list[str]]:
+    """The spec at `path` merged over its `extends` ancestors, and the ancestors' ids
+    (nearest first). Walked in a loop: a chain longer than MAX_EXTENDS is a spec error.
+    With `roots` (a spec a client's file named), a parent file outside them is not read."""
+    files: list[tuple[MDict, str]] = []  # (data, the reference that named it), child first
+    ref_name = ""
+    seen = list(seen)
+    current: Path | None = path
+    while current is not None:
+        resolved = current.resolve()
+        if resolved in seen:
+            cycle = " -> ".join(str(p) for p in [*seen, resolved])
+            raise SpecError([(None, f"extends forms a cycle: {cycle}")])
+        if len(seen) >= MAX_EXTENDS:
+            shown = " -> ".join(str(p) for p in [*seen[:3], "…", *seen[-2:]])
+            raise SpecError([(None, f"extends chain longer than {MAX_EXTENDS} files: {shown}")])
+        seen.append(resolved)
+        data = _read(current)
+        if not isinstance(data, MDict):
+            raise SpecError([(Mark(str(current), 1, 1), "a spec must be a mapping of keys (id, title, documents…)")])
+        files.append((data, ref_name))
+        parent_ref = data.get("extends")
+        if parent_ref is None:
+            break
+        if not isinstance(parent_ref, str):
+            raise SpecError([(data.mark_of("extends"), "extends: expected a spec id or a relative path")])
+        try:
+            current = locate(parent_ref, current.parent)
+        except SpecError as exc:
+            raise SpecError([(data.mark_of("extends"), msg) for _, msg in exc.problems]) from None
+        if roots is not None and current.parent != builtin_dir() and not _inside(current, roots):
+            raise SpecError([(data.mark_of("extends"), f"extends: {parent_ref} lies outside the client's folder "
+                                                       "(or the batch root); it was not read")])
+        ref_name = parent_ref
+    merged, _ = files[-1]
+    chain: list[str] = []
+    for i in range(len(files) - 1, 0, -1):
+        parent, parent_ref = files[i]
+        parent_id = parent.get("id")
+        chain.insert(0, str(parent_id or parent_ref))
+        merged = merge(merged, files[i - 1][0])
+    return merged, chain
+
+
+def _inside(path: Path, roots: tuple[str, ...]) -> bool:
+    from validator.client_file import inside
+
+    return inside(str(path), roots)
 
 
 def _copy_marks(dst: MDict, src: MDict, key: str) -> None:
@@ -224,7 +261,9 @@ def _literal(text: str) -> str:
 
 
 def _compile_regex(source: str, variables: dict[str, VariableSpec]) -> NamePattern:
-    rx = re.compile(source, re.DOTALL)
+    from validator.userregex import compile_user_regex
+
+    rx = compile_user_regex(source, re.DOTALL)
     slots = tuple(g for g in rx.groupindex if g in variables)
     return NamePattern(source, rx, slots, (), is_regex=True)
 

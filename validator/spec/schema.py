@@ -6,7 +6,6 @@ prints the JSON Schema made from this description.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,11 +27,9 @@ LEVELS = ("error", "warning", "info", "ignore")
 
 
 def _regex(value: str) -> str | None:
-    try:
-        re.compile(value)
-    except re.error as exc:
-        return f"not a valid regular expression ({exc})"
-    return None
+    from validator.userregex import problem
+
+    return problem(value)
 
 
 size = OneOf((Int(minimum=0), Str(pattern=SIZE_RE, pattern_hint="a size such as 500KB, 10MB, 1.5GB")),

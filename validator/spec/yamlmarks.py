@@ -62,14 +62,87 @@ def mark_of(container: Any, key: Any) -> Mark | None:
 # libyaml's loader (when PyYAML was built with it) parses ~5x faster and keeps node marks.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+# Bounds on what one YAML document may build, checked on the event stream before any node
+# is composed: an alias re-uses a whole subtree, so nine nested aliases in 400 bytes stand
+# for 10^9 nodes; and every consumer walks the data recursively.
+MAX_DEPTH = 64  # nested mappings/sequences
+MAX_ALIAS_NODES = 10_000  # nodes produced through aliases (their expanded size), per document
+
 
 def _mark(node: yaml.Node, file: str) -> Mark:
     m = node.start_mark
     return Mark(file, m.line + 1, m.column + 1)
 
 
+def guard(text: str, file: str) -> None:
+    """Refuse YAML nested deeper than MAX_DEPTH or whose aliases expand past MAX_ALIAS_NODES;
+    one pass over the parser's events (iterative, linear, before anything is built)."""
+    sizes: dict[str, int] = {}  # anchor -> expanded node count
+    stack: list[list[Any]] = []  # [anchor, node count so far] of each open collection
+    expanded = 0
+    try:
+        loader = _Loader(text)
+        try:
+            while loader.check_event():
+                event = loader.get_event()
+                if isinstance(event, yaml.AliasEvent):
+                    n = sizes.get(event.anchor or "", 1)
+                    expanded += n
+                    if expanded > MAX_ALIAS_NODES:
+                        raise SpecError([(_event_mark(event, file), f"invalid YAML: aliases expand to more than "
+                                          f"{MAX_ALIAS_NODES} values (an alias bomb?); write the values out")])
+                    if stack:
+                        stack[-1][1] += n
+                elif isinstance(event, yaml.CollectionStartEvent):
+                    if len(stack) >= MAX_DEPTH:
+                        raise SpecError([(_event_mark(event, file),
+                                          f"invalid YAML: nested more than {MAX_DEPTH} levels deep")])
+                    stack.append([event.anchor, 1])
+                elif isinstance(event, yaml.CollectionEndEvent):
+                    anchor, n = stack.pop()
+                    if anchor:
+                        sizes[anchor] = n
+                    if stack:
+                        stack[-1][1] += n
+                elif isinstance(event, yaml.ScalarEvent):
+                    if event.anchor:
+                        sizes[event.anchor] = 1
+                    if stack:
+                        stack[-1][1] += 1
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, file) from None
+
+
+def _event_mark(event: Any, file: str) -> Mark:
+    m = event.start_mark
+    return Mark(file, m.line + 1, m.column + 1) if m else Mark(file, 1, 1)
+
+
+def _yaml_error(exc: yaml.YAMLError, file: str) -> SpecError:
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        where = Mark(file, mark.line + 1, mark.column + 1) if mark else None
+        return SpecError([(where, f"invalid YAML: {exc.problem or exc.context}")])
+    return SpecError([(Mark(file, 1, 1), f"invalid YAML: {exc}")])
+
+
+def load_plain(text: str, file: str) -> Any:
+    """Plain Python data (dicts, lists, scalars) from YAML text, within the same bounds as
+    specs; raises SpecError (file:line:col) for bad or hostile YAML."""
+    guard(text, file)
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, file) from None
+    except (RecursionError, MemoryError, ValueError, TypeError, OverflowError) as exc:
+        raise SpecError([(Mark(file, 1, 1), f"invalid YAML: {type(exc).__name__}")]) from None
+
+
 def load_marked(text: str, file: str) -> Any:
     """Parse one YAML document into MDict/MList/scalars; raise SpecError on bad YAML."""
+    guard(text, file)
     try:
         loader = _Loader(text)
         try:
@@ -79,12 +152,11 @@ def load_marked(text: str, file: str) -> Any:
             return _convert(node, loader, file)
         finally:
             loader.dispose()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = Mark(file, mark.line + 1, mark.column + 1) if mark else None
-        raise SpecError([(where, f"invalid YAML: {exc.problem or exc.context}")]) from None
     except yaml.YAMLError as exc:
-        raise SpecError([(Mark(file, 1, 1), f"invalid YAML: {exc}")]) from None
+        raise _yaml_error(exc, file) from None
+    except (RecursionError, MemoryError, ValueError, TypeError, OverflowError) as exc:
+        # constructor corner cases (a timestamp out of range, say) stay a spec error
+        raise SpecError([(Mark(file, 1, 1), f"invalid YAML: {type(exc).__name__}: {exc}"[:300])]) from None
 
 
 def _convert(node: yaml.Node, loader: Any, file: str) -> Any:

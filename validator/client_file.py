@@ -1,0 +1,184 @@
+"""A materials folder's client.yaml: the client's values and the spec it names.
+
+Read through `safeio` (a FIFO, a device, a link or a file over 1 MiB is a problem, never a
+hang or a silent cut) and `yamlmarks.load_plain` (alias bombs and deep nesting are refused).
+A spec the file names by path must lie inside the folder (or, in a batch, the batch root):
+the tool never reads a file elsewhere on the disk because a client's file says so.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+from validator.discovery import CLIENT_FILE
+
+# client.yaml keys that configure the run rather than fill spec variables.
+RESERVED_KEYS = frozenset({"spec", "specs"})
+MAX_CLIENT_BYTES = 1 << 20
+_SPEC_SUFFIXES = (".yaml", ".yml")
+_LIST_SPLIT = re.compile(r"\s*[,;，；、]\s*")  # `specs: call-center, icp` in one string
+
+
+class ClientProblem(str):
+    """A problem text that also carries the defects to report for it, (code, params) each.
+    A plain str problem is reported as V103 (client.yaml malformed)."""
+
+    defects: tuple[tuple[str, dict[str, str]], ...]
+
+    def __new__(cls, text: str, defects: list[tuple[str, dict[str, str]]]) -> ClientProblem:
+        obj = super().__new__(cls, text)
+        obj.defects = tuple(defects)
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ClientProblem, (str(self), list(self.defects)))
+
+
+def problem_defects(problem: str) -> list[tuple[str, dict[str, str]]]:
+    """The (code, params) to report for a client.yaml problem."""
+    defects = getattr(problem, "defects", None)
+    if isinstance(defects, tuple) and all(
+        isinstance(d, tuple) and len(d) == 2 and isinstance(d[0], str) and isinstance(d[1], dict) for d in defects
+    ):
+        return list(defects)
+    return [("V103", {"detail": str(problem)})]
+
+
+def read_client_file(root: str) -> tuple[dict[str, Any], str | None]:
+    """Values from ROOT/client.yaml (absent: none); the second item is a problem text.
+
+    `spec`/`specs` come back as built-in ids or absolute paths of spec files inside ROOT; a path
+    elsewhere is dropped and named in the problem (its file is not read).
+    """
+    values, problem, outside = read_client_values(root)
+    if outside:
+        refused = f"spec {', '.join(outside)} lies outside the client's folder; it was not read"
+        defects = problem_defects(problem) if problem else []
+        defects += [("L208", {"source": CLIENT_FILE, "spec": ref}) for ref in outside]
+        problem = ClientProblem(f"{problem}; {refused}" if problem else refused, defects)
+    return values, problem
+
+
+def read_client_values(root: str, spec_roots: tuple[str, ...] = ()) -> tuple[dict[str, Any], str | None, list[str]]:
+    """`read_client_file`, with the spec references that lie outside ROOT and `spec_roots`
+    returned apart (dropped from the values, not read)."""
+    from validator.safeio import UnsafeFile, describe, read_regular, reason_params
+
+    path = os.path.join(root, CLIENT_FILE)
+    try:
+        raw = read_regular(path, MAX_CLIENT_BYTES)
+    except UnsafeFile as exc:
+        if exc.reason == "missing":
+            return {}, None, []
+        text = f"{CLIENT_FILE} is {describe(exc, MAX_CLIENT_BYTES)}; it was not read"
+        return {}, ClientProblem(text, [("V105", reason_params(exc, MAX_CLIENT_BYTES))]), []
+    from validator.spec.yamlmarks import SpecError, load_plain
+
+    try:
+        data: Any = load_plain(raw.decode("utf-8-sig"), CLIENT_FILE)
+    except UnicodeDecodeError as exc:
+        return {}, f"not UTF-8 text (byte {exc.start})", []
+    except SpecError as exc:
+        return {}, str(exc).replace("\n", " ")[:300], []
+    if data is None:
+        return {}, None, []
+    if not isinstance(data, dict):
+        return {}, "not a mapping of names to values", []
+    values: dict[str, Any] = {}
+    bad: list[str] = []
+    outside: list[str] = []
+    for key, value in data.items():
+        if str(key) in RESERVED_KEYS:
+            items = value if isinstance(value, list) else _LIST_SPLIT.split(str(value or "").strip())
+            refs = _confined(items, root, (root, *spec_roots), outside)
+            if refs:
+                values[str(key)] = refs if isinstance(value, list) or len(refs) > 1 else refs[0]
+        elif isinstance(value, dict | list):
+            bad.append(str(key))
+        elif value is not None:
+            values[str(key)] = str(value).strip()
+    return values, (f"nested values for: {', '.join(bad)}" if bad else None), outside
+
+
+class SpecRef(str):
+    """A spec path a client's file named, with the folders its `extends` chain must stay in
+    (the loader refuses a parent elsewhere, so a client's spec cannot pull in a foreign file)."""
+
+    roots: tuple[str, ...]
+
+    def __new__(cls, path: str, roots: tuple[str, ...]) -> SpecRef:
+        obj = super().__new__(cls, path)
+        obj.roots = tuple(roots)
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (SpecRef, (str(self), self.roots))
+
+
+def inside(path: str, roots: tuple[str, ...]) -> bool:
+    """`path` (links resolved) lies in one of `roots`."""
+    real = os.path.realpath(path)
+    for root in roots:
+        top = os.path.realpath(root)
+        try:
+            if os.path.commonpath([top, real]) == top:
+                return True
+        except ValueError:  # another drive
+            continue
+    return False
+
+
+def _confined(items: list[Any], base: str, roots: tuple[str, ...], outside: list[str]) -> list[str]:
+    out = []
+    for item in items:
+        if item is None or isinstance(item, dict | list):
+            continue
+        ref = str(item).strip()
+        if not ref:
+            continue
+        try:
+            out.append(confine_spec_ref(ref, base, roots))
+        except OutsideRef:
+            outside.append(ref)
+    return out
+
+
+def is_spec_path(ref: str) -> bool:
+    """A spec reference names a file (has a YAML suffix or a slash) rather than a built-in id."""
+    return ref.endswith(_SPEC_SUFFIXES) or "/" in ref or "\\" in ref
+
+
+class OutsideRef(Exception):
+    """A client-supplied spec path that lies outside the folders it may name."""
+
+    def __init__(self, ref: str):
+        self.ref = ref
+        super().__init__(ref)
+
+
+def confine_spec_ref(ref: str, base: str, roots: tuple[str, ...]) -> str:
+    """A client-supplied spec reference: a built-in id as it is, a path made absolute against
+    `base` if it lies inside one of `roots` (links resolved); else raises OutsideRef. Nothing
+    is read here."""
+    if not is_spec_path(ref):
+        return ref
+    if ref.startswith("~"):
+        raise OutsideRef(ref)
+    path = os.path.abspath(os.path.join(base, ref))
+    if inside(path, roots):
+        return SpecRef(path, roots)
+    raise OutsideRef(ref)
+
+
+def client_spec(root: str) -> tuple[str | None, str | None]:
+    """The spec a folder's client.yaml names (`spec: call-center`), if any, as a built-in id or
+    the absolute path of a spec file inside the folder; and the file's problem text."""
+    values, problem = read_client_file(root)
+    ref = values.get("spec")
+    return (ref if isinstance(ref, str) and ref else None), problem
+
+
+def client_spec_ref(root: str) -> str | None:
+    return client_spec(root)[0]
