@@ -11,6 +11,7 @@ from validator.batch.json_report import summary
 from validator.batch.rollup import RollupRow
 from validator.batch.runner import BatchOutcome
 from validator.formats.common import join_titles
+from validator.textsafe import safe
 
 _LABELS = {
     "zh": {"client": "客户", "state": "状态", "error": "错误", "warning": "警告", "info": "提示", "files": "文件",
@@ -35,7 +36,7 @@ def render_rollup(outcome: BatchOutcome, color: bool = False) -> str:
     lang = outcome.options.lang
     t = _LABELS[lang]
     since = outcome.options.since is not None
-    name_w = max([width(t["client"]), *(width(r.client) for r in outcome.rows)]) + 2
+    name_w = max([width(t["client"]), *(width(safe(r.client)) for r in outcome.rows)]) + 2
     state_w = max(width(t[k]) for k in ("state", "ready", "not_ready", "unchecked")) + 2
     numbers = ["error", "warning", "info", "files"] + (["new", "fixed", "open"] if since else [])
     num_w = {k: max(width(t[k]), 5) + 2 for k in numbers}
@@ -55,7 +56,7 @@ def render_rollup(outcome: BatchOutcome, color: bool = False) -> str:
             shown = click.style(shown, fg="green" if row.ready else "red", bold=not row.ready)
         cells = _numbers(row)
         lines.append(
-            pad(row.client, name_w)
+            pad(safe(row.client), name_w)
             + shown
             + "".join(pad(str(cells[k]), num_w[k], right=True) for k in numbers)
             + "  "
@@ -77,7 +78,7 @@ def _problem(row: RollupRow, lang: str) -> str:
     parts = list(row.missing)
     if row.error and not parts:
         parts.append(row.error)
-    return join_titles(parts, lang)
+    return safe(join_titles(parts, lang))
 
 
 def _totals(outcome: BatchOutcome) -> str:

@@ -83,8 +83,10 @@ def command(
     run = run_hook(files, spec_ref, roots, use_cache=cache)
     lg = lang or default_lang()
     errors = print_run(run, lg)
+    from validator.textsafe import safe
+
     for problem in run.problems:
-        click.echo(problem, err=True)
+        click.echo(safe(problem), err=True)
     sys.exit(EXIT_USAGE if run.problems else EXIT_DEFECTS if errors else EXIT_OK)
 
 
@@ -107,27 +109,29 @@ def print_run(run: HookRun, lang: str) -> int:
 
 def line(folder: str, d: Defect, lang: str) -> str:
     """`path: CODE [place] message`, the form flake8 and ruff users read at a glance."""
-    from validator.checks.naming import display_name
     from validator.messages import message
     from validator.model import Severity
+    from validator.textsafe import safe
 
     if d.path:
-        path = display_name(f"{folder}/{d.path}" if folder else d.path)
+        path = safe(f"{folder}/{d.path}" if folder else d.path)
     else:
-        path = f"{display_name(folder)}/" if folder else "./"
+        path = f"{safe(folder)}/" if folder else "./"
     words = _WORDS[lang]
     level = f"[{words['warning']}] " if d.severity is Severity.WARNING else ""
-    return f"{path}: {d.code} {level}{place(d.location, lang)}{message(d, lang)}"
+    return f"{path}: {d.code} {level}{place(d.location, lang)}{safe(message(d, lang))}"
 
 
 def place(loc: Location | None, lang: str) -> str:
     if loc is None:
         return ""
     words = _WORDS[lang]
+    from validator.textsafe import safe
+
     parts = [
         p
         for p in (
-            loc.sheet,
+            safe(loc.sheet) if loc.sheet else None,
             loc.cell or (words["row"].format(row=loc.row) if loc.row else None),
             words["page"].format(page=loc.page) if loc.page else None,
         )

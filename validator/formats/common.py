@@ -6,12 +6,12 @@ agree on which defect belongs where).
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from validator import messages
 from validator.model import Defect, Location, PackageResult, Report, Severity
+from validator.textsafe import safe
 
 FOLDER_SECTION = "(folder)"
 OTHER_SECTION = "(unexpected)"
@@ -128,20 +128,14 @@ SEVERITY_WORD = {
     "en": {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "info"},
 }
 
-# XML 1.0 forbids most control characters; file names can still carry them.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-
-
 def words(lang: str) -> dict[str, str]:
     return WORDS.get(lang, WORDS["en"])
 
 
 def clean(text: str) -> str:
-    """Text safe for XML, HTML and spreadsheet cells: undecodable bytes as U+FFFD and
-    control characters as visible \\xNN escapes (a name may legally contain them on Linux)."""
-    if any("\udc80" <= ch <= "\udcff" for ch in text):  # lone surrogates cannot be encoded
-        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    return _XML_ILLEGAL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """Text safe for XML, HTML, Markdown and spreadsheet cells: undecodable bytes as U+FFFD,
+    control, bidi and line-breaking characters as visible escapes (see validator.textsafe)."""
+    return safe(text)
 
 
 def message(d: Defect, lang: str) -> str:

@@ -25,6 +25,7 @@ from validator.formats.common import (
     words,
 )
 from validator.model import Defect, PackageResult, Report, Severity
+from validator.textsafe import safe
 
 FOLD_ABOVE = 15  # a folder with more defects than this folds its list
 _ICON = {Severity.ERROR: "❌", Severity.WARNING: "⚠️", Severity.INFO: "ℹ️"}
@@ -33,7 +34,7 @@ _SPECIAL = re.compile(r"([\\`*_\[\]|~])")  # emphasis, code, links, table cells,
 
 def md(text: str) -> str:
     """Plain text made literal in Markdown (and in the HTML that Markdown allows)."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = safe(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _SPECIAL.sub(r"\\\1", text)
     return " ".join(text.split())  # a newline would end a list item or a table row
 
