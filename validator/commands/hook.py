@@ -10,6 +10,7 @@ Imports only click at module level: the work loads inside the command.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,8 @@ _WORDS = {
         "summary": "validator：{errors} 个错误，{warnings} 个警告。运行 `validator explain 代码` 查看原因和修改方法。",
         "row": "第{row}行",
         "page": "第{page}页",
+        "dash_file": "validator：“{name}”是文件，却出现在选项的位置（文件名不应以 - 开头）。"
+        "请改名；或在 .pre-commit-config.yaml 的 args 末尾加上 --。",
     },
     "en": {
         "warning": "warning",
@@ -34,11 +37,53 @@ _WORDS = {
         "Run `validator explain CODE` to see why and how to fix.",
         "row": "row {row}",
         "page": "p.{page}",
+        "dash_file": "validator: '{name}' is a file but stands where options go (a file name must not "
+        "start with '-'). Rename it, or end the hook's args with -- in .pre-commit-config.yaml.",
     },
 }
 
 
-@click.command("hook", context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class HookCommand(click.Command):
+    """Options only before the file list, and never a file posing as an option.
+
+    pre-commit runs ``validator hook ARGS FILE...`` with no ``--`` between them, so a staged
+    file named ``--help`` or ``--spec=lax.yaml`` would be read as an option (printing help and
+    passing the commit, or swapping the spec). Parsing stops at the first file or at ``--``
+    (no interspersed options), and an option-looking argument before that point which names
+    an existing path is refused: the gate fails closed, exit 2, with the name shown.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        valued = {o for p in self.params if isinstance(p, click.Option) and not p.is_flag for o in p.opts}
+        i = 0
+        while i < len(args):
+            arg = args[i]
+            if arg == "--" or not arg.startswith("-") or arg == "-":
+                break
+            if os.path.lexists(arg):
+                from validator.textsafe import safe
+
+                click.echo(_WORDS[_lang_of(args)]["dash_file"].format(name=safe(arg)), err=True)
+                ctx.exit(EXIT_USAGE)
+            i += 2 if arg in valued else 1
+        return super().parse_args(ctx, args)
+
+
+def _lang_of(args: list[str]) -> str:
+    from validator.messages import default_lang
+
+    for i, arg in enumerate(args[:-1]):
+        if arg == "--lang" and args[i + 1] in _WORDS:
+            return args[i + 1]
+    return default_lang()
+
+
+@click.command(
+    "hook",
+    cls=HookCommand,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100,
+                      "allow_interspersed_args": False},
+)
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option(
     "--spec",
