@@ -10,6 +10,7 @@ import sys
 import time
 from typing import TextIO
 
+from validator.vocab import error_text
 from validator.batch.task import ClientResult
 from validator.model import Severity
 from validator.textsafe import safe
@@ -71,7 +72,7 @@ class Progress:
     def _log_line(self, result: ClientResult) -> str:
         p = result.package
         width = len(str(self.total))
-        name, error = safe(result.name), safe(p.error or "")
+        name, error = safe(result.name), safe(error_text(p.error or "", self.lang))
         errors = p.count(Severity.ERROR)
         if self.lang == "zh":
             state = "就绪" if p.ready else "未检查：" + error if error else f"未就绪（错误 {errors}）"

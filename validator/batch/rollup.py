@@ -102,13 +102,14 @@ class Baseline:
     @classmethod
     def load(cls, path: str) -> Baseline:
         try:
-            with open(path, encoding="utf-8") as f:
-                data = json.load(f)
+            data = json.loads(_read_regular(path, MAX_BASELINE_BYTES).decode("utf-8"))
             packages = data["packages"]
             baseline = cls()
             for p in packages:
                 name = p.get("client") or os.path.basename(str(p["root"]).rstrip("/\\"))
                 baseline.clients[name] = {defect_key(d): _compact(d) for d in p.get("defects", [])}
+        except RecursionError:  # `[[[[…` nested past what the JSON decoder can descend
+            raise BaselineError(f"{path}: not a JSON report of this tool (nested too deeply)") from None
         except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise BaselineError(f"{path}: not a JSON report of this tool ({type(exc).__name__}: {exc})") from None
         return baseline
@@ -129,6 +130,31 @@ class Baseline:
                 new += 1
         fixed = tuple(d for k, d in before.items() if k not in seen)
         return Changes(new, still, fixed)
+
+
+MAX_BASELINE_BYTES = 256 << 20  # a batch report of ~10,000 clients is well under this
+
+
+def _read_regular(path: str, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most max_bytes, opened without blocking (a FIFO named
+    as --since would hang a plain open). Same contract as validator.safeio.read_regular,
+    which should replace this once both are merged."""
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise ValueError("not a regular file")
+        if st.st_size > max_bytes:
+            raise ValueError(f"larger than {max_bytes >> 20} MiB")
+        with os.fdopen(os.dup(fd), "rb") as f:
+            data = f.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise ValueError(f"larger than {max_bytes >> 20} MiB")
+        return data
+    finally:
+        os.close(fd)
 
 
 def _compact(d: dict[str, Any]) -> dict[str, Any]:

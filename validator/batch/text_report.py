@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from validator.vocab import error_text
 from validator.batch.json_report import summary
 from validator.batch.rollup import RollupRow
 from validator.batch.runner import BatchOutcome
@@ -77,7 +78,7 @@ def _numbers(row: RollupRow) -> dict[str, int]:
 def _problem(row: RollupRow, lang: str) -> str:
     parts = list(row.missing)
     if row.error and not parts:
-        parts.append(row.error)
+        parts.append(error_text(row.error, lang))
     return safe(join_titles(parts, lang))
 
 

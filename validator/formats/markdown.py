@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from validator.vocab import error_text
 from validator.formats.common import (
     Section,
     counts,
@@ -69,7 +70,7 @@ def _package(p: PackageResult, lang: str) -> list[str]:
     w = words(lang)
     out = ["", f"### {md(package_name(p))} — {'✅' if p.ready else '❌'} {md(status_word(p, lang))}", ""]
     if p.error:
-        out += [f"> {md(p.error)}", ""]
+        out += [f"> {md(error_text(p.error, lang))}", ""]
     if not p.defects:
         if not p.error:
             out.append(w["no_defects"])
