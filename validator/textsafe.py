@@ -51,3 +51,14 @@ def spreadsheet_cell(text: str) -> str:
     """A cell value a spreadsheet will show, never run: a leading apostrophe before a formula
     start (and before an apostrophe, so the guard can be undone by taking one off)."""
     return "'" + text if text.startswith((*FORMULA_START, "'")) else text
+
+
+# Raw in JSON text only inside strings (the encoder escapes C0 itself, but with
+# ensure_ascii=False it lets DEL, C1, bidi and U+2028/2029 through as they are).
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def json_text(serialized: str) -> str:
+    """Serialized JSON with those characters as \\uXXXX escapes: the same data for a parser,
+    harmless when the JSON is read on a terminal (and line-safe for `textwrap`)."""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", serialized)

@@ -10,10 +10,10 @@ import sys
 import time
 from typing import TextIO
 
-from validator.vocab import error_text
 from validator.batch.task import ClientResult
 from validator.model import Severity
 from validator.textsafe import safe
+from validator.vocab import error_text
 
 _REDRAW = 0.1  # seconds between bar redraws
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import unicodedata
 
-from validator.vocab import error_text
 from validator.batch.json_report import summary
 from validator.batch.rollup import RollupRow
 from validator.batch.runner import BatchOutcome
 from validator.formats.common import join_titles
 from validator.textsafe import safe
+from validator.vocab import error_text
 
 _LABELS = {
     "zh": {"client": "客户", "state": "状态", "error": "错误", "warning": "警告", "info": "提示", "files": "文件",

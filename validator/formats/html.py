@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from html import escape
 
-from validator.vocab import error_text
 from validator.formats.common import (
     SEVERITY_WORD,
     Section,
@@ -31,6 +30,7 @@ from validator.formats.common import (
     words,
 )
 from validator.model import Defect, PackageResult, Report, Severity
+from validator.vocab import error_text
 
 SHOWN_PER_FILE = 8  # defects shown before the rest fold into <details>
 

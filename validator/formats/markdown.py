@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 
-from validator.vocab import error_text
 from validator.formats.common import (
     Section,
     counts,
@@ -27,6 +26,7 @@ from validator.formats.common import (
 )
 from validator.model import Defect, PackageResult, Report, Severity
 from validator.textsafe import safe
+from validator.vocab import error_text
 
 FOLD_ABOVE = 15  # a folder with more defects than this folds its list
 _ICON = {Severity.ERROR: "❌", Severity.WARNING: "⚠️", Severity.INFO: "ℹ️"}
