@@ -99,6 +99,9 @@ def load_spec_or_exit(ref: str) -> Spec:
         sys.exit(EXIT_USAGE)
 
 
+_LOOK_ALIKE = str.maketrans({"O": "0", "I": "1", "L": "1", "Z": "2", "S": "5"})
+
+
 def check_codes(keys: Sequence[str], option: str) -> tuple[str, ...]:
     """`--ignore`/`--warn` values: a known code or a code prefix (a letter, or letter+digits that
     start some code); anything else is a usage error with the nearest codes suggested."""
@@ -112,7 +115,8 @@ def check_codes(keys: Sequence[str], option: str) -> tuple[str, ...]:
         k = key.strip().upper()
         if lookup(key) is not None or (k and any(code.startswith(k) for code in CODES)):
             continue
-        near = difflib.get_close_matches(k, list(CODES), n=3, cutoff=0.5)
+        alike = k[:1] + k[1:].translate(_LOOK_ALIKE)  # X1O1 -> X101: a letter typed for a digit
+        near = [alike] if alike in CODES else difflib.get_close_matches(k, list(CODES), n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(near)}?" if near else "; `validator rules` lists them all"
         raise click.BadParameter(f"unknown code {key!r}{hint}", param_hint=option)
     return tuple(keys)
