@@ -15,7 +15,6 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.batch.conftest import ACME, clean_pack  # noqa: F401 - a fixture
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process is POSIX")
@@ -45,12 +44,13 @@ def test_check_interrupted_while_writing_exits_130(tmp_path: Path) -> None:
     assert b"Traceback" not in err and b"Aborted!" not in err
 
 
-def test_batch_interrupted_stops_its_workers_and_writes_no_report(tmp_path: Path, clean_pack: Path) -> None:
+def test_batch_interrupted_stops_its_workers_and_writes_no_report(tmp_path: Path) -> None:
     root = tmp_path / "root"
     for i in range(40):
-        shutil.copytree(clean_pack, root / f"{ACME[0]}{i:02d}")
+        shutil.copytree(ROOT / "fixtures/examples/core-clean", root / f"client{i:02d}")
     report = tmp_path / "report.json"
-    proc = spawn("batch", str(root), "--lang", "en", "--executor", "process", "-j", "2", "-f", f"json={report}")
+    proc = spawn("batch", str(root), "--spec", "core", "--lang", "en", "--executor", "process", "-j", "2",
+                 "-f", f"json={report}")
     assert proc.stderr is not None
     first = proc.stderr.readline()  # log mode: one line per finished client
     assert first.startswith(b"[ 1/40]"), first
@@ -62,5 +62,5 @@ def test_batch_interrupted_stops_its_workers_and_writes_no_report(tmp_path: Path
     assert "validator: interrupted after" in err and "of 40 clients; no report was written." in err
     assert "Traceback" not in err and "KeyboardInterrupt" not in err
     assert not report.exists() and not list(tmp_path.glob(".report.json.*"))
-    gone, alive = psutil.wait_procs(workers, timeout=30)
+    _, alive = psutil.wait_procs(workers, timeout=30)
     assert not alive, f"worker processes left running: {alive}"

@@ -190,7 +190,7 @@ class Main(click.Group):
     """Exit codes the same in every command: 2 for a usage error (in the reader's language),
     130 when interrupted (Ctrl-C), never click's "Aborted!" with exit 1 ("defects found")."""
 
-    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,  # type: ignore[override]
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
