@@ -170,6 +170,10 @@ def test_zh_output_has_no_english(tmp_path: Path, folder: Path) -> None:
     proc = run_cli("batch", str(root), "--lang", "zh", "--executor", "serial")
     assert "no spec" not in proc.stdout + proc.stderr and "not checked" not in proc.stdout + proc.stderr
     assert "未检查：没有指定规范" in proc.stderr
+    hook = run_cli("hook", "--lang", "zh", "--no-cache", "--", "acme/01_年报承诺书.pdf", cwd=root)
+    assert hook.returncode == 2 and "acme：没有指定规范" in hook.stderr and "no spec" not in hook.stderr
+    rules = run_cli("rules", "--lang", "zh")
+    assert " error " not in rules.stdout and "F101  错误" in rules.stdout
 
 
 def test_since_rejects_hostile_previous_reports_cleanly(folder: Path, tmp_path: Path) -> None:

@@ -317,8 +317,11 @@ def rules(fmt: str, lang: str | None) -> None:
                  "example": c.example, "retired": c.retired} for c in CODES.values()]
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
+    from validator.vocab import severity_word
+
     for c in CODES.values():
-        click.echo(f"{c.code}  {c.severity.value:<7}  {c.name:<22}  {text(c.title, lg)}")
+        level = severity_word(c.severity.value, lg)
+        click.echo(f"{c.code}  {level:<{4 if lg == 'zh' else 7}}  {c.name:<22}  {text(c.title, lg)}")
 
 
 @main.group(context_settings=CONTEXT)

@@ -13,6 +13,7 @@ from typing import Any
 
 from validator.codes import Code
 from validator.messages import text
+from validator.vocab import severity_word
 
 _COMPANY = "北京示例科技有限公司"
 
@@ -129,7 +130,7 @@ def explain_text(entry: Code, lang: str) -> str:
     means, hint = sample_message(entry, lang)
     lines = [
         f"{entry.code} {entry.name}: {text(entry.title, lang)}",
-        f"{labels['severity']}: {entry.severity.value}",
+        f"{labels['severity']}: {severity_word(entry.severity.value, lang)}",
         f"{labels['means']}: {means}",
         f"{labels['why']}: {text(entry.why, lang)}",
         f"{labels['fix']}: {hint}",

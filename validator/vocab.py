@@ -37,6 +37,31 @@ WORDS = {
 }
 
 
+_SEVERITY = {"error": ("错误", "error"), "warning": ("警告", "warning"), "info": ("提示", "info")}
+
+
+def severity_word(level: str, lang: str) -> str:
+    """error / warning / info in the reader's language."""
+    pair = _SEVERITY.get(level)
+    return level if pair is None else pair[0 if lang == "zh" else 1]
+
+
+# Why the hook could not check a folder (validator.precommit), put into Chinese when shown.
+_HOOK_ZH = (
+    (re.compile(r"^(.*): no spec: pass --spec ID \(in the hook's args\) or put `spec: ID` in (\S+)$"),
+     r"\1：没有指定规范：在钩子的 args 里加上 --spec 规范，或在 \2 里写 spec: 规范"),
+    (re.compile(r"^spec error \((.*)\):"), r"规范错误（\1）："),
+)
+
+
+def hook_problem(text: str, lang: str) -> str:
+    if lang != "zh":
+        return text
+    for pattern, replacement in _HOOK_ZH:
+        text = pattern.sub(replacement, text, count=1)
+    return text
+
+
 def words(lang: str) -> dict[str, str]:
     return WORDS.get(lang, WORDS["en"])
 

@@ -129,9 +129,11 @@ def command(
     lg = lang or default_lang()
     errors = print_run(run, lg)
     from validator.textsafe import safe
+    from validator.vocab import hook_problem
 
     for problem in run.problems:
-        click.echo(safe(problem), err=True)
+        for text in hook_problem(problem, lg).splitlines():
+            click.echo(safe(text), err=True)
     sys.exit(EXIT_USAGE if run.problems else EXIT_DEFECTS if errors else EXIT_OK)
 
 
