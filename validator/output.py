@@ -17,6 +17,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from typing import IO
 
+from validator.vocab import OUTPUT_WORDS
+
 STDOUT = "-"
 
 # suffix -> format, for `-o FILE` and `FORMAT=FILE` without a format name
@@ -34,28 +36,7 @@ SUFFIX_FORMATS = {
     ".markdown": "markdown",
 }
 
-_WORDS = {
-    "zh": {
-        "cannot": "无法写入 {dest}：{why}",
-        "inside": "它在被检查的文件夹 {folder} 之内（材料不能改动），请换一个位置",
-        "is_dir": "这是一个文件夹",
-        "no_parent": "所在文件夹不存在",
-        "denied": "没有写入权限",
-        "no_space": "磁盘已满",
-        "wrote": "已写入 {dest}",
-        "stdout": "标准输出",
-    },
-    "en": {
-        "cannot": "cannot write {dest}: {why}",
-        "inside": "it is inside the checked folder {folder} (materials are never changed); choose another place",
-        "is_dir": "it is a directory",
-        "no_parent": "its folder does not exist",
-        "denied": "permission denied",
-        "no_space": "no space left on the device",
-        "wrote": "wrote {dest}",
-        "stdout": "standard output",
-    },
-}
+_WORDS = OUTPUT_WORDS
 
 
 class OutputError(Exception):

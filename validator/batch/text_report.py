@@ -12,16 +12,9 @@ from validator.batch.rollup import RollupRow
 from validator.batch.runner import BatchOutcome
 from validator.formats.common import join_titles
 from validator.textsafe import safe
-from validator.vocab import error_text
+from validator.vocab import ROLLUP_WORDS, error_text
 
-_LABELS = {
-    "zh": {"client": "客户", "state": "状态", "error": "错误", "warning": "警告", "info": "提示", "files": "文件",
-           "missing": "缺少的材料 / 问题", "new": "新增", "fixed": "已修复", "open": "未修复",
-           "ready": "就绪", "not_ready": "未就绪", "unchecked": "未检查"},
-    "en": {"client": "client", "state": "state", "error": "errors", "warning": "warnings", "info": "info",
-           "files": "files", "missing": "missing documents / problem", "new": "new", "fixed": "fixed",
-           "open": "open", "ready": "ready", "not_ready": "NOT READY", "unchecked": "UNCHECKED"},
-}  # fmt: skip
+_LABELS = ROLLUP_WORDS
 
 
 def width(text: str) -> int:

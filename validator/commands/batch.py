@@ -158,7 +158,9 @@ def command(
     except KeyboardInterrupt:
         progress.close()
         # A partial batch must never look complete: no report is written, and the count says so.
-        click.echo(_INTERRUPTED[lg].format(done=progress.done, total=progress.total), err=True)
+        from validator.vocab import BATCH_INTERRUPTED
+
+        click.echo(BATCH_INTERRUPTED[lg].format(done=progress.done, total=progress.total), err=True)
         sys.exit(EXIT_INTERRUPTED)
     progress.close()
     try:
@@ -173,10 +175,6 @@ def command(
 
 
 EXIT_INTERRUPTED = 130
-_INTERRUPTED = {
-    "zh": "validator：已中断，{done}/{total} 个客户检查完毕；未写出任何报告。",
-    "en": "validator: interrupted after {done} of {total} clients; no report was written.",
-}
 
 
 def _check_root(root: str) -> None:

@@ -22,25 +22,12 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_DEFECTS, EXIT_USAGE = 0, 1, 2
 
-_WORDS = {
-    "zh": {
-        "warning": "警告",
-        "summary": "validator：{errors} 个错误，{warnings} 个警告。运行 `validator explain 代码` 查看原因和修改方法。",
-        "row": "第{row}行",
-        "page": "第{page}页",
-        "dash_file": "validator：“{name}”是文件，却出现在选项的位置（文件名不应以 - 开头）。"
-        "请改名；或在 .pre-commit-config.yaml 的 args 末尾加上 --。",
-    },
-    "en": {
-        "warning": "warning",
-        "summary": "validator: {errors} error(s), {warnings} warning(s). "
-        "Run `validator explain CODE` to see why and how to fix.",
-        "row": "row {row}",
-        "page": "p.{page}",
-        "dash_file": "validator: '{name}' is a file but stands where options go (a file name must not "
-        "start with '-'). Rename it, or end the hook's args with -- in .pre-commit-config.yaml.",
-    },
-}
+
+
+def _words(lang: str) -> dict[str, str]:
+    from validator.vocab import HOOK_WORDS
+
+    return HOOK_WORDS[lang if lang in HOOK_WORDS else "en"]
 
 
 class HookCommand(click.Command):
@@ -63,7 +50,7 @@ class HookCommand(click.Command):
             if os.path.lexists(arg):
                 from validator.textsafe import safe
 
-                click.echo(_WORDS[_lang_of(args)]["dash_file"].format(name=safe(arg)), err=True)
+                click.echo(_words(_lang_of(args))["dash_file"].format(name=safe(arg)), err=True)
                 ctx.exit(EXIT_USAGE)
             i += 2 if arg in valued else 1
         return super().parse_args(ctx, args)
@@ -73,7 +60,7 @@ def _lang_of(args: list[str]) -> str:
     from validator.messages import default_lang
 
     for i, arg in enumerate(args[:-1]):
-        if arg == "--lang" and args[i + 1] in _WORDS:
+        if arg == "--lang" and args[i + 1] in ("zh", "en"):
             return args[i + 1]
     return default_lang()
 
@@ -150,7 +137,7 @@ def print_run(run: HookRun, lang: str) -> int:
             errors += d.severity is Severity.ERROR
             warnings += d.severity is Severity.WARNING
     if errors or warnings:
-        click.echo(_WORDS[lang]["summary"].format(errors=errors, warnings=warnings))
+        click.echo(_words(lang)["summary"].format(errors=errors, warnings=warnings))
     return errors
 
 
@@ -164,7 +151,7 @@ def line(folder: str, d: Defect, lang: str) -> str:
         path = safe(f"{folder}/{d.path}" if folder else d.path)
     else:
         path = f"{safe(folder)}/" if folder else "./"
-    words = _WORDS[lang]
+    words = _words(lang)
     level = f"[{words['warning']}] " if d.severity is Severity.WARNING else ""
     return f"{path}: {d.code} {level}{place(d.location, lang)}{safe(message(d, lang))}"
 
@@ -172,7 +159,7 @@ def line(folder: str, d: Defect, lang: str) -> str:
 def place(loc: Location | None, lang: str) -> str:
     if loc is None:
         return ""
-    words = _WORDS[lang]
+    words = _words(lang)
     from validator.textsafe import safe
 
     parts = [

@@ -8,17 +8,11 @@ from itertools import groupby
 from validator import messages
 from validator.model import Defect, PackageResult, Report, Severity
 from validator.textsafe import safe
+from validator.vocab import TEXT_WORDS
 
 _MARK = {Severity.ERROR: "✗", Severity.WARNING: "!", Severity.INFO: "i"}
 _COLOR = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
-_WORDS = {
-    "zh": {"folder": "（文件夹）", "ready": "可以提交", "not_ready": "不能提交", "fix": "修改",
-           "summary": "{packages} 个文件夹，{files} 个文件：{error} 个错误，{warning} 个警告，{info} 个提示",
-           "clean": "未发现问题"},
-    "en": {"folder": "(folder)", "ready": "ready to submit", "not_ready": "not ready", "fix": "fix",
-           "summary": "{packages} folder(s), {files} file(s): {error} error(s), {warning} warning(s), {info} info",
-           "clean": "no defects found"},
-}
+_WORDS = TEXT_WORDS
 
 
 def _paint(text: str, code: str, color: bool) -> str:
