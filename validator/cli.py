@@ -1,7 +1,8 @@
 """The `validator` command line. Imports only click and the standard library at the top:
 everything else loads inside the command that needs it, so `--help` and the hook stay fast.
 
-Exit status: 0 no error-severity defect, 1 at least one, 2 usage or spec error.
+Exit status: 0 no error-severity defect, 1 at least one, 2 usage, spec or output error,
+130 interrupted.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from validator.model import Report
     from validator.spec.model import Spec
 
-EXIT_OK, EXIT_DEFECTS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_DEFECTS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 FORMAT_NAMES = tuple(FORMATS)
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -39,20 +40,48 @@ def _parse_vars(pairs: Sequence[str]) -> dict[str, str]:
 
 
 def _parse_formats(values: Sequence[str], output: str | None) -> list[tuple[str, str | None]]:
-    """`--format json` or `--format json=report.json`; `--output` applies to a lone format."""
+    """`--format json` or `--format json=report.json`; `--output` applies to a lone format,
+    or, given alone, names the format by its suffix (`-o out/x.html` writes HTML)."""
+    from validator.output import SUFFIX_FORMATS, format_for_path
+
     chosen: list[tuple[str, str | None]] = []
-    for v in values or ("text",):
+    for v in values:
         name, sep, dest = v.partition("=")
         name = name.strip().lower()
         if name not in FORMATS:
             raise click.BadParameter(f"unknown format {name!r}; choose from {', '.join(FORMATS)}",
                                      param_hint="--format")
+        if sep and not dest:
+            raise click.BadParameter(f"{v!r} names no file after '='", param_hint="--format")
         chosen.append((name, dest if sep else None))
     if output:
-        if len(chosen) != 1 or chosen[0][1]:
+        if not chosen:
+            inferred = "text" if output == "-" else format_for_path(output)
+            if inferred is None:
+                suffixes = " ".join(SUFFIX_FORMATS)
+                raise click.BadParameter(f"cannot tell the format of {output!r} from its suffix ({suffixes}); "
+                                         "give --format", param_hint="--output")
+            chosen.append((inferred, output))
+        elif len(chosen) != 1 or chosen[0][1]:
             raise click.BadParameter("--output goes with exactly one --format without =FILE", param_hint="--output")
-        chosen[0] = (chosen[0][0], output)
-    return chosen
+        else:
+            chosen[0] = (chosen[0][0], output)
+    return chosen or [("text", None)]
+
+
+def check_destinations(chosen: Sequence[tuple[str, str | None]], protected: Sequence[str], lang: str) -> None:
+    """Before any work: a destination that can never be written is an output error (exit 2)."""
+    from validator.output import OutputError, check_destination, fail_exit
+
+    errors = []
+    for _, dest in chosen:
+        if dest:
+            try:
+                check_destination(dest, protected, lang)
+            except OutputError as exc:
+                errors.append(str(exc))
+    if errors:
+        fail_exit(errors, EXIT_USAGE)
 
 
 def load_spec_or_exit(ref: str) -> Spec:
@@ -61,10 +90,36 @@ def load_spec_or_exit(ref: str) -> Spec:
     try:
         return load_spec(ref)
     except SpecError as exc:
-        click.echo(click.style("spec error:", fg="red", bold=True), err=True)
+        from validator.textsafe import safe
+        from validator.vocab import words
+
+        click.echo(click.style(words(current_lang())["spec_error"], fg="red", bold=True), err=True)
         for line in str(exc).splitlines():
-            click.echo(f"  {line}", err=True)
+            click.echo(f"  {safe(line)}", err=True)
         sys.exit(EXIT_USAGE)
+
+
+_LOOK_ALIKE = str.maketrans({"O": "0", "I": "1", "L": "1", "Z": "2", "S": "5"})
+
+
+def check_codes(keys: Sequence[str], option: str) -> tuple[str, ...]:
+    """`--ignore`/`--warn` values: a known code or a code prefix (a letter, or letter+digits that
+    start some code); anything else is a usage error with the nearest codes suggested."""
+    if not keys:
+        return tuple(keys)
+    import difflib
+
+    from validator.codes import CODES, lookup
+
+    for key in keys:
+        k = key.strip().upper()
+        if lookup(key) is not None or (k and any(code.startswith(k) for code in CODES)):
+            continue
+        alike = k[:1] + k[1:].translate(_LOOK_ALIKE)  # X1O1 -> X101: a letter typed for a digit
+        near = [alike] if alike in CODES else difflib.get_close_matches(k, list(CODES), n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(near)}?" if near else "; `validator rules` lists them all"
+        raise click.BadParameter(f"unknown code {key!r}{hint}", param_hint=option)
+    return tuple(keys)
 
 
 def with_severity(spec: Spec, ignore: Sequence[str], warn: Sequence[str]) -> Spec:
@@ -82,28 +137,24 @@ def with_severity(spec: Spec, ignore: Sequence[str], warn: Sequence[str]) -> Spe
     return dataclasses.replace(spec, severity=severity)
 
 
-def emit_report(report: Report, formats: list[tuple[str, str | None]]) -> None:
+def emit_report(report: Report, formats: list[tuple[str, str | None]], protected: Sequence[str] = ()) -> list[str]:
+    """Render and put each format; return the output errors (the others are still written)."""
     from validator.formats import renderer
     from validator.formats.text import render as render_text
     from validator.formats.text import want_color
+    from validator.output import OutputError, put
 
+    errors: list[str] = []
     for name, dest in formats:
-        if name == "text" and dest is None:
-            click.echo(render_text(report, color=want_color(sys.stdout)), nl=False)
-            continue
-        body = renderer(name)(report)
-        if dest is None or dest == "-":
-            if isinstance(body, bytes):
-                sys.stdout.buffer.write(body)
-                sys.stdout.flush()
-            else:
-                click.echo(body, nl=False)
-        elif isinstance(body, bytes):
-            with open(dest, "wb") as f:
-                f.write(body)
-        else:  # newline="": a format's own line endings (CSV's CRLF) are written as they are
-            with open(dest, "w", encoding="utf-8", newline="") as tf:
-                tf.write(body)
+        if name == "text" and dest in (None, "-"):
+            body: str | bytes = render_text(report, color=want_color(sys.stdout))
+        else:
+            body = renderer(name)(report)
+        try:
+            put(dest, body, protected, report.lang)
+        except OutputError as exc:
+            errors.append(str(exc))
+    return errors
 
 
 def make_report(packages: list[Any], lang: str | None) -> Report:
@@ -114,7 +165,58 @@ def make_report(packages: list[Any], lang: str | None) -> Report:
     return Report(tuple(packages), lang=lang or default_lang(), tool_version=__version__)
 
 
-@click.group(context_settings=CONTEXT)
+def _argv_lang(argv: Sequence[str]) -> str:
+    """--lang as given anywhere on the command line (before click has parsed it), else the locale."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv) and argv[i + 1] in ("zh", "en"):
+            return argv[i + 1]
+        if arg in ("--lang=zh", "--lang=en"):
+            return arg[7:]
+    from validator.messages import default_lang
+
+    return default_lang()
+
+
+def current_lang() -> str:
+    """The running command's --lang, else the locale's language."""
+    ctx = click.get_current_context(silent=True)
+    lang = ctx.params.get("lang") if ctx is not None else None
+    if lang in ("zh", "en"):
+        return str(lang)
+    return _argv_lang(sys.argv[1:])
+
+
+class Main(click.Group):
+    """Exit codes the same in every command: 2 for a usage error (in the reader's language),
+    130 when interrupted (Ctrl-C), never click's "Aborted!" with exit 1 ("defects found")."""
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        argv = list(sys.argv[1:] if args is None else args)
+        lang = _argv_lang(argv)
+        try:
+            rv = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.ClickException as exc:
+            import io
+
+            from validator.vocab import click_zh
+
+            buf = io.StringIO()
+            exc.show(file=buf)
+            text = buf.getvalue()
+            click.echo(click_zh(text) if lang == "zh" else text, err=True, nl=False)
+            sys.exit(exc.exit_code)
+        except (click.exceptions.Abort, KeyboardInterrupt):
+            from validator.vocab import words
+
+            click.echo(words(lang)["interrupted"], err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        sys.exit(rv if isinstance(rv, int) else EXIT_OK)
+
+
+@click.group(cls=Main, context_settings=CONTEXT)
 @click.version_option(package_name="submission-validator", prog_name="validator")
 def main() -> None:
     """检查许可证年报/年检材料文件夹，提交前列出全部问题。
@@ -153,6 +255,10 @@ def check(folders: tuple[str, ...], spec_ref: str | None, variables: tuple[str, 
     """
     overrides = _parse_vars(variables)
     chosen = _parse_formats(formats, output)
+    ignore, warn = check_codes(ignore, "--ignore"), check_codes(warn, "--warn")
+    from validator.messages import default_lang
+
+    check_destinations(chosen, folders, lang or default_lang())
     from validator.api import check_folder
     from validator.client_file import client_spec
 
@@ -167,7 +273,11 @@ def check(folders: tuple[str, ...], spec_ref: str | None, variables: tuple[str, 
             specs[ref] = with_severity(load_spec_or_exit(ref), ignore, warn)
         packages.append(check_folder(folder, specs[ref], overrides, cache=cache))
     report = make_report(packages, lang)
-    emit_report(report, chosen)
+    errors = emit_report(report, chosen, folders)
+    if errors:
+        from validator.output import fail_exit
+
+        fail_exit(errors, EXIT_USAGE)
     sys.exit(EXIT_OK if report.ok else EXIT_DEFECTS)
 
 
@@ -204,8 +314,11 @@ def rules(fmt: str, lang: str | None) -> None:
                  "example": c.example, "retired": c.retired} for c in CODES.values()]
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
+    from validator.vocab import severity_word
+
     for c in CODES.values():
-        click.echo(f"{c.code}  {c.severity.value:<7}  {c.name:<22}  {text(c.title, lg)}")
+        level = severity_word(c.severity.value, lg)
+        click.echo(f"{c.code}  {level:<{4 if lg == 'zh' else 7}}  {c.name:<22}  {text(c.title, lg)}")
 
 
 @main.group(context_settings=CONTEXT)

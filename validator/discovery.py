@@ -57,22 +57,20 @@ class Ignore:
 
 
 def walk(root: str, ignore: Ignore) -> Iterator[Entry]:
-    """Every non-ignored entry under root, sorted, depth first; errors become entries."""
-    yield from _walk(os.path.abspath(root), "", ignore, top=True)
+    """Every non-ignored entry under root, sorted, depth first; errors become entries.
 
-
-def _walk(directory: str, prefix: str, ignore: Ignore, top: bool = False) -> Iterator[Entry]:
-    try:
-        with os.scandir(directory) as it:
-            items = sorted(it, key=lambda e: e.name)
-    except OSError as exc:
-        if top:
-            raise
-        yield Entry(prefix.rstrip("/"), directory, "unreadable-dir", error=exc.strerror or str(exc))
-        return
-    for item in items:
+    Iterative (a stack of open listings, not recursion): a chain of folders thousands deep
+    must not end in RecursionError."""
+    top = os.path.abspath(root)
+    stack: list[tuple[str, Iterator[os.DirEntry[str]]]] = [("", iter(_listing(top)))]  # the top's error raises
+    while stack:
+        prefix, items = stack[-1]
+        item = next(items, None)
+        if item is None:
+            stack.pop()
+            continue
         rel = prefix + item.name
-        if ignore(item.name) or (top and item.name == CLIENT_FILE):
+        if ignore(item.name) or (len(stack) == 1 and item.name == CLIENT_FILE):
             continue
         try:
             st = item.stat(follow_symlinks=False)
@@ -83,7 +81,10 @@ def _walk(directory: str, prefix: str, ignore: Ignore, top: bool = False) -> Ite
         kind = kind_of(st.st_mode)
         if kind == "dir":
             if item.name not in ALWAYS_SKIPPED_DIRS:
-                yield from _walk(item.path, rel + "/", ignore)
+                try:
+                    stack.append((rel + "/", iter(_listing(item.path))))
+                except OSError as exc:
+                    yield Entry(rel, item.path, "unreadable-dir", error=exc.strerror or str(exc))
             continue
         target = None
         if kind == "symlink":
@@ -92,3 +93,8 @@ def _walk(directory: str, prefix: str, ignore: Ignore, top: bool = False) -> Ite
             except OSError:
                 target = "?"
         yield Entry(rel, item.path, kind, st.st_size, st.st_mtime_ns, target)
+
+
+def _listing(directory: str) -> list[os.DirEntry[str]]:
+    with os.scandir(directory) as it:
+        return sorted(it, key=lambda e: e.name)

@@ -13,6 +13,7 @@ from typing import Any
 
 from validator.codes import Code
 from validator.messages import text
+from validator.vocab import EXPLAIN_WORDS, severity_word
 
 _COMPANY = "北京示例科技有限公司"
 
@@ -99,16 +100,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
 
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
-_LABELS = {
-    "zh": {"severity": "级别", "means": "含义", "why": "为什么重要", "fix": "如何修改", "example": "示例"},
-    "en": {
-        "severity": "severity",
-        "means": "what it means",
-        "why": "why it matters",
-        "fix": "how to fix",
-        "example": "example",
-    },
-}
+_LABELS = EXPLAIN_WORDS
 
 
 def sample_message(entry: Code, lang: str) -> tuple[str, str]:
@@ -134,7 +126,7 @@ def explain_text(entry: Code, lang: str) -> str:
     means, hint = sample_message(entry, lang)
     lines = [
         f"{entry.code} {entry.name}: {text(entry.title, lang)}",
-        f"{labels['severity']}: {entry.severity.value}",
+        f"{labels['severity']}: {severity_word(entry.severity.value, lang)}",
         f"{labels['means']}: {means}",
         f"{labels['why']}: {text(entry.why, lang)}",
         f"{labels['fix']}: {hint}",

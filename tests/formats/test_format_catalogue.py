@@ -115,7 +115,7 @@ def test_explain_every_code(code: str) -> None:
 def test_explain_accepts_the_name_and_rejects_unknown_codes() -> None:
     runner = CliRunner()
     assert runner.invoke(main, ["explain", "document-missing", "--lang", "en"]).output.startswith("D101 ")
-    bad = runner.invoke(main, ["explain", "Z999"])
+    bad = runner.invoke(main, ["explain", "Z999", "--lang", "en"])
     assert bad.exit_code == 2 and "unknown code" in bad.output
 
 

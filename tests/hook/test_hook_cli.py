@@ -135,7 +135,7 @@ def test_root_patterns_name_the_folders_when_there_is_no_client_file(tmp_path: P
 
 
 def test_a_folder_without_a_spec_is_a_usage_error(repo: Path, env: dict[str, str]) -> None:
-    proc = hook(repo, "clients/acme/08_股权结构.pdf", env=env)
+    proc = hook(repo, "--lang", "en", "clients/acme/08_股权结构.pdf", env=env)
     assert proc.returncode == 2
     assert "clients/acme: no spec" in proc.stderr
 

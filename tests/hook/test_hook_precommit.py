@@ -191,3 +191,34 @@ def test_the_readme_config_and_the_hook_manifest_are_valid_for_pre_commit(tmp_pa
         True,
     )
     assert "text" not in hook["types"] and hook["always_run"] and hook["require_serial"]
+
+
+LAX_SPEC = "id: lax\ntitle: 放行\nunexpected_files: ignore\ndocuments: []\n"
+
+
+@pytest.mark.parametrize("end_of_options", [False, True], ids=["args-as-in-readme", "args-ending-with---"])
+def test_files_named_like_options_cannot_open_the_gate(
+    materials: Path, hook_setup: tuple[str, dict[str, str]], end_of_options: bool
+) -> None:
+    """Issue 10.1: pre-commit appends file names after the args without `--`; a staged
+    `--help` printed help and exited 0, a staged `--spec=lax.yaml` swapped the spec."""
+    config, env = hook_setup
+    if end_of_options:
+        config = config.replace("--lang, en]", "--lang, en, --]")
+        (materials / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
+        git(materials, "add", ".pre-commit-config.yaml", env=env)
+    before = head_count(materials, env)
+    (materials / "lax.yaml").write_text(LAX_SPEC, encoding="utf-8")
+    (materials / "--help").write_text("x", encoding="utf-8")
+    (materials / "--spec=lax.yaml").write_text("x", encoding="utf-8")
+    (materials / "clients/acme/新建文本文档.txt").write_text("草稿", encoding="utf-8")  # a real defect
+    git(materials, "add", "--", "lax.yaml", "--help", "--spec=lax.yaml", "clients", env=env)
+    refused = commit(materials, "slip a defect past the gate", env)
+    shown = refused.stdout + refused.stderr
+    assert refused.returncode != 0, shown
+    assert head_count(materials, env) == before
+    assert "Usage:" not in shown  # click's help was not printed
+    if end_of_options:  # the files are files: checked, and the real defect reported
+        assert "clients/acme/新建文本文档.txt: D104" in shown
+    else:  # an option-looking file where options go: refused, named
+        assert "'--help' is a file but stands where options go" in shown

@@ -18,6 +18,7 @@ from validator.batch.runner import BatchOutcome
 from validator.checks.naming import display_name
 from validator.formats.json import package_dict
 from validator.model import PackageResult, Severity
+from validator.textsafe import json_text
 
 
 def package_json(name: str, package: PackageResult, lang: str) -> dict[str, Any]:
@@ -69,4 +70,4 @@ def write_json(outcome: BatchOutcome, out: IO[str]) -> None:
 def _indented(value: Any, spaces: int) -> str:
     # display_name: a path with bytes that are not UTF-8 (surrogate escapes) cannot be written as
     # UTF-8; those bytes show as U+FFFD, as everywhere else in the reports.
-    return display_name(textwrap.indent(json.dumps(value, ensure_ascii=False, indent=2), " " * spaces))
+    return display_name(textwrap.indent(json_text(json.dumps(value, ensure_ascii=False, indent=2)), " " * spaces))

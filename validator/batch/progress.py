@@ -12,6 +12,8 @@ from typing import TextIO
 
 from validator.batch.task import ClientResult
 from validator.model import Severity
+from validator.textsafe import safe
+from validator.vocab import error_text
 
 _REDRAW = 0.1  # seconds between bar redraws
 
@@ -70,14 +72,15 @@ class Progress:
     def _log_line(self, result: ClientResult) -> str:
         p = result.package
         width = len(str(self.total))
+        name, error = safe(result.name), safe(error_text(p.error or "", self.lang))
         errors = p.count(Severity.ERROR)
         if self.lang == "zh":
-            state = "就绪" if p.ready else "未检查：" + p.error if p.error else f"未就绪（错误 {errors}）"
+            state = "就绪" if p.ready else "未检查：" + error if error else f"未就绪（错误 {errors}）"
             return (
-                f"[{self.done:>{width}}/{self.total}] {result.name}: {state}，{p.files} 个文件，{result.seconds:.2f} 秒"
+                f"[{self.done:>{width}}/{self.total}] {name}: {state}，{p.files} 个文件，{result.seconds:.2f} 秒"
             )
-        state = "ready" if p.ready else "not checked: " + p.error if p.error else f"not ready ({errors} errors)"
-        return f"[{self.done:>{width}}/{self.total}] {result.name}: {state}, {p.files} files, {result.seconds:.2f} s"
+        state = "ready" if p.ready else "not checked: " + error if error else f"not ready ({errors} errors)"
+        return f"[{self.done:>{width}}/{self.total}] {name}: {state}, {p.files} files, {result.seconds:.2f} s"
 
 
 def _clock(seconds: float) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 from validator.formats.common import missing_titles
 from validator.model import PackageResult, Severity
+from validator.safeio import UnsafeFile, read_regular
 
 
 @dataclass(frozen=True)
@@ -102,14 +103,15 @@ class Baseline:
     @classmethod
     def load(cls, path: str) -> Baseline:
         try:
-            with open(path, encoding="utf-8") as f:
-                data = json.load(f)
+            data = json.loads(read_regular(path, MAX_BASELINE_BYTES, follow=True).decode("utf-8"))
             packages = data["packages"]
             baseline = cls()
             for p in packages:
                 name = p.get("client") or os.path.basename(str(p["root"]).rstrip("/\\"))
                 baseline.clients[name] = {defect_key(d): _compact(d) for d in p.get("defects", [])}
-        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        except RecursionError:  # `[[[[…` nested past what the JSON decoder can descend
+            raise BaselineError(f"{path}: not a JSON report of this tool (nested too deeply)") from None
+        except (OSError, UnsafeFile, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise BaselineError(f"{path}: not a JSON report of this tool ({type(exc).__name__}: {exc})") from None
         return baseline
 
@@ -129,6 +131,9 @@ class Baseline:
                 new += 1
         fixed = tuple(d for k, d in before.items() if k not in seen)
         return Changes(new, still, fixed)
+
+
+MAX_BASELINE_BYTES = 256 << 20  # a batch report of ~10,000 clients is well under this
 
 
 def _compact(d: dict[str, Any]) -> dict[str, Any]:

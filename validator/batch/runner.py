@@ -140,8 +140,9 @@ def run_batch(
         on_start(len(clients))
     settings = settings_for(options, clients)
     outcome = BatchOutcome(options, Spill())
+    results = run(options.executor, clients, settings, jobs=options.jobs, scheduler=options.scheduler)
     try:
-        for result in run(options.executor, clients, settings, jobs=options.jobs, scheduler=options.scheduler):
+        for result in results:
             outcome.spill.add(result.name, result.package)
             changes = None
             if options.since is not None:
@@ -151,7 +152,10 @@ def run_batch(
             outcome.rows.append(rollup_row(result.name, result.package, changes))
             if on_result is not None:
                 on_result(result)
-    except BaseException:
+    except BaseException:  # Ctrl-C: stop the executor now (its workers, its cluster), not at exit
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()
         outcome.spill.close()
         raise
     outcome.rows.sort(key=lambda r: r.client)

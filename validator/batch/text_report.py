@@ -11,15 +11,10 @@ from validator.batch.json_report import summary
 from validator.batch.rollup import RollupRow
 from validator.batch.runner import BatchOutcome
 from validator.formats.common import join_titles
+from validator.textsafe import safe
+from validator.vocab import ROLLUP_WORDS, error_text
 
-_LABELS = {
-    "zh": {"client": "客户", "state": "状态", "error": "错误", "warning": "警告", "info": "提示", "files": "文件",
-           "missing": "缺少的材料 / 问题", "new": "新增", "fixed": "已修复", "open": "未修复",
-           "ready": "就绪", "not_ready": "未就绪", "unchecked": "未检查"},
-    "en": {"client": "client", "state": "state", "error": "errors", "warning": "warnings", "info": "info",
-           "files": "files", "missing": "missing documents / problem", "new": "new", "fixed": "fixed",
-           "open": "open", "ready": "ready", "not_ready": "NOT READY", "unchecked": "UNCHECKED"},
-}  # fmt: skip
+_LABELS = ROLLUP_WORDS
 
 
 def width(text: str) -> int:
@@ -35,7 +30,7 @@ def render_rollup(outcome: BatchOutcome, color: bool = False) -> str:
     lang = outcome.options.lang
     t = _LABELS[lang]
     since = outcome.options.since is not None
-    name_w = max([width(t["client"]), *(width(r.client) for r in outcome.rows)]) + 2
+    name_w = max([width(t["client"]), *(width(safe(r.client)) for r in outcome.rows)]) + 2
     state_w = max(width(t[k]) for k in ("state", "ready", "not_ready", "unchecked")) + 2
     numbers = ["error", "warning", "info", "files"] + (["new", "fixed", "open"] if since else [])
     num_w = {k: max(width(t[k]), 5) + 2 for k in numbers}
@@ -55,7 +50,7 @@ def render_rollup(outcome: BatchOutcome, color: bool = False) -> str:
             shown = click.style(shown, fg="green" if row.ready else "red", bold=not row.ready)
         cells = _numbers(row)
         lines.append(
-            pad(row.client, name_w)
+            pad(safe(row.client), name_w)
             + shown
             + "".join(pad(str(cells[k]), num_w[k], right=True) for k in numbers)
             + "  "
@@ -76,8 +71,8 @@ def _numbers(row: RollupRow) -> dict[str, int]:
 def _problem(row: RollupRow, lang: str) -> str:
     parts = list(row.missing)
     if row.error and not parts:
-        parts.append(row.error)
-    return join_titles(parts, lang)
+        parts.append(error_text(row.error, lang))
+    return safe(join_titles(parts, lang))
 
 
 def _totals(outcome: BatchOutcome) -> str:

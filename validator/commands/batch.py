@@ -41,6 +41,12 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
     help="text (the roll-up), json, or any report format (html, xlsx …); FORMAT=FILE writes a file.",
 )
 @click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    help="Write the (single) format to this file; alone, the format comes from the suffix (.json, .html …).",
+)
+@click.option(
     "--since",
     "since_path",
     type=click.Path(exists=True, dir_okay=False),
@@ -77,6 +83,7 @@ def command(
     executor: str | None,
     scheduler: str | None,
     formats: tuple[str, ...],
+    output: str | None,
     since_path: str | None,
     ignore: tuple[str, ...],
     warn: tuple[str, ...],
@@ -102,9 +109,22 @@ def command(
 
     Exit status 0: every client ready; 1: some client has errors; 2: usage error.
     """
-    from validator.cli import EXIT_DEFECTS, EXIT_OK, EXIT_USAGE, _parse_formats, load_spec_or_exit
+    from validator.cli import (
+        EXIT_DEFECTS,
+        EXIT_OK,
+        EXIT_USAGE,
+        _parse_formats,
+        check_codes,
+        check_destinations,
+        load_spec_or_exit,
+    )
+    from validator.messages import default_lang
 
-    chosen = _parse_formats(formats, None)
+    lg = lang or default_lang()
+    chosen = _parse_formats(formats, output)
+    if all(dest not in (None, "-") for _, dest in chosen):
+        chosen.insert(0, ("text", None))  # files only: the roll-up table still shows on the terminal
+    ignore, warn = check_codes(ignore, "--ignore"), check_codes(warn, "--warn")
     executor = "dask" if scheduler else (executor or "process")
     if scheduler and executor != "dask":
         raise click.BadParameter("--scheduler goes with --executor dask", param_hint="--scheduler")
@@ -115,19 +135,20 @@ def command(
     from validator.batch.clients import resolve_spec_ref
 
     _check_root(root)
+    check_destinations(chosen, (root,), lg)
     from validator.batch.progress import Progress
     from validator.batch.rollup import Baseline, BaselineError
     from validator.batch.runner import BatchOptions, run_batch
-    from validator.messages import default_lang
 
     baseline = None
     if since_path:
         try:
             baseline = Baseline.load(since_path)
         except BaselineError as exc:
-            click.echo(f"--since: {exc}", err=True)
+            from validator.textsafe import safe
+
+            click.echo(f"--since: {safe(str(exc))}", err=True)
             sys.exit(EXIT_USAGE)
-    lg = lang or default_lang()
     options = BatchOptions(
         root=root,
         default_specs=tuple(resolve_spec_ref(r, ".") for r in spec_refs),
@@ -143,13 +164,26 @@ def command(
     progress = Progress.for_stream(quiet, lang=lg)
     try:
         outcome = run_batch(options, on_start=progress.started, on_result=progress.advance)
-    finally:
+    except KeyboardInterrupt:
         progress.close()
+        # A partial batch must never look complete: no report is written, and the count says so.
+        from validator.vocab import BATCH_INTERRUPTED
+
+        click.echo(BATCH_INTERRUPTED[lg].format(done=progress.done, total=progress.total), err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    progress.close()
     try:
-        _emit(outcome, chosen)
+        errors = _emit(outcome, chosen, (root,), lg)
     finally:
         outcome.spill.close()
+    if errors:
+        from validator.output import fail_exit
+
+        fail_exit(errors, EXIT_USAGE)
     sys.exit(EXIT_OK if outcome.ok else EXIT_DEFECTS)
+
+
+EXIT_INTERRUPTED = 130
 
 
 def _check_root(root: str) -> None:
@@ -186,37 +220,34 @@ def _severity(ignore: tuple[str, ...], warn: tuple[str, ...]) -> tuple[tuple[str
     return tuple(out.items())
 
 
-def _emit(outcome: object, chosen: list[tuple[str, str | None]]) -> None:
+def _emit(outcome: object, chosen: list[tuple[str, str | None]], protected: tuple[str, ...], lang: str) -> list[str]:
+    """Write every format; one that fails does not stop the others. Return the output errors."""
     from validator.batch.runner import BatchOutcome
+    from validator.output import OutputError, opened_text, put
 
     assert isinstance(outcome, BatchOutcome)
+    errors: list[str] = []
     for name, dest in chosen:
-        if name == "text":
-            from validator.batch.text_report import render_rollup
-            from validator.formats.text import want_color
+        try:
+            if name == "text":
+                from validator.batch.text_report import render_rollup
+                from validator.formats.text import want_color
 
-            if dest in (None, "-"):
-                click.echo(render_rollup(outcome, color=want_color(sys.stdout)), nl=False)
-            else:
-                _write_text(dest, render_rollup(outcome))
-        elif name == "json":
-            from validator.batch.json_report import write_json
+                color = dest in (None, "-") and want_color(sys.stdout)
+                put(dest, render_rollup(outcome, color=color), protected, lang)
+            elif name == "json":
+                from validator.batch.json_report import write_json
 
-            if dest in (None, "-"):
-                write_json(outcome, sys.stdout)
-            else:
-                with open(dest, "w", encoding="utf-8") as f:
+                with opened_text(dest, protected, lang) as f:
                     write_json(outcome, f)
-        else:
-            _emit_other(outcome, name, dest)
+            else:
+                put(dest, _render_other(outcome, name), protected, lang)
+        except OutputError as exc:
+            errors.append(str(exc))
+    return errors
 
 
-def _write_text(dest: str, body: str) -> None:
-    with open(dest, "w", encoding="utf-8") as f:
-        f.write(body)
-
-
-def _emit_other(outcome: object, name: str, dest: str | None) -> None:
+def _render_other(outcome: object, name: str) -> str | bytes:
     """Formats written for single reports (html, xlsx …) get a Report whose packages load lazily."""
     from typing import cast
 
@@ -228,13 +259,4 @@ def _emit_other(outcome: object, name: str, dest: str | None) -> None:
     assert isinstance(outcome, BatchOutcome)
     packages = cast(tuple[PackageResult, ...], SpilledPackages(outcome.spill))
     report = Report(packages, lang=outcome.options.lang, tool_version=__version__)
-    body = renderer(name)(report)
-    if dest in (None, "-"):
-        if isinstance(body, bytes):
-            sys.stdout.buffer.write(body)
-            sys.stdout.flush()
-        else:
-            click.echo(body, nl=False)
-    else:
-        with open(dest, "wb") as f:
-            f.write(body if isinstance(body, bytes) else body.encode("utf-8"))
+    return renderer(name)(report)

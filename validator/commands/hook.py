@@ -10,6 +10,7 @@ Imports only click at module level: the work loads inside the command.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -21,24 +22,55 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_DEFECTS, EXIT_USAGE = 0, 1, 2
 
-_WORDS = {
-    "zh": {
-        "warning": "警告",
-        "summary": "validator：{errors} 个错误，{warnings} 个警告。运行 `validator explain 代码` 查看原因和修改方法。",
-        "row": "第{row}行",
-        "page": "第{page}页",
-    },
-    "en": {
-        "warning": "warning",
-        "summary": "validator: {errors} error(s), {warnings} warning(s). "
-        "Run `validator explain CODE` to see why and how to fix.",
-        "row": "row {row}",
-        "page": "p.{page}",
-    },
-}
 
 
-@click.command("hook", context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+def _words(lang: str) -> dict[str, str]:
+    from validator.vocab import HOOK_WORDS
+
+    return HOOK_WORDS[lang if lang in HOOK_WORDS else "en"]
+
+
+class HookCommand(click.Command):
+    """Options only before the file list, and never a file posing as an option.
+
+    pre-commit runs ``validator hook ARGS FILE...`` with no ``--`` between them, so a staged
+    file named ``--help`` or ``--spec=lax.yaml`` would be read as an option (printing help and
+    passing the commit, or swapping the spec). Parsing stops at the first file or at ``--``
+    (no interspersed options), and an option-looking argument before that point which names
+    an existing path is refused: the gate fails closed, exit 2, with the name shown.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        valued = {o for p in self.params if isinstance(p, click.Option) and not p.is_flag for o in p.opts}
+        i = 0
+        while i < len(args):
+            arg = args[i]
+            if arg == "--" or not arg.startswith("-") or arg == "-":
+                break
+            if os.path.lexists(arg):
+                from validator.textsafe import safe
+
+                click.echo(_words(_lang_of(args))["dash_file"].format(name=safe(arg)), err=True)
+                ctx.exit(EXIT_USAGE)
+            i += 2 if arg in valued else 1
+        return super().parse_args(ctx, args)
+
+
+def _lang_of(args: list[str]) -> str:
+    from validator.messages import default_lang
+
+    for i, arg in enumerate(args[:-1]):
+        if arg == "--lang" and args[i + 1] in ("zh", "en"):
+            return args[i + 1]
+    return default_lang()
+
+
+@click.command(
+    "hook",
+    cls=HookCommand,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100,
+                      "allow_interspersed_args": False},
+)
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option(
     "--spec",
@@ -83,8 +115,12 @@ def command(
     run = run_hook(files, spec_ref, roots, use_cache=cache)
     lg = lang or default_lang()
     errors = print_run(run, lg)
+    from validator.textsafe import safe
+    from validator.vocab import hook_problem
+
     for problem in run.problems:
-        click.echo(problem, err=True)
+        for text in hook_problem(problem, lg).splitlines():
+            click.echo(safe(text), err=True)
     sys.exit(EXIT_USAGE if run.problems else EXIT_DEFECTS if errors else EXIT_OK)
 
 
@@ -101,33 +137,35 @@ def print_run(run: HookRun, lang: str) -> int:
             errors += d.severity is Severity.ERROR
             warnings += d.severity is Severity.WARNING
     if errors or warnings:
-        click.echo(_WORDS[lang]["summary"].format(errors=errors, warnings=warnings))
+        click.echo(_words(lang)["summary"].format(errors=errors, warnings=warnings))
     return errors
 
 
 def line(folder: str, d: Defect, lang: str) -> str:
     """`path: CODE [place] message`, the form flake8 and ruff users read at a glance."""
-    from validator.checks.naming import display_name
     from validator.messages import message
     from validator.model import Severity
+    from validator.textsafe import safe
 
     if d.path:
-        path = display_name(f"{folder}/{d.path}" if folder else d.path)
+        path = safe(f"{folder}/{d.path}" if folder else d.path)
     else:
-        path = f"{display_name(folder)}/" if folder else "./"
-    words = _WORDS[lang]
+        path = f"{safe(folder)}/" if folder else "./"
+    words = _words(lang)
     level = f"[{words['warning']}] " if d.severity is Severity.WARNING else ""
-    return f"{path}: {d.code} {level}{place(d.location, lang)}{message(d, lang)}"
+    return f"{path}: {d.code} {level}{place(d.location, lang)}{safe(message(d, lang))}"
 
 
 def place(loc: Location | None, lang: str) -> str:
     if loc is None:
         return ""
-    words = _WORDS[lang]
+    words = _words(lang)
+    from validator.textsafe import safe
+
     parts = [
         p
         for p in (
-            loc.sheet,
+            safe(loc.sheet) if loc.sheet else None,
             loc.cell or (words["row"].format(row=loc.row) if loc.row else None),
             words["page"].format(page=loc.page) if loc.page else None,
         )

@@ -16,12 +16,21 @@ FORMATS = ("html", "markdown")
 
 
 def _format_for(fmt: str | None, output: str | None) -> str:
-    """--format wins; otherwise the --output suffix (.html/.htm -> html); Markdown by default."""
+    """--format wins; otherwise the --output suffix (.html/.htm -> html, .md -> markdown);
+    Markdown on stdout. Another suffix without --format is a usage error."""
     if fmt:
         return fmt
-    if output and output.lower().endswith((".html", ".htm")):
-        return "html"
-    return "markdown"
+    if not output or output == "-":
+        return "markdown"
+    from validator.output import format_for_path
+
+    inferred = format_for_path(output)
+    if inferred not in FORMATS:
+        raise click.BadParameter(
+            f"cannot tell the format of {output!r} from its suffix (.html .htm .md); give --format",
+            param_hint="--output",
+        )
+    return inferred
 
 
 @click.command("risk", context_settings=CONTEXT)
@@ -64,11 +73,14 @@ def command(
     Sections: 企业基本信息; 业务合规性自查; 数据安全与隐私保护; 客户服务满意度调查; 总结与改进建议.
     Exit status 0: report written (whatever it found); 2: usage or spec error.
     """
-    from validator.cli import _parse_vars, load_spec_or_exit
+    from validator.cli import _parse_vars, check_destinations, load_spec_or_exit
+    from validator.messages import default_lang
 
     overrides = _parse_vars(variables)
+    lg = lang or default_lang()
+    chosen = _format_for(fmt, output)
+    check_destinations([(chosen, output)], (folder,), lg)
     from validator.api import check_folder, client_spec_ref
-    from validator.messages import default_lang
     from validator.risk.assess import assess
     from validator.risk.render import render_html, render_markdown
     from validator.risk.roster import roster_facts
@@ -78,15 +90,14 @@ def command(
         raise click.UsageError(f"no --spec given and {folder}/client.yaml names no spec")
     spec = load_spec_or_exit(ref)
     package = check_folder(folder, spec, overrides)
-    lg = lang or default_lang()
     assessment = assess(
         package, lg, spec_title=spec.title, licence=spec.licence or "", roster=roster_facts(package, spec)
     )
-    chosen = _format_for(fmt, output)
     body = render_html(assessment) if chosen == "html" else render_markdown(assessment)
-    if output and output != "-":
-        with open(output, "w", encoding="utf-8") as f:
-            f.write(body)
-    else:
-        click.echo(body, nl=False)
+    from validator.output import OutputError, fail_exit, put
+
+    try:
+        put(output, body, (folder,), lg)
+    except OutputError as exc:
+        fail_exit([str(exc)], 2)
     sys.exit(0)

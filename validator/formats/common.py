@@ -6,142 +6,32 @@ agree on which defect belongs where).
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from validator import messages
 from validator.model import Defect, Location, PackageResult, Report, Severity
+from validator.textsafe import safe
+from validator.vocab import REPORT_WORDS
 
 FOLDER_SECTION = "(folder)"
 OTHER_SECTION = "(unexpected)"
 
-WORDS: dict[str, dict[str, str]] = {
-    "zh": {
-        "report_title": "材料检查报告",
-        "summary": "检查结论",
-        "ready": "可以提交",
-        "not_ready": "不能提交",
-        "cannot_check": "无法检查",
-        "folder": "文件夹",
-        "spec": "规范",
-        "files": "文件数",
-        "error": "错误",
-        "warning": "警告",
-        "info": "提示",
-        "severity": "级别",
-        "code": "代码",
-        "title": "问题",
-        "message": "说明",
-        "fix": "如何修改",
-        "document": "材料",
-        "file": "文件",
-        "place": "位置",
-        "sheet": "工作表",
-        "page": "页",
-        "row": "行",
-        "column": "列",
-        "cell": "单元格",
-        "required": "必需",
-        "required_head": "是否必需",
-        "doc_id": "编号",
-        "optional": "可选",
-        "status": "状态",
-        "ok": "通过",
-        "missing": "缺少",
-        "missing_docs": "缺少的材料",
-        "absent_optional": "未提供（可选）",
-        "folder_level": "整个文件夹",
-        "other_files": "不属于任何材料的文件",
-        "no_defects": "未发现问题",
-        "generated_at": "生成时间",
-        "tool": "工具版本",
-        "total": "合计",
-        "count": "数量",
-        "packages": "文件夹数",
-        "ready_count": "可以提交的文件夹",
-        "by_code": "按问题类型统计",
-        "defects_sheet": "问题",
-        "summary_sheet": "汇总",
-        "documents_sheet": "材料清单",
-        "more": "另有 {n} 个问题，点击展开",
-        "overall_ready": "全部 {n} 个文件夹可以提交",
-        "overall_not_ready": "{bad}/{n} 个文件夹不能提交",
-        "counts_line": "{error} 个错误，{warning} 个警告，{info} 个提示",
-    },
-    "en": {
-        "report_title": "Materials check report",
-        "summary": "Result",
-        "ready": "ready to submit",
-        "not_ready": "not ready",
-        "cannot_check": "could not be checked",
-        "folder": "Folder",
-        "spec": "Spec",
-        "files": "Files",
-        "error": "Errors",
-        "warning": "Warnings",
-        "info": "Info",
-        "severity": "Severity",
-        "code": "Code",
-        "title": "Problem",
-        "message": "Message",
-        "fix": "How to fix",
-        "document": "Document",
-        "file": "File",
-        "place": "Place",
-        "sheet": "Sheet",
-        "page": "Page",
-        "row": "Row",
-        "column": "Column",
-        "cell": "Cell",
-        "required": "required",
-        "required_head": "Required",
-        "doc_id": "ID",
-        "optional": "optional",
-        "status": "Status",
-        "ok": "ok",
-        "missing": "missing",
-        "missing_docs": "Missing documents",
-        "absent_optional": "not provided (optional)",
-        "folder_level": "The folder as a whole",
-        "other_files": "Files that belong to no document",
-        "no_defects": "no defects found",
-        "generated_at": "Generated at",
-        "tool": "Tool version",
-        "total": "Total",
-        "count": "Count",
-        "packages": "Folders",
-        "ready_count": "Folders ready to submit",
-        "by_code": "Defects by code",
-        "defects_sheet": "Defects",
-        "summary_sheet": "Summary",
-        "documents_sheet": "Documents",
-        "more": "{n} more defects: click to expand",
-        "overall_ready": "all {n} folder(s) ready to submit",
-        "overall_not_ready": "{bad} of {n} folder(s) not ready",
-        "counts_line": "{error} error(s), {warning} warning(s), {info} info",
-    },
-}
+WORDS = REPORT_WORDS  # the vocabulary lives in validator.vocab
 
 SEVERITY_WORD = {
     "zh": {Severity.ERROR: "错误", Severity.WARNING: "警告", Severity.INFO: "提示"},
     "en": {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "info"},
 }
 
-# XML 1.0 forbids most control characters; file names can still carry them.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-
-
 def words(lang: str) -> dict[str, str]:
     return WORDS.get(lang, WORDS["en"])
 
 
 def clean(text: str) -> str:
-    """Text safe for XML, HTML and spreadsheet cells: undecodable bytes as U+FFFD and
-    control characters as visible \\xNN escapes (a name may legally contain them on Linux)."""
-    if any("\udc80" <= ch <= "\udcff" for ch in text):  # lone surrogates cannot be encoded
-        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    return _XML_ILLEGAL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """Text safe for XML, HTML, Markdown and spreadsheet cells: undecodable bytes as U+FFFD,
+    control, bidi and line-breaking characters as visible escapes (see validator.textsafe)."""
+    return safe(text)
 
 
 def message(d: Defect, lang: str) -> str:

@@ -12,9 +12,9 @@ import io
 
 from validator.formats.common import defect_row, sheet_columns
 from validator.model import Report
+from validator.textsafe import spreadsheet_cell
 
 BOM = "\ufeff"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def render(report: Report) -> str:
@@ -30,9 +30,7 @@ def render(report: Report) -> str:
 def _cell(value: str | int | None) -> str:
     if value is None:
         return ""
-    text = str(value)
-    # A value that itself starts with an apostrophe gets one too, so the guard can be undone.
-    return "'" + text if text.startswith((*_FORMULA_START, "'")) else text
+    return spreadsheet_cell(str(value))
 
 
 def unquote(cell: str) -> str:

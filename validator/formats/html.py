@@ -30,6 +30,7 @@ from validator.formats.common import (
     words,
 )
 from validator.model import Defect, PackageResult, Report, Severity
+from validator.vocab import error_text
 
 SHOWN_PER_FILE = 8  # defects shown before the rest fold into <details>
 
@@ -174,7 +175,7 @@ def _package(p: PackageResult, index: int, lang: str) -> list[str]:
         _count_boxes(counts(p.defects), lang),
     ]
     if p.error:
-        out.append(f'<div class="card doc error"><p class="msg">{_e(p.error)}</p></div>')
+        out.append(f'<div class="card doc error"><p class="msg">{_e(error_text(p.error, lang))}</p></div>')
     if not p.defects and not p.error:
         out.append(f'<p class="okfile">✓ {_e(w["no_defects"])}</p>')
     for s in sections(p, lang):

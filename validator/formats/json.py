@@ -8,6 +8,7 @@ from typing import Any
 from validator import messages
 from validator.codes import CODES
 from validator.model import Defect, PackageResult, Report, Severity
+from validator.textsafe import json_text
 
 
 def defect_dict(d: Defect, lang: str) -> dict[str, Any]:
@@ -87,4 +88,4 @@ def to_dict(report: Report) -> dict[str, Any]:
 
 
 def render(report: Report) -> str:
-    return json.dumps(to_dict(report), ensure_ascii=False, indent=2) + "\n"
+    return json_text(json.dumps(to_dict(report), ensure_ascii=False, indent=2)) + "\n"

@@ -62,7 +62,7 @@ def _suite(p: PackageResult, report: Report) -> ET.Element:
     if report.generated_at:
         suite.set("timestamp", report.generated_at)
     props = ET.SubElement(suite, "properties")
-    for key, value in (("folder", clean(p.root)), ("spec", p.spec), ("ready", str(p.ready).lower()),
+    for key, value in (("folder", clean(p.root)), ("spec", clean(p.spec)), ("ready", str(p.ready).lower()),
                        ("files", str(p.files)), ("lang", lang), ("tool_version", report.tool_version)):
         ET.SubElement(props, "property", {"name": key, "value": value})
     tests = failures = errors = skipped = 0

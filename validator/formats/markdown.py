@@ -25,6 +25,8 @@ from validator.formats.common import (
     words,
 )
 from validator.model import Defect, PackageResult, Report, Severity
+from validator.textsafe import safe
+from validator.vocab import error_text
 
 FOLD_ABOVE = 15  # a folder with more defects than this folds its list
 _ICON = {Severity.ERROR: "❌", Severity.WARNING: "⚠️", Severity.INFO: "ℹ️"}
@@ -33,7 +35,7 @@ _SPECIAL = re.compile(r"([\\`*_\[\]|~])")  # emphasis, code, links, table cells,
 
 def md(text: str) -> str:
     """Plain text made literal in Markdown (and in the HTML that Markdown allows)."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = safe(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _SPECIAL.sub(r"\\\1", text)
     return " ".join(text.split())  # a newline would end a list item or a table row
 
@@ -68,7 +70,7 @@ def _package(p: PackageResult, lang: str) -> list[str]:
     w = words(lang)
     out = ["", f"### {md(package_name(p))} — {'✅' if p.ready else '❌'} {md(status_word(p, lang))}", ""]
     if p.error:
-        out += [f"> {md(p.error)}", ""]
+        out += [f"> {md(error_text(p.error, lang))}", ""]
     if not p.defects:
         if not p.error:
             out.append(w["no_defects"])

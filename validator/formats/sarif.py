@@ -20,6 +20,7 @@ from validator.codes import CODES
 from validator.formats.common import clean, fix, message, package_name
 from validator.messages import has_surrogates, text
 from validator.model import Defect, Location, PackageResult, Report, Severity
+from validator.textsafe import json_text
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 BASE_ID = "PKGROOT"
@@ -34,7 +35,7 @@ def render(report: Report) -> str:
     rules, index = _rules(report)
     runs = [_run(p, i, report, rules, index) for i, p in enumerate(report.packages)]
     log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": runs}
-    return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
+    return json_text(json.dumps(log, ensure_ascii=False, indent=2)) + "\n"
 
 
 def _language(lang: str) -> str:

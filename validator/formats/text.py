@@ -7,54 +7,49 @@ from itertools import groupby
 
 from validator import messages
 from validator.model import Defect, PackageResult, Report, Severity
+from validator.textsafe import safe
+from validator.vocab import TEXT_WORDS
 
 _MARK = {Severity.ERROR: "✗", Severity.WARNING: "!", Severity.INFO: "i"}
 _COLOR = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
-_WORDS = {
-    "zh": {"folder": "（文件夹）", "ready": "可以提交", "not_ready": "不能提交", "fix": "修改",
-           "summary": "{packages} 个文件夹，{files} 个文件：{error} 个错误，{warning} 个警告，{info} 个提示",
-           "clean": "未发现问题"},
-    "en": {"folder": "(folder)", "ready": "ready to submit", "not_ready": "not ready", "fix": "fix",
-           "summary": "{packages} folder(s), {files} file(s): {error} error(s), {warning} warning(s), {info} info",
-           "clean": "no defects found"},
-}
+_WORDS = TEXT_WORDS
 
 
 def _paint(text: str, code: str, color: bool) -> str:
     return f"\033[{code}m{text}\033[0m" if color else text
 
 
-def _location(d: Defect) -> str:
+def _location(d: Defect, lang: str) -> str:
     if d.location is None:
         return ""
     loc = d.location
     parts = []
     if loc.sheet:
-        parts.append(loc.sheet)
+        parts.append(safe(loc.sheet))
     if loc.cell:
-        parts.append(loc.cell)
+        parts.append(safe(loc.cell))
     elif loc.row:
-        parts.append(f"row {loc.row}")
+        parts.append(f"第{loc.row}行" if lang == "zh" else f"row {loc.row}")
     if loc.page:
-        parts.append(f"p.{loc.page}")
+        parts.append(f"第{loc.page}页" if lang == "zh" else f"p.{loc.page}")
     return "[" + "!".join(parts) + "] " if parts else ""
 
 
 def render_package(p: PackageResult, lang: str, color: bool) -> list[str]:
     w = _WORDS[lang]
     status = w["ready"] if p.ready else w["not_ready"]
-    head = f"{messages.printable(p.root)}  ({p.spec})  {status}"
+    head = f"{safe(p.root)}  ({safe(p.spec)})  {status}"
     lines = [_paint(head, "1;32" if p.ready else "1;31", color)]
     if not p.defects:
         lines.append("  " + w["clean"])
     for path, group in groupby(p.defects, key=lambda d: d.path):
-        lines.append("  " + _paint(messages.printable(path) or w["folder"], "1", color))
+        lines.append("  " + _paint(safe(path) or w["folder"], "1", color))
         for d in group:
             mark = _paint(_MARK[d.severity], _COLOR[d.severity], color)
-            lines.append(f"    {mark} {d.code} {_location(d)}{messages.message(d, lang)}")
+            lines.append(f"    {mark} {d.code} {_location(d, lang)}{safe(messages.message(d, lang))}")
             hint = messages.fix(d, lang)
             if hint:
-                lines.append(f"        → {hint}")
+                lines.append(f"        → {safe(hint)}")
     return lines
 
 

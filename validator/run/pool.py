@@ -13,6 +13,7 @@ that really kills a worker is reported as such and the run goes on.
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections.abc import Generator, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -27,6 +28,9 @@ _settings: Settings | None = None
 def _init(settings: Settings) -> None:
     global _settings
     _settings = settings
+    # Ctrl-C reaches the whole process group: the parent alone handles it (stops the pool,
+    # says how far the run got); a worker would only print a KeyboardInterrupt traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _task(client: Client) -> ClientResult:
@@ -78,4 +82,16 @@ def _drain(pending: list[Client], settings: Settings, jobs: int) -> Generator[Cl
                     yield result
         except BrokenProcessPool:
             return list(in_flight.values())
+        except BaseException:  # interrupted (or the consumer stopped): stop now, not after the window
+            _stop(pool)
+            raise
     return []
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the workers, so leaving the pool does not wait for
+    the tasks in flight."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in list((getattr(pool, "_processes", None) or {}).values()):  # no public way before 3.14
+        if process.is_alive():
+            process.terminate()

@@ -1,0 +1,346 @@
+"""Every word the tool prints, in both languages, in one place: the reports' vocabulary, the
+terminal text, the hook, the batch roll-up, `explain`, the output messages, why a folder was
+not checked, an interruption, and click's own usage errors (click speaks English only).
+(The risk assessment keeps its own table beside its items: validator.risk.render.)
+
+The reason a folder could not be checked is kept as a short English key (``no spec``) in the
+results, so JSON stays stable; it is put into the reader's language only when shown.
+"""
+
+from __future__ import annotations
+
+import re
+
+# PackageResult.error keys (validator.batch.task) and the messages that start with a known prefix.
+_ERRORS = {
+    "not checked": ("未检查", "not checked"),
+    "no spec": ("没有指定规范（client.yaml 的 spec:，或 --spec）", "no spec (client.yaml `spec:` or --spec)"),
+    "spec error": ("规范有误", "spec error"),
+    "invalid spec": ("规范无效", "invalid spec"),
+}
+_ERROR_PREFIXES = (
+    ("internal error: ", ("内部错误：", "internal error: ")),
+    ("the Dask task failed: ", ("Dask 任务失败：", "the Dask task failed: ")),
+    (
+        "checking this folder crashed a worker process",
+        ("检查这个文件夹时工作进程崩溃（某个文件可能让读取程序出错）", "checking this folder crashed a worker process"),
+    ),
+)
+
+WORDS = {
+    "zh": {
+        "interrupted": "validator：已中断。",
+        "spec_error": "规范错误：",
+    },
+    "en": {
+        "interrupted": "validator: interrupted.",
+        "spec_error": "spec error:",
+    },
+}
+
+
+# The reports (html, markdown, xlsx, csv, junit): validator.formats.common.
+REPORT_WORDS: dict[str, dict[str, str]] = {
+    "zh": {
+        "report_title": "材料检查报告",
+        "summary": "检查结论",
+        "ready": "可以提交",
+        "not_ready": "不能提交",
+        "cannot_check": "无法检查",
+        "folder": "文件夹",
+        "spec": "规范",
+        "files": "文件数",
+        "error": "错误",
+        "warning": "警告",
+        "info": "提示",
+        "severity": "级别",
+        "code": "代码",
+        "title": "问题",
+        "message": "说明",
+        "fix": "如何修改",
+        "document": "材料",
+        "file": "文件",
+        "place": "位置",
+        "sheet": "工作表",
+        "page": "页",
+        "row": "行",
+        "column": "列",
+        "cell": "单元格",
+        "required": "必需",
+        "required_head": "是否必需",
+        "doc_id": "编号",
+        "optional": "可选",
+        "status": "状态",
+        "ok": "通过",
+        "missing": "缺少",
+        "missing_docs": "缺少的材料",
+        "absent_optional": "未提供（可选）",
+        "folder_level": "整个文件夹",
+        "other_files": "不属于任何材料的文件",
+        "no_defects": "未发现问题",
+        "generated_at": "生成时间",
+        "tool": "工具版本",
+        "total": "合计",
+        "count": "数量",
+        "packages": "文件夹数",
+        "ready_count": "可以提交的文件夹",
+        "by_code": "按问题类型统计",
+        "defects_sheet": "问题",
+        "summary_sheet": "汇总",
+        "documents_sheet": "材料清单",
+        "more": "另有 {n} 个问题，点击展开",
+        "overall_ready": "全部 {n} 个文件夹可以提交",
+        "overall_not_ready": "{bad}/{n} 个文件夹不能提交",
+        "counts_line": "{error} 个错误，{warning} 个警告，{info} 个提示",
+    },
+    "en": {
+        "report_title": "Materials check report",
+        "summary": "Result",
+        "ready": "ready to submit",
+        "not_ready": "not ready",
+        "cannot_check": "could not be checked",
+        "folder": "Folder",
+        "spec": "Spec",
+        "files": "Files",
+        "error": "Errors",
+        "warning": "Warnings",
+        "info": "Info",
+        "severity": "Severity",
+        "code": "Code",
+        "title": "Problem",
+        "message": "Message",
+        "fix": "How to fix",
+        "document": "Document",
+        "file": "File",
+        "place": "Place",
+        "sheet": "Sheet",
+        "page": "Page",
+        "row": "Row",
+        "column": "Column",
+        "cell": "Cell",
+        "required": "required",
+        "required_head": "Required",
+        "doc_id": "ID",
+        "optional": "optional",
+        "status": "Status",
+        "ok": "ok",
+        "missing": "missing",
+        "missing_docs": "Missing documents",
+        "absent_optional": "not provided (optional)",
+        "folder_level": "The folder as a whole",
+        "other_files": "Files that belong to no document",
+        "no_defects": "no defects found",
+        "generated_at": "Generated at",
+        "tool": "Tool version",
+        "total": "Total",
+        "count": "Count",
+        "packages": "Folders",
+        "ready_count": "Folders ready to submit",
+        "by_code": "Defects by code",
+        "defects_sheet": "Defects",
+        "summary_sheet": "Summary",
+        "documents_sheet": "Documents",
+        "more": "{n} more defects: click to expand",
+        "overall_ready": "all {n} folder(s) ready to submit",
+        "overall_not_ready": "{bad} of {n} folder(s) not ready",
+        "counts_line": "{error} error(s), {warning} warning(s), {info} info",
+    },
+}
+
+
+# The terminal report: validator.formats.text.
+TEXT_WORDS = {
+    "zh": {
+        "folder": "（文件夹）",
+        "ready": "可以提交",
+        "not_ready": "不能提交",
+        "fix": "修改",
+        "summary": "{packages} 个文件夹，{files} 个文件：{error} 个错误，{warning} 个警告，{info} 个提示",
+        "clean": "未发现问题",
+    },
+    "en": {
+        "folder": "(folder)",
+        "ready": "ready to submit",
+        "not_ready": "not ready",
+        "fix": "fix",
+        "summary": "{packages} folder(s), {files} file(s): {error} error(s), {warning} warning(s), {info} info",
+        "clean": "no defects found",
+    },
+}
+
+
+# The pre-commit hook's lines: validator.commands.hook.
+HOOK_WORDS = {
+    "zh": {
+        "warning": "警告",
+        "summary": "validator：{errors} 个错误，{warnings} 个警告。运行 `validator explain 代码` 查看原因和修改方法。",
+        "row": "第{row}行",
+        "page": "第{page}页",
+        "dash_file": "validator：“{name}”是文件，却出现在选项的位置（文件名不应以 - 开头）。"
+        "请改名；或在 .pre-commit-config.yaml 的 args 末尾加上 --。",
+    },
+    "en": {
+        "warning": "warning",
+        "summary": "validator: {errors} error(s), {warnings} warning(s). "
+        "Run `validator explain CODE` to see why and how to fix.",
+        "row": "row {row}",
+        "page": "p.{page}",
+        "dash_file": "validator: '{name}' is a file but stands where options go (a file name must not "
+        "start with '-'). Rename it, or end the hook's args with -- in .pre-commit-config.yaml.",
+    },
+}
+
+
+# The batch roll-up table: validator.batch.text_report.
+ROLLUP_WORDS = {
+    "zh": {"client": "客户", "state": "状态", "error": "错误", "warning": "警告", "info": "提示", "files": "文件",
+           "missing": "缺少的材料 / 问题", "new": "新增", "fixed": "已修复", "open": "未修复",
+           "ready": "就绪", "not_ready": "未就绪", "unchecked": "未检查"},
+    "en": {"client": "client", "state": "state", "error": "errors", "warning": "warnings", "info": "info",
+           "files": "files", "missing": "missing documents / problem", "new": "new", "fixed": "fixed",
+           "open": "open", "ready": "ready", "not_ready": "NOT READY", "unchecked": "UNCHECKED"},
+}  # fmt: skip
+
+
+# `validator explain`: validator.explain.
+EXPLAIN_WORDS = {
+    "zh": {"severity": "级别", "means": "含义", "why": "为什么重要", "fix": "如何修改", "example": "示例"},
+    "en": {
+        "severity": "severity",
+        "means": "what it means",
+        "why": "why it matters",
+        "fix": "how to fix",
+        "example": "example",
+    },
+}
+
+
+# Writing a report: validator.output.
+OUTPUT_WORDS = {
+    "zh": {
+        "cannot": "无法写入 {dest}：{why}",
+        "inside": "它在被检查的文件夹 {folder} 之内（材料不能改动），请换一个位置",
+        "is_dir": "这是一个文件夹",
+        "no_parent": "所在文件夹不存在",
+        "denied": "没有写入权限",
+        "no_space": "磁盘已满",
+        "wrote": "已写入 {dest}",
+        "stdout": "标准输出",
+    },
+    "en": {
+        "cannot": "cannot write {dest}: {why}",
+        "inside": "it is inside the checked folder {folder} (materials are never changed); choose another place",
+        "is_dir": "it is a directory",
+        "no_parent": "its folder does not exist",
+        "denied": "permission denied",
+        "no_space": "no space left on the device",
+        "wrote": "wrote {dest}",
+        "stdout": "standard output",
+    },
+}
+
+
+# A batch stopped by Ctrl-C: validator.commands.batch.
+BATCH_INTERRUPTED = {
+    "zh": "validator：已中断，{done}/{total} 个客户检查完毕；未写出任何报告。",
+    "en": "validator: interrupted after {done} of {total} clients; no report was written.",
+}
+
+
+_SEVERITY = {"error": ("错误", "error"), "warning": ("警告", "warning"), "info": ("提示", "info")}
+
+
+def severity_word(level: str, lang: str) -> str:
+    """error / warning / info in the reader's language."""
+    pair = _SEVERITY.get(level)
+    return level if pair is None else pair[0 if lang == "zh" else 1]
+
+
+# Why the hook could not check a folder (validator.precommit), put into Chinese when shown.
+_HOOK_ZH = (
+    (
+        re.compile(r"^(.*): no spec: pass --spec ID \(in the hook's args\) or put `spec: ID` in (\S+)$"),
+        r"\1：没有指定规范：在钩子的 args 里加上 --spec 规范，或在 \2 里写 spec: 规范",
+    ),
+    (re.compile(r"^spec error \((.*)\):"), r"规范错误（\1）："),
+)
+
+
+def hook_problem(text: str, lang: str) -> str:
+    if lang != "zh":
+        return text
+    for pattern, replacement in _HOOK_ZH:
+        text = pattern.sub(replacement, text, count=1)
+    return text
+
+
+def words(lang: str) -> dict[str, str]:
+    return WORDS.get(lang, WORDS["en"])
+
+
+def error_text(error: str, lang: str) -> str:
+    """A folder's `error` (why it was not checked) in the reader's language."""
+    i = 0 if lang == "zh" else 1
+    if error in _ERRORS:
+        return _ERRORS[error][i]
+    for prefix, pair in _ERROR_PREFIXES:
+        if error.startswith(prefix):
+            rest = error[len(prefix) :]
+            if prefix.endswith(": "):
+                return pair[i] + rest
+            return pair[i] + (rest if lang != "zh" else "")
+    return error
+
+
+# click's usage messages (click 8.x wording) -> Chinese. Placeholders are regex groups kept as they are.
+_CLICK_ZH_SOURCE: tuple[tuple[str, str], ...] = (
+    (r"^Usage: ", "用法："),
+    (r"^Try '(.+)' for help\.$", r"运行 '\1' 查看帮助。"),
+    (r"^Error: ", "错误："),
+    (r"No such option '(.+?)'\.", r"没有这个选项：'\1'。"),
+    (r"No such command '(.+?)'\.", r"没有这个命令：'\1'。"),
+    (r"\(Did you mean one of: (.+)\?\)", r"（是不是以下之一：\1？）"),
+    (r"Did you mean (\S+)\?", r"是不是 \1？"),
+    (r"Missing argument '(.+?)'\.", r"缺少参数 '\1'。"),
+    (r"Missing option '(.+?)'\.", r"缺少选项 '\1'。"),
+    (r"Missing command\.", "缺少命令。"),
+    (r"Option '(.+?)' requires an argument\.", r"选项 '\1' 需要一个值。"),
+    (r"Option '(.+?)' requires (\d+) arguments\.", r"选项 '\1' 需要 \2 个值。"),
+    (r"Option '(.+?)' does not take a value\.", r"选项 '\1' 不带值。"),
+    (r"Got unexpected extra arguments? \((.+)\)", r"多余的参数（\1）"),
+    (r"Invalid value for (.+?): ", r"\1 的值无效："),
+    (r"'(.+?)' is not one of (.+)\.$", r"'\1' 不在可选值 \2 之中。"),
+    (r"'(.+?)' is not (.+)\.$", r"'\1' 不是 \2。"),
+    (r"'(.+?)' is not a valid integer( range)?\.", r"'\1' 不是整数。"),
+    (r"(.+) is not in the range (.+)\.", r"\1 不在范围 \2 之内。"),
+    (r"Directory '(.+)' does not exist\.", r"文件夹 '\1' 不存在。"),
+    (r"File '(.+)' does not exist\.", r"文件 '\1' 不存在。"),
+    (r"Path '(.+)' does not exist\.", r"路径 '\1' 不存在。"),
+    (r"File '(.+)' is a directory\.", r"'\1' 是文件夹，不是文件。"),
+    (r"Directory '(.+)' is a file\.", r"'\1' 是文件，不是文件夹。"),
+    (r"(?:File|Directory|Path) '(.+)' is not readable\.", r"'\1' 无法读取。"),
+    (r"unknown code '(.+)'", r"未知的问题代码 '\1'"),
+    (r"; did you mean (.+)\?", r"；是不是 \1？"),
+    (r"; `validator rules` lists them all", "；运行 `validator rules` 查看全部代码"),
+    (r"unknown format '(.+)'; choose from (.+)$", r"未知的格式 '\1'；可选：\2"),
+    (
+        r"cannot tell the format of '(.+)' from its suffix \((.+)\); give --format",
+        r"无法从 '\1' 的后缀判断格式（\2）；请用 --format 指定",
+    ),
+    (r"--output goes with exactly one --format without =FILE", "--output 只能配合一个不带 =文件 的 --format"),
+    (r"no --spec given and (.+)/client\.yaml names no spec", r"没有给出 --spec，\1/client.yaml 也没有写 spec"),
+    (r"expected NAME=VALUE, got (.+)$", r"应为 名称=值，实际是 \1"),
+    (r"'(.+)' names no file after '='", r"'\1' 的 = 后面没有文件名"),
+    (r"--scheduler goes with --executor dask", "--scheduler 只能配合 --executor dask"),
+)
+
+
+def click_zh(text: str) -> str:
+    """click's English usage message, line by line, in Chinese where the wording is known."""
+    patterns = [(re.compile(p), r) for p, r in _CLICK_ZH_SOURCE]  # only on the error path
+    out = []
+    for line in text.split("\n"):
+        for pattern, replacement in patterns:
+            line = pattern.sub(replacement, line)
+        out.append(line)
+    return "\n".join(out)
