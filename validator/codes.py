@@ -72,7 +72,7 @@ _ENTRIES = [
     # --- V: client variables ------------------------------------------------------
     Code("V101", "variable-missing", E,
          ("缺少客户信息", "Client value missing"),
-         ("未提供“{title}”（{name}）。", "No value for “{title}” ({name})."),
+         ("未提供“{title}”（{name}）{needed}。", "No value for “{title}” ({name}){needed}."),
          ("在 client.yaml 中写入 {name}: 值，或使用 --var {name}=值。",
           "Add `{name}: VALUE` to client.yaml or pass --var {name}=VALUE."),
          ("文件名和表格内容要与客户信息核对，缺少它就无法核对。",
@@ -99,6 +99,15 @@ _ENTRIES = [
          ("检查拼写，或删除该项。", "Check the spelling or remove the entry."),
          ("拼错的变量名会让本应核对的内容没有被核对。", "A misspelt name leaves something unchecked."),
          "compnay: 北京示例科技有限公司"),
+    Code("V105", "variable-default", INFO,
+         ("使用规范默认值", "Spec default used"),
+         ("未提供“{title}”（{name}），按规范的默认值 {value} 核对。",
+          "No value for “{title}” ({name}); the spec's default {value} was used."),
+         ("如果不是 {value}，在 client.yaml 中写入 {name}: 值，或使用 --var {name}=值。",
+          "If it is not {value}, add `{name}: VALUE` to client.yaml or pass --var {name}=VALUE."),
+         ("默认值（如规范适用的年度）不一定是这个客户的值。",
+          "A default (such as the year the spec is for) need not be this client's value."),
+         "client.yaml 中没有 year，按 2025 核对"),
     # --- D: documents -------------------------------------------------------------
     Code("D101", "document-missing", E,
          ("缺少必需材料", "Required document missing"),
@@ -212,6 +221,15 @@ _ENTRIES = [
          ("缩短文件夹或文件名。", "Shorten folder or file names."),
          ("Windows 路径超过 260 字符时很多程序无法打开。", "Many Windows programs cannot open paths over 260 characters."),
          ""),
+    Code("N112", "name-variable-unchecked", INFO,
+         ("文件名中的客户信息未核对", "Client value in the name not checked"),
+         ("文件名中的“{title}”是 {found}，但未提供 {variable}，无法核对。",
+          "The name carries {found} as “{title}”, but no {variable} was given, so it was not checked."),
+         ("在 client.yaml 中写入 {variable}: 值，或使用 --var {variable}=值，再检查一次。",
+          "Add `{variable}: VALUE` to client.yaml or pass --var {variable}=VALUE, and check again."),
+         ("没有客户的值，文件名中的年度、公司名是否正确就无从判断（如 04_审计报告_2019.pdf）。",
+          "Without the client's value a wrong year or company in a name goes unnoticed (04_审计报告_2019.pdf)."),
+         "client.yaml 中没有 year 时的 04_审计报告_2019.pdf"),
     # --- T: type by content -------------------------------------------------------
     Code("T101", "type-not-allowed", E,
          ("文件格式不符合要求", "File type not allowed"),
@@ -556,6 +574,7 @@ FRAGMENTS: dict[str, tuple[Text, tuple[str, ...]]] = {
     "hint_text": (("（可能应为 {hint}）", " (did you mean {hint}?)"), ("hint",)),
     "guess": (("（看起来是 {codec} 编码的“{decoded}”）", " (it looks like {codec}: “{decoded}”)"), ("codec", "decoded")),
     "where": (("（含全角空格 {ideographic}）", " (including an ideographic space {ideographic})"), ("ideographic",)),
+    "needed": (("，核对文件名 {needed_by} 需要它", "; it is needed to check the names {needed_by}"), ("needed_by",)),
 }
 
 # Names of value types (a param called ``type`` yields ``type_name``).

@@ -34,6 +34,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     },
     "V103": {"detail": "not a mapping of names to values"},
     "V104": {"name": "compnay"},
+    "V105": {"name": "year", "title": "报告年度", "value": "2025"},
     "D101": {"title": "营业执照副本", "pattern": f"02_营业执照_{_COMPANY}.pdf"},
     "D102": {"title": "社保缴纳证明", "expected": "2+", "found": 1},
     "D103": {
@@ -55,6 +56,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "N109": {},
     "N110": {"found": ".PDF", "expected": ".pdf"},
     "N111": {"length": 214, "max": 200},
+    "N112": {"variable": "year", "title": "报告年度", "found": "2019"},
     "T101": {"kind": "wps", "mime": "application/vnd.ms-works", "allowed": "docx、pdf"},
     "T102": {"ext": ".pdf", "kind": "jpg", "mime": "image/jpeg"},
     "T103": {"kind": "xlsx"},

@@ -68,14 +68,25 @@ def values_differ(found: str, expected: str) -> bool:
 
 
 def check_name_values(ctx: Context, rel: str, doc: DocumentSpec, match: re.Match[str]) -> None:
-    """A variable slot in the name must hold the client's value (not another company's)."""
-    for var in doc.pattern.variables:
-        expected = ctx.values.get(var)
-        found = match.groupdict().get(var)
-        if expected is None or found is None:
+    """A variable slot in the name must hold the client's value (not another company's).
+
+    The name is read again with the client's values tried first in their slots, so a slot
+    next to a wildcard or another slot takes the client's value where the name holds it
+    (`04_审计报告_{year}*.pdf` reads 2025 in `04_审计报告_2025_定稿.pdf`). A slot whose value
+    the client did not give is noted as not checked (N112), never passed in silence.
+    """
+    pattern = doc.pattern
+    read = pattern.filled(ctx.values).fullmatch(match.string) or match
+    found_values = read.groupdict()
+    for var in pattern.variables:
+        found = found_values.get(var)
+        if found is None:
             continue
-        if values_differ(found, expected):
-            title = ctx.spec.variables[var].title
+        expected = ctx.values.get(var)
+        title = ctx.spec.variables[var].title
+        if not expected:
+            ctx.emit("N112", rel, {"variable": var, "title": title, "found": found}, document=doc.id)
+        elif values_differ(found, expected):
             ctx.emit(
                 "N102", rel, {"variable": var, "title": title, "found": found, "expected": expected}, document=doc.id
             )
