@@ -106,8 +106,8 @@ def test_hostile_folder(tmp_path: Path) -> None:
     for d in report["packages"][0]["defects"]:
         got.setdefault(d["path"], set()).add(d["code"])
     assert "S101" in got["empty.pdf"]
-    assert {"T101", "T102"} <= got["page.pdf"]
-    assert {"T101", "T102"} <= got["data.xlsx"]
+    assert "T102" in got["page.pdf"]
+    assert "T102" in got["data.xlsx"]
     assert "T103" in got["locked.xlsx"]
     assert "P103" in got["locked.pdf"]
     assert "P101" in got["truncated.pdf"]

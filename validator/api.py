@@ -148,7 +148,7 @@ def _inspect_content(ctx: Context, entry: Entry, doc: object) -> bool:
         params = {"kind": p.kind} if p.code == "F104" else {"target": "?"} if p.code == "F103" else {"detail": p.detail}
         ctx.emit(p.code, entry.rel, params, document=doc_id)
         return False
-    check_size(ctx, entry.rel, facts.size, doc)
+    check_size(ctx, entry.rel, facts.size, doc, facts.content)
     if facts.size == 0:
         return False
     check_type(ctx, facts, doc)

@@ -57,8 +57,9 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "N110": {"found": ".PDF", "expected": ".pdf"},
     "N111": {"length": 214, "max": 200},
     "N112": {"variable": "year", "title": "报告年度", "found": "2019"},
-    "T101": {"kind": "wps", "mime": "application/vnd.ms-works", "allowed": "docx、pdf"},
-    "T102": {"ext": ".pdf", "kind": "jpg", "mime": "image/jpeg"},
+    "T101": {"kind": "wps", "mime": "application/kswps", "allowed": ["docx", "pdf"]},
+    "T102": {"ext": ".doc", "kind": "docx", "mime": "application/vnd.openxmlformats-officedocument"
+             ".wordprocessingml.document", "advice": "rename", "real_ext": ".docx"},
     "T103": {"kind": "xlsx"},
     "S101": {},
     "S102": {"size": "12.4 MB", "max": "10 MB"},

@@ -192,7 +192,7 @@ def test_real_folder_year_before_wildcard_gives_no_false_alarm(tmp_path: Path, w
     assert n102["params"]["found"] == "2024" and n102["params"]["expected"] == "2025"
 
 
-PLACEHOLDER = re.compile(r"\{\s*\w+\s*\}")
+PLACEHOLDER = re.compile(r"\{\s*[A-Za-z_]\w*\s*\}")
 
 
 def _texts(report: dict) -> list[str]:
