@@ -92,7 +92,7 @@ def test_roster_figures_come_from_one_read_that_a_shared_parse_can_replace(tmp_p
     header, rows = parsed
     assert roster_figures(header, rows, COMPANY) == roster_facts(p, spec)
     # the same figures from rows given by someone else (the check's own parse)
-    assert roster_figures(header, rows[:2] + [[""] * len(header)], COMPANY).rows == 2
+    assert roster_figures(header, [*rows[:2], [""] * len(header)], COMPANY).rows == 2
 
 
 def test_risk_command_on_the_real_folder(tmp_path: Path) -> None:

@@ -35,7 +35,8 @@ def test_a_docx_saved_as_doc_is_renamed_not_converted(tmp_path: Path) -> None:
     [d] = defects_of(folder, "05_经营情况报告_2025.doc")
     assert (d.code, d.params["advice"], d.params["real_ext"]) == ("T102", "rename", ".docx")
     texts = rendered(d)
-    assert texts["zh"] == ("扩展名是 .doc，但内容是 Word 文档 (.docx)。", "把扩展名改为 .docx：内容本身是完好的 Word 文档 (.docx)。")
+    assert texts["zh"] == ("扩展名是 .doc，但内容是 Word 文档 (.docx)。",
+                           "把扩展名改为 .docx：内容本身是完好的 Word 文档 (.docx)。")
     assert "Rename it to .docx" in texts["en"][1] and "original program" not in texts["en"][1]
 
 

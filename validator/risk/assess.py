@@ -347,7 +347,8 @@ def _staff_item(p: PackageResult, lang: str, roster: RosterFacts | None) -> Item
     if errors:
         return _problem(label, errors, _roster_text(errors, lang, "人数", "the head count"))
     if roster is None:
-        return Item(label, MANUAL, _t(lang, "人员名单无法读取，待人工核对人数", "the roster could not be read: count by hand"))
+        return Item(label, MANUAL,
+                    _t(lang, "人员名单无法读取，待人工核对人数", "the roster could not be read: count by hand"))
     committed = str(p.client.get("staff_committed", "") or "")
     if committed:
         return Item(
@@ -382,7 +383,8 @@ def _insurance_item(p: PackageResult, lang: str, roster: RosterFacts | None) -> 
         text = _with_also("；".join(texts) if lang == "zh" else "; ".join(texts), errors, lang)
         return _problem(label, others + proof_missing + errors, text)
     if errors:
-        return _problem(label, errors, _roster_text(errors, lang, "本公司缴纳社保的人数", "the number insured by the company"))
+        text = _roster_text(errors, lang, "本公司缴纳社保的人数", "the number insured by the company")
+        return _problem(label, errors, text)
     if roster is not None and roster.insured_by_company is not None:
         if roster.insured_by_company < 3:  # (agency) fewer than 3 insured staff is a common rejection
             return Item(
@@ -428,7 +430,8 @@ def _security(p: PackageResult, lang: str, roster: RosterFacts | None) -> RiskSe
         items.append(_problem(officer_label, no_officer, _first_message(no_officer, lang)))
     elif errors and roster is not None and roster.security_officers is not None:
         items.append(Item(officer_label, MANUAL, _t(
-            lang, f"待人工填写：名单中指定了 {roster.security_officers} 人，但名单有 {len(errors)} 处问题待改正后再核对",
+            lang,
+            f"待人工填写：名单中指定了 {roster.security_officers} 人，但名单有 {len(errors)} 处问题待改正后再核对",
             f"to be filled in: {roster.security_officers} named, but the roster has {len(errors)} problem(s) to fix"),
             tuple(sorted({d.code for d in errors}))))
     elif roster is not None and roster.security_officers is not None:

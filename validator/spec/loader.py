@@ -296,7 +296,7 @@ def _default(name: str, var: dict[str, Any], data: MDict) -> str | None:
     value = var.get("default")
     if value is None and name == "year":
         value = data.get("year")
-    if value is None or isinstance(value, dict | list) or isinstance(value, bool):
+    if value is None or isinstance(value, dict | list | bool):
         return None
     return str(value).strip() or None
 
