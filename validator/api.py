@@ -87,7 +87,7 @@ def inspect_file(spec: Spec, values: dict[str, str], root: str, entry: Entry) ->
     ctx = Context(spec, values)
     rel = entry.rel
     name = rel.rsplit("/", 1)[-1]
-    a = assign(spec, name)
+    a = assign(spec, name, ctx.values)
     doc = a.document
     doc_id = doc.id if doc else None
     check_name(ctx, rel, doc_id)

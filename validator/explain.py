@@ -58,8 +58,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "N111": {"length": 214, "max": 200},
     "N112": {"variable": "year", "title": "报告年度", "found": "2019"},
     "T101": {"kind": "wps", "mime": "application/kswps", "allowed": ["docx", "pdf"]},
-    "T102": {"ext": ".doc", "kind": "docx", "mime": "application/vnd.openxmlformats-officedocument"
-             ".wordprocessingml.document", "advice": "rename", "real_ext": ".docx"},
+    "T102": {"ext": ".pdf", "kind": "jpg", "mime": "image/jpeg", "allowed": ["pdf"], "advice": "convert"},
     "T103": {"kind": "xlsx"},
     "S101": {},
     "S102": {"size": "12.4 MB", "max": "10 MB"},

@@ -258,3 +258,18 @@ def test_a_variables_own_default(tmp_path: Path, write_spec) -> None:
     found = {(d["code"], d["params"].get("expected") or d["params"].get("value")) for d in
              report["packages"][0]["defects"]}
     assert found == {("V105", "2026"), ("N102", "2026")}
+
+
+def test_a_clients_value_outside_the_slots_shape_is_still_recognised(spec) -> None:
+    """The shape alone takes no `_` in a company slot; the client's own value is tried too."""
+    company = "北京_示例科技有限公司"
+    values = {**VALUES, "company": company}
+    name = f"05_报告{company}2025.pdf"
+    assert assign(spec, name).match is None
+    a = assign(spec, name, values)
+    assert a.document is not None and a.document.id == "company_year" and a.match is not None
+    ctx = Context(spec, values)
+    check_name_values(ctx, name, a.document, a.match)
+    assert ctx.defects == []
+    # where a wildcard follows, the shape takes the name, and the client's value is read first
+    assert read_name(spec, f"02_营业执照_{company}.pdf", values) == ("company_star", {})

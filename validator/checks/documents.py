@@ -8,7 +8,7 @@ import hashlib
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from validator.checks import Context
@@ -23,25 +23,34 @@ class Assignment:
     guessed: bool = False  # recognised from keywords, the name does not follow the pattern
 
 
-def assign(spec: Spec, name: str) -> Assignment:
+def assign(spec: Spec, name: str, values: Mapping[str, str] | None = None) -> Assignment:
     """Recognise the document a file name stands for.
 
-    First by the name pattern (variables may hold any value); failing that, by the
-    literal words of a pattern (营业执照, 人员名单…), so a badly named file is reported
-    as badly named rather than as a stray file plus a missing document.
+    First by the name pattern (a slot may hold what its variable's type allows; with
+    ``values``, also the client's own value where that is something else, e.g. a company
+    name holding `_`); failing that, by the literal words of a pattern (营业执照, 人员名单…),
+    so a badly named file is reported as badly named rather than as a stray file plus a
+    missing document.
     """
     form = matching_form(name, spec.naming)
+    found = _by_pattern(spec, form, lambda doc: doc.pattern.shape)
+    if found is None and values:  # rare: only names no pattern's shape takes
+        found = _by_pattern(spec, form, lambda doc: doc.pattern.filled(values))
+    if found is not None:
+        return found
+    return Assignment(_guess(spec.documents, form), None, guessed=True)
+
+
+def _by_pattern(spec: Spec, form: str, regex_of: Callable[[DocumentSpec], re.Pattern[str]]) -> Assignment | None:
     best: tuple[int, DocumentSpec, re.Match[str]] | None = None
     for doc in spec.documents:
-        m = doc.pattern.shape.fullmatch(form)
+        m = regex_of(doc).fullmatch(form)
         if m:
             # Prefer the most specific pattern: the most literal characters.
             score = len(doc.pattern.source) - 4 * len(doc.pattern.variables)
             if best is None or score > best[0]:
                 best = (score, doc, m)
-    if best:
-        return Assignment(best[1], best[2])
-    return Assignment(_guess(spec.documents, form), None, guessed=True)
+    return Assignment(best[1], best[2]) if best else None
 
 
 def _guess(documents: Sequence[DocumentSpec], form: str) -> DocumentSpec | None:
