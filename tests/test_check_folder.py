@@ -79,11 +79,11 @@ def _id_as_number() -> list[list[object]]:
 CASES: dict[str, tuple[Callable[[Path], None], dict[str, list[str]]]] = {
     "jpeg renamed .pdf": (
         _replace("08_股权结构.pdf", lambda p: mk.make_jpeg(p, 400, 300)),
-        {"08_股权结构.pdf": ["T101", "T102"]},
+        {"08_股权结构.pdf": ["T102"]},  # one defect: convert it (not T101 as well)
     ),
     "html named .pdf": (
         _replace("08_股权结构.pdf", mk.make_html),
-        {"08_股权结构.pdf": ["S103", "T101", "T102"]},  # a tiny HTML page is also under 1 KB
+        {"08_股权结构.pdf": ["T102"]},  # its size (< 1 KB) is moot: the file must be replaced
     ),
     "wps where docx wanted": (
         _replace(
@@ -93,11 +93,11 @@ CASES: dict[str, tuple[Callable[[Path], None], dict[str, list[str]]]] = {
     ),
     "doc renamed .docx": (
         _replace("05_经营情况报告_2025.docx", mk.make_doc),
-        {"05_经营情况报告_2025.docx": ["T101", "T102"]},
+        {"05_经营情况报告_2025.docx": ["T102"]},
     ),
     "csv named .xlsx": (
         _replace(ROSTER, lambda p: mk.make_csv(p, _roster_rows())),
-        {ROSTER: ["T101", "T102"]},
+        {ROSTER: ["T102"]},
     ),
     "password-protected xlsx": (
         _replace(ROSTER, mk.make_encrypted_xlsx),

@@ -114,7 +114,7 @@ def check_package(
     outcomes = []
     for entry in entries:
         if wanted is not None and entry.rel not in wanted:
-            outcomes.append(_name_only(spec, entry) or _silent(compute(entry)))
+            outcomes.append(_name_only(job, entry) or _silent(compute(entry)))
         elif provider is not None:
             outcomes.append(provider.outcome(entry, compute))
         else:
@@ -157,7 +157,7 @@ def inspect(job: Job, root: str, entry: Entry) -> FileOutcome:
     spec = job.spec
     ctx = Context(spec, job.values)
     rel = entry.rel
-    a = assign(spec, entry.name)
+    a = assign(spec, entry.name, ctx.values)
     doc = a.document
     doc_id = doc.id if doc else None
     check_name(ctx, rel, doc_id)
@@ -193,13 +193,13 @@ def inspect(job: Job, root: str, entry: Entry) -> FileOutcome:
     return FileOutcome(rel, doc_id, tuple(ctx.defects), entry.size, regular, entry.path)
 
 
-def _name_only(spec: Spec, entry: Entry) -> FileOutcome | None:
+def _name_only(job: Job, entry: Entry) -> FileOutcome | None:
     """What the folder-level rules need from a regular file, without opening it: its document
     (recognised from the name, as ``inspect`` does) and its size. None for anything but a plain
     file, which the caller inspects."""
     if entry.kind != "file" or entry.error:
         return None
-    doc = assign(spec, entry.name).document
+    doc = assign(job.spec, entry.name, Context(job.spec, job.values).values).document
     return FileOutcome(entry.rel, doc.id if doc else None, (), entry.size, entry.size > 0, entry.path)
 
 

@@ -225,6 +225,12 @@ _LICENCE_RE = re.compile(
 _ICP_RE = re.compile(rf"[{PROVINCES}]ICP备(?:[0-9]{{8}}|[0-9]{{10}})号(?:-[1-9][0-9]*)?")
 
 
+def shape_of(type_name: str) -> str:
+    """The regex (unanchored text) a value of a pattern-checked identifier type has, for a
+    file-name slot of that type."""
+    return {"licence_no": _LICENCE_RE, "icp_record": _ICP_RE, "cn_mobile": _MOBILE_RE}[type_name].pattern
+
+
 def _check_pattern(value: str, pattern: re.Pattern[str], expected: str) -> IdProblem | None:
     if pattern.fullmatch(value):
         return None

@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from validator.codes import CODES, FRAGMENTS, REASONS, TYPE_NAMES, Code
+from validator.codes import ADVICE, CODES, FRAGMENTS, KIND_NAMES, REASONS, TYPE_NAMES, Code
 from validator.model import Defect
 
 LANGS = ("zh", "en")
@@ -51,6 +51,12 @@ def _prepared(params: Mapping[str, Any], lang: str) -> _Params:
     kind = params.get("type")
     if isinstance(kind, str) and kind in TYPE_NAMES:
         out["type_name"] = _pick(TYPE_NAMES[kind], lang)
+    content = params.get("kind")
+    if isinstance(content, str):
+        out["kind_name"] = kind_name(content, lang)
+    allowed = params.get("allowed")
+    if isinstance(allowed, list | tuple):
+        out["allowed_names"] = _alternatives([kind_name(str(a), lang) for a in allowed], lang)
     for name, (pair, needs) in FRAGMENTS.items():
         if all(k in params for k in needs):
             out[name] = _format(_pick(pair, lang), out)
@@ -99,8 +105,44 @@ def message(defect: Defect, lang: str) -> str:
 
 
 def fix(defect: Defect, lang: str) -> str:
+    """The code's fix, or the fix for the defect's situation when its params name an ``advice``."""
     c = CODES.get(defect.code)
-    return "" if c is None else _format(_pick(c.fix, lang), _prepared(defect.params, lang))
+    if c is None:
+        return ""
+    advice = defect.params.get("advice")
+    template = ADVICE[advice] if isinstance(advice, str) and advice in ADVICE else c.fix
+    return _format(_pick(template, lang), _prepared(defect.params, lang))
+
+
+def _alternatives(names: list[str], lang: str) -> str:
+    """"A、B或C" / "A, B or C"."""
+    if len(names) < 2:
+        return "".join(names)
+    head, last = "、".join(names[:-1]), names[-1]
+    if lang != "zh":
+        return ", ".join(names[:-1]) + " or " + last
+    # a space between Chinese and Latin text, as everywhere in our messages
+    before = " " if head[-1].isascii() and head[-1] not in "、" else ""
+    after = " " if last[0].isascii() else ""
+    return f"{head}{before}或{after}{last}"
+
+
+# Spellings a spec may use for a kind (`types: [jpeg, image/jpeg]`).
+_KIND_ALIASES = {"jpeg": "jpg", "jpe": "jpg", "tif": "tiff", "htm": "html", "heif": "heic", "text": "txt",
+                 "tsv": "csv"}
+
+
+def kind_name(kind: str, lang: str) -> str:
+    """A sniffed kind or a spec's type (short name or MIME type) as a reader names it."""
+    key = kind.strip().lower().lstrip(".")
+    key = _KIND_ALIASES.get(key, key)
+    if key not in KIND_NAMES and "/" in key:
+        from validator.sniff.types import _KIND_BY_MIME
+
+        key = _KIND_BY_MIME.get(key, key)
+    if key in KIND_NAMES:
+        return _pick(KIND_NAMES[key], lang)
+    return kind  # a type the catalogue does not know: the spec author's own word
 
 
 def title(code: str, lang: str) -> str:

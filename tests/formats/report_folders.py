@@ -21,7 +21,9 @@ from fixtures.makers import (
     make_pdf,
     make_roster_rows,
     make_truncated_pdf,
+    make_wps,
     make_xlsx,
+    make_zip,
     make_zip_bomb,
 )
 from validator.api import check_folder
@@ -58,7 +60,7 @@ def build_not_ready(folder: Path) -> Path:
     make_pdf(folder / "03_经营许可证_正文.pdf", 1, "增值电信业务经营许可证 正文")
     make_pdf(folder / "03_经营许可证_附页.PDF", 1, "增值电信业务经营许可证 附页")
     make_jpeg(folder / "04_审计报告_2025.pdf")
-    make_docx(folder / "05_经营情况报告_2025.docx", ["2025 年度经营情况报告", "营业收入与用户规模"])
+    make_docx(folder / "05_经营情况报告_2025.doc", ["2025 年度经营情况报告", "营业收入与用户规模"])  # rename
     make_pdf(folder / "07_服务质量及投诉处理（1）.pdf", 1, "服务质量及投诉处理情况")
     make_pdf(folder / "08_股权结构.pdf", 1, "股权结构及股东情况")
     rows = make_roster_rows(4, COMPANY_A, seed=1)
@@ -68,6 +70,10 @@ def build_not_ready(folder: Path) -> Path:
     make_xlsx(folder / "09_人员名单_2025.xlsx", {"人员名单": rows}, text_columns={2, 7})
     make_pdf(folder / "10_社保缴纳证明_1月.pdf", 1, "社保缴纳证明 2025年1月")
     make_pdf(folder / "10_社保缴纳证明_2月.pdf", 1, "社保缴纳证明 2025年1月")  # same bytes: a duplicate
+    scans = {f"社保_{m}月.jpg": make_jpeg(folder / f"s{m}.jpg", 200, 100, seed=m).read_bytes() for m in (3, 4)}
+    for m in (3, 4):
+        (folder / f"s{m}.jpg").unlink()
+    make_zip(folder / "10_社保缴纳证明_3-4月.zip", scans)  # a zip of scans: unzip it
     (folder / "说明<草稿>&.txt").write_text("草稿", encoding="utf-8")
     return folder
 
@@ -121,10 +127,10 @@ def build_wide(folder: Path) -> Path:
     for i in range(4):  # D103 (1-3 allowed); P103 on the first
         make_pdf(folder / f"03_经营许可证_{i}.pdf", 1, f"许可证 第{i}页", user_password="pw" if i == 0 else None)
     make_truncated_pdf(folder / "04_审计报告_2025.pdf")  # P101
-    make_pdf(folder / "05_经营情况报告_2025.pdf", 1, "经营情况")
+    make_wps(folder / "05_经营情况报告_2025.wps", "经营情况", wps_custom_data=True)  # T101 (docx or pdf wanted)
     make_empty(folder / "06_网络与信息安全保障措施.pdf")  # S101
     (folder / "07_服务质量及投诉处理.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")  # S103, P101
-    make_jpeg(folder / "08_股权结构.pdf")  # T101, T102
+    make_jpeg(folder / "08_股权结构.pdf")  # T102 (one defect: convert it)
     rows = make_roster_rows(2, COMPANY_A, seed=3)  # X107, C103
     rows[0][2] = "身份证号"  # X105 header renamed
     rows[1][2] = rows[2][2]  # X111 duplicate id
@@ -135,7 +141,7 @@ def build_wide(folder: Path) -> Path:
     rows[1][9] = ""  # X110
     rows[2][9] = "别的公司"  # C102 (insured elsewhere)
     make_xlsx(folder / "09_人员名单_2025.xlsx", {"人员名单": rows}, text_columns={2, 7})
-    make_encrypted_xlsx(folder / "10_社保缴纳证明.xlsx")  # T103 / T101
+    make_encrypted_xlsx(folder / "10_社保缴纳证明.xlsx")  # T103
     bad_rows = [["编号", "日期", "数量", "备注"], ["A1", "2024/12", 5, "x"], ["A2", "2024-11", -1, ""],
                 ["A3", "2024-10", 2, ""]]
     make_xlsx(folder / "11_数量表.xlsx", {"数量": bad_rows})  # X113, X117, X108, X104, X106?

@@ -127,3 +127,15 @@ def test_rules_json_lists_every_code_in_both_languages() -> None:
     for r in rows:
         for part in ("title", "message", "fix", "why"):
             assert r[part]["zh"] and r[part]["en"], (r["code"], part)
+
+
+MIME = re.compile(r"\b(?:application|image|text|audio|video|inode)/[\w.+-]+")
+
+
+def test_no_rendered_text_shows_a_mime_type_or_a_placeholder(real_defects: list[Defect]) -> None:
+    """Types are named as a reader knows them (Word 文档 (.docx), JPEG 图片), in both languages."""
+    for d in real_defects:
+        for lang in ("zh", "en"):
+            for text in (messages.message(d, lang), messages.fix(d, lang)):
+                assert not MIME.search(text), (d.code, lang, text)
+                assert not re.search(r"\{\s*[A-Za-z_]\w*\s*\}", text), (d.code, lang, text)

@@ -49,7 +49,8 @@ def test_findings_come_from_the_defects(golden_packages: tuple[PackageResult, Pa
     assert found["服务质量及投诉处理材料"][0] == PROBLEM and set(found["服务质量及投诉处理材料"][2]) == {"N105", "N107"}
     assert found["必需材料齐全"][0] == PROBLEM and "网络与信息安全保障措施及执行情况" in found["必需材料齐全"][1]
     assert found["材料格式与命名"][0] == PROBLEM
-    assert found["网络安全责任人"][:2] == (OK, "名单中指定了 1 人")
+    # the roster has errors (X112, X116): a figure counted from it is not confirmed
+    assert found["网络安全责任人"][0] == MANUAL and set(found["网络安全责任人"][2]) == {"X112", "X116"}
     assert found["结论"][0] == PROBLEM
     actions = [label for label, (status, _, _) in found.items() if status == ACTION]
     assert any("D101" in a for a in actions) and any("C103" in a for a in actions)

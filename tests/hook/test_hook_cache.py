@@ -132,7 +132,7 @@ def test_cached_and_uncached_runs_agree_through_edits_renames_deletions_and_spec
         ("cold cache", lambda p: None, [SHARES], None),
         ("warm cache", lambda p: None, [SHARES], None),
         ("content edit", bad_roster, ["09_人员名单_2025.xlsx"], ("09_人员名单_2025.xlsx", "X")),
-        ("same size and mtime", _jpeg_same_size, [SHARES], (SHARES, "T101")),
+        ("same size and mtime", _jpeg_same_size, [SHARES], (SHARES, "T102")),
         ("touch only", touch, ["01_年报承诺书.pdf"], None),
         (
             "rename",
@@ -223,4 +223,4 @@ def test_warm_recheck_only_stats_and_content_hash_decides(settled_packs: dict[st
     _jpeg_same_size(pack)
     edited = audited_check(pack, "core")
     assert edited["opened"].count(SHARES) >= 2, edited  # hashed, then inspected
-    assert "T101" in edited["codes"] and "T101" not in cold["codes"]
+    assert "T102" in edited["codes"] and "T102" not in cold["codes"]

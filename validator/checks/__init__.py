@@ -21,6 +21,14 @@ class Context:
     values: dict[str, str]  # the client's variable values
     defects: list[Defect] = field(default_factory=list)
     _seen: set[tuple[Any, ...]] = field(default_factory=set)
+    defaulted: frozenset[str] = field(init=False, default=frozenset())  # variables the spec filled
+
+    def __post_init__(self) -> None:
+        # A variable the client left out takes the spec's default (`default:`, the spec's `year:`).
+        missing = {n: d for n, d in self.spec.defaults().items() if not self.values.get(n)}
+        if missing:
+            self.values = {**self.values, **missing}
+            self.defaulted = frozenset(missing)
 
     def emit(
         self,

@@ -31,7 +31,7 @@ def check_content(ctx: Context, job: Job, entry: Entry, doc: DocumentSpec | None
         params = {"kind": p.kind} if p.code == "F104" else {"target": "?"} if p.code == "F103" else {"detail": p.detail}
         ctx.emit(p.code, entry.rel, params, document=doc_id)
         return False
-    check_size(ctx, entry.rel, facts.size, doc)
+    check_size(ctx, entry.rel, facts.size, doc, facts.content)
     if facts.size == 0:
         return False
     check_type(ctx, facts, doc)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from validator.checks import Context
@@ -23,25 +23,34 @@ class Assignment:
     guessed: bool = False  # recognised from keywords, the name does not follow the pattern
 
 
-def assign(spec: Spec, name: str) -> Assignment:
+def assign(spec: Spec, name: str, values: Mapping[str, str] | None = None) -> Assignment:
     """Recognise the document a file name stands for.
 
-    First by the name pattern (variables may hold any value); failing that, by the
-    literal words of a pattern (营业执照, 人员名单…), so a badly named file is reported
-    as badly named rather than as a stray file plus a missing document.
+    First by the name pattern (a slot may hold what its variable's type allows; with
+    ``values``, also the client's own value where that is something else, e.g. a company
+    name holding `_`); failing that, by the literal words of a pattern (营业执照, 人员名单…),
+    so a badly named file is reported as badly named rather than as a stray file plus a
+    missing document.
     """
     form = matching_form(name, spec.naming)
+    found = _by_pattern(spec, form, lambda doc: doc.pattern.shape)
+    if found is None and values:  # rare: only names no pattern's shape takes
+        found = _by_pattern(spec, form, lambda doc: doc.pattern.filled(values))
+    if found is not None:
+        return found
+    return Assignment(_guess(spec.documents, form), None, guessed=True)
+
+
+def _by_pattern(spec: Spec, form: str, regex_of: Callable[[DocumentSpec], re.Pattern[str]]) -> Assignment | None:
     best: tuple[int, DocumentSpec, re.Match[str]] | None = None
     for doc in spec.documents:
-        m = doc.pattern.shape.fullmatch(form)
+        m = regex_of(doc).fullmatch(form)
         if m:
             # Prefer the most specific pattern: the most literal characters.
             score = len(doc.pattern.source) - 4 * len(doc.pattern.variables)
             if best is None or score > best[0]:
                 best = (score, doc, m)
-    if best:
-        return Assignment(best[1], best[2])
-    return Assignment(_guess(spec.documents, form), None, guessed=True)
+    return Assignment(best[1], best[2]) if best else None
 
 
 def _guess(documents: Sequence[DocumentSpec], form: str) -> DocumentSpec | None:
@@ -68,14 +77,25 @@ def values_differ(found: str, expected: str) -> bool:
 
 
 def check_name_values(ctx: Context, rel: str, doc: DocumentSpec, match: re.Match[str]) -> None:
-    """A variable slot in the name must hold the client's value (not another company's)."""
-    for var in doc.pattern.variables:
-        expected = ctx.values.get(var)
-        found = match.groupdict().get(var)
-        if expected is None or found is None:
+    """A variable slot in the name must hold the client's value (not another company's).
+
+    The name is read again with the client's values tried first in their slots, so a slot
+    next to a wildcard or another slot takes the client's value where the name holds it
+    (`04_审计报告_{year}*.pdf` reads 2025 in `04_审计报告_2025_定稿.pdf`). A slot whose value
+    the client did not give is noted as not checked (N112), never passed in silence.
+    """
+    pattern = doc.pattern
+    read = pattern.filled(ctx.values).fullmatch(match.string) or match
+    found_values = read.groupdict()
+    for var in pattern.variables:
+        found = found_values.get(var)
+        if found is None:
             continue
-        if values_differ(found, expected):
-            title = ctx.spec.variables[var].title
+        expected = ctx.values.get(var)
+        title = ctx.spec.variables[var].title
+        if not expected:
+            ctx.emit("N112", rel, {"variable": var, "title": title, "found": found}, document=doc.id)
+        elif values_differ(found, expected):
             ctx.emit(
                 "N102", rel, {"variable": var, "title": title, "found": found, "expected": expected}, document=doc.id
             )

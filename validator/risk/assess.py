@@ -11,6 +11,11 @@ The sections follow the inspection guide summarised in DOMAIN.md: 企业基本�
 
 The findings are about the *materials*; the report says so, and does not claim to assess
 the business itself.
+
+Built from the check's own defects, section by section: every error and warning of the check
+stands behind some item (what no specific item claims goes to 其他材料问题), so the report counts
+the same problems as the check (``Assessment.defects_shown``), and an item that rests on the
+staff roster is never ✅ while the roster has errors.
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ class Item:
     status: str  # OK | PROBLEM | MANUAL | ACTION
     text: str = ""  # the value, the finding, or what a person has to fill in
     codes: tuple[str, ...] = ()
+    defects: tuple[Defect, ...] = field(default=(), compare=False, repr=False)  # what the item stands for
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,11 @@ class Assessment:
         """Findings in sections 1-4 (the summary only repeats them)."""
         return sum(1 for s in self.sections if s.key != "summary" for i in s.items if i.status == PROBLEM)
 
+    @property
+    def defects_shown(self) -> int:
+        """The check's errors and warnings that items of sections 1-4 stand for, each once."""
+        return len({id(d) for s in self.sections if s.key != "summary" for i in s.items for d in i.defects})
+
 
 def _t(lang: str, zh: str, en: str) -> str:
     return zh if lang == "zh" else en
@@ -104,6 +115,22 @@ def _rule(defects: Iterable[Defect], rule: str) -> list[Defect]:
     return [d for d in defects if d.params.get("rule") == rule]
 
 
+def _serious(defects: Iterable[Defect]) -> list[Defect]:
+    return [d for d in defects if d.severity is not Severity.INFO]
+
+
+def _problem(label: str, found: Sequence[Defect], text: str) -> Item:
+    return Item(label, PROBLEM, text, tuple(sorted({d.code for d in found})), tuple(found))
+
+
+def _tally_codes(found: Sequence[Defect], lang: str) -> str:
+    """"X115 ×6、X116 ×1": how many of each code, as the check counted them."""
+    counts: dict[str, int] = {}
+    for d in found:
+        counts[d.code] = counts.get(d.code, 0) + 1
+    return ("、" if lang == "zh" else ", ").join(f"{c} ×{n}" if n > 1 else c for c, n in sorted(counts.items()))
+
+
 def _first_message(found: Sequence[Defect], lang: str) -> str:
     text = messages.message(found[0], lang)
     more = len(found) - 1
@@ -123,6 +150,7 @@ def assess(
 ) -> Assessment:
     found = [_basic(p, lang, spec_title, licence), _compliance(p, lang, roster), _security(p, lang, roster),
              _service(p, lang)]
+    found[1] = _with_the_rest(p, lang, found)
     sections = (*found, _summary(p, lang, found))
     counts = {s.value: p.count(s) for s in Severity}
     return Assessment(
@@ -130,11 +158,26 @@ def assess(
     )
 
 
+def _with_the_rest(p: PackageResult, lang: str, sections: Sequence[RiskSection]) -> RiskSection:
+    """The compliance section plus one item for the check's errors and warnings that no other
+    item stands for (client.yaml, stray files, other sheets, leaks …), so none is left out."""
+    shown = {id(d) for s in sections for i in s.items for d in i.defects}
+    rest = [d for d in _serious(p.defects) if id(d) not in shown]
+    section = sections[1]
+    if not rest:
+        return section
+    files = len({d.path for d in rest if d.path})
+    text = _t(lang, f"{len(rest)} 处（{_tally_codes(rest, lang)}），涉及 {files} 个文件：",
+              f"{len(rest)} ({_tally_codes(rest, lang)}) in {files} file(s): ") + _first_message(rest, lang)
+    item = _problem(_t(lang, "其他材料问题", "Other problems in the materials"), rest, text)
+    return RiskSection(section.key, section.title, (*section.items, item))
+
+
 def _value_item(p: PackageResult, lang: str, name: str, label: str) -> Item:
     value = str(p.client.get(name, "") or "")
     bad = [d for d in p.defects if d.code in ("V101", "V102") and d.params.get("name") == name]
     if bad:
-        return Item(label, PROBLEM, messages.message(bad[0], lang), tuple(d.code for d in bad))
+        return _problem(label, bad, messages.message(bad[0], lang))
     if value:
         return Item(label, OK, value)
     return Item(label, MANUAL, _todo(lang))
@@ -178,11 +221,10 @@ def _compliance(p: PackageResult, lang: str, roster: RosterFacts | None) -> Risk
     if missing:
         titles = "、".join(str(d.params.get("title", d.document or "")) for d in missing)
         items.append(
-            Item(
+            _problem(
                 _t(lang, "必需材料齐全", "Required documents complete"),
-                PROBLEM,
+                missing,
                 _t(lang, f"缺少或不足：{titles}", f"missing or incomplete: {titles}"),
-                tuple(sorted({d.code for d in missing})),
             )
         )
     else:
@@ -211,16 +253,15 @@ def _compliance(p: PackageResult, lang: str, roster: RosterFacts | None) -> Risk
     if fmt:
         files = len({d.path for d in fmt})
         items.append(
-            Item(
+            _problem(
                 label,
-                PROBLEM,
+                fmt,
                 _t(
                     lang,
                     f"{files} 个文件有 {len(fmt)} 处格式、大小或命名问题，提交后会被退回重新审核",
                     f"{len(fmt)} format, size or naming problem(s) in {files} file(s); such packs are sent "
                     "back for re-review",
                 ),
-                tuple(sorted({d.code for d in fmt})),
             )
         )
     else:
@@ -262,32 +303,52 @@ def _compliance(p: PackageResult, lang: str, roster: RosterFacts | None) -> Risk
     return RiskSection("compliance", _t(lang, "二、业务合规性自查", "2. Business compliance self-check"), tuple(items))
 
 
+# Roster rules with an item of their own; the roster's other errors concern every figure from it.
+_ROSTER_RULES = ("staff-committed", "insured-by-company", "security-officer")
+
+
+def _roster_errors(p: PackageResult) -> list[Defect]:
+    """The roster's errors and warnings that no roster item of its own explains (X115, X116,
+    X110 …): while there are any, no figure counted from the roster is confirmed."""
+    own = _serious(_of(p.defects, document_id(p, ROSTER)))
+    return [d for d in own if d.params.get("rule") not in _ROSTER_RULES and d.code not in ("D101", "X107")]
+
+
+def _roster_text(errors: Sequence[Defect], lang: str, what_zh: str, what_en: str) -> str:
+    return _t(lang, f"人员名单有 {len(errors)} 处问题（{_tally_codes(errors, lang)}），{what_zh}无法据此确认：",
+              f"the roster has {len(errors)} problem(s) ({_tally_codes(errors, lang)}), so {what_en} cannot be "
+              "confirmed from it: ") + _first_message(errors, lang)
+
+
+def _with_also(text: str, errors: Sequence[Defect], lang: str) -> str:
+    """A finding, and the roster's other problems after it."""
+    if not errors:
+        return text
+    return text.rstrip("。.") + _t(lang, f"；名单另有 {len(errors)} 处问题（{_tally_codes(errors, lang)}）。",
+                                   f"; the roster has {len(errors)} other problem(s) ({_tally_codes(errors, lang)}).")
+
+
 def _staff_item(p: PackageResult, lang: str, roster: RosterFacts | None) -> Item:
     label = _t(lang, "人员规模", "Staff size")
     doc = document_id(p, ROSTER)
-    own = _of(p.defects, doc)
+    own = _serious(_of(p.defects, doc))
     if doc is None:
         return Item(
             label, MANUAL, _t(lang, "待人工填写：本规范不含人员名单", "to be filled in: the spec has no roster")
         )
-    if any(d.code == "D101" for d in own):
-        return Item(
-            label,
-            PROBLEM,
-            _t(lang, "缺少人员名单，无法核对人员规模", "no staff roster: staff size cannot be checked"),
-            ("D101",),
-        )
+    absent = [d for d in own if d.code == "D101"]
+    if absent:
+        return _problem(label, absent, _t(lang, "缺少人员名单，无法核对人员规模",
+                                          "no staff roster: staff size cannot be checked"))
     below = _rule(own, "staff-committed") + [d for d in own if d.code == "X107"]
+    errors = _roster_errors(p)
     if below:
-        return Item(label, PROBLEM, _first_message(below, lang), tuple(sorted({d.code for d in below})))
-    unreadable = [d for d in own if d.code in ("X101", "X102", "T101", "T102", "T103")]
-    if unreadable or roster is None:
-        return Item(
-            label,
-            MANUAL,
-            _t(lang, "人员名单无法读取，待人工核对人数", "the roster could not be read: count by hand"),
-            tuple(sorted({d.code for d in unreadable})),
-        )
+        return _problem(label, below + errors, _with_also(_first_message(below, lang), errors, lang))
+    if errors:
+        return _problem(label, errors, _roster_text(errors, lang, "人数", "the head count"))
+    if roster is None:
+        return Item(label, MANUAL,
+                    _t(lang, "人员名单无法读取，待人工核对人数", "the roster could not be read: count by hand"))
     committed = str(p.client.get("staff_committed", "") or "")
     if committed:
         return Item(
@@ -313,13 +374,17 @@ def _staff_item(p: PackageResult, lang: str, roster: RosterFacts | None) -> Item
 def _insurance_item(p: PackageResult, lang: str, roster: RosterFacts | None) -> Item:
     label = _t(lang, "社保缴纳", "Social insurance")
     roster_doc = document_id(p, ROSTER)
-    others = _rule(_of(p.defects, roster_doc), "insured-by-company")
+    others = _rule(_serious(_of(p.defects, roster_doc)), "insured-by-company")
     proof = document_id(p, INSURANCE)
     proof_missing = [d for d in _of(p.defects, proof) if d.code == "D101"]
+    errors = _roster_errors(p)
     if others or proof_missing:
         texts = [_first_message(found, lang) for found in (others, proof_missing) if found]
-        codes = tuple(sorted({d.code for d in others + proof_missing}))
-        return Item(label, PROBLEM, "；".join(texts) if lang == "zh" else "; ".join(texts), codes)
+        text = _with_also("；".join(texts) if lang == "zh" else "; ".join(texts), errors, lang)
+        return _problem(label, others + proof_missing + errors, text)
+    if errors:
+        text = _roster_text(errors, lang, "本公司缴纳社保的人数", "the number insured by the company")
+        return _problem(label, errors, text)
     if roster is not None and roster.insured_by_company is not None:
         if roster.insured_by_company < 3:  # (agency) fewer than 3 insured staff is a common rejection
             return Item(
@@ -349,9 +414,9 @@ def _document_item(p: PackageResult, lang: str, wanted: tuple[str, str], label: 
         return Item(
             label, MANUAL, _t(lang, "待人工填写：本规范不含该材料", "to be filled in: the spec has no such document")
         )
-    own = [d for d in _of(p.defects, doc) if d.severity is not Severity.INFO]
+    own = _serious(_of(p.defects, doc))
     if own:
-        return Item(label, PROBLEM, _first_message(own, lang), tuple(sorted({d.code for d in own})))
+        return _problem(label, own, _first_message(own, lang))
     files = next((s.files for s in p.documents if s.id == doc), ())
     return Item(label, OK, _t(lang, f"已提供：{'、'.join(files)}", f"provided: {', '.join(files)}"))
 
@@ -359,9 +424,16 @@ def _document_item(p: PackageResult, lang: str, wanted: tuple[str, str], label: 
 def _security(p: PackageResult, lang: str, roster: RosterFacts | None) -> RiskSection:
     items = [_document_item(p, lang, SECURITY, _t(lang, "网络与信息安全保障措施材料", "Security measures document"))]
     officer_label = _t(lang, "网络安全责任人", "Network security officer")
-    no_officer = _rule(_of(p.defects, document_id(p, ROSTER)), "security-officer")
+    no_officer = _rule(_serious(_of(p.defects, document_id(p, ROSTER))), "security-officer")
+    errors = _roster_errors(p)
     if no_officer:
-        items.append(Item(officer_label, PROBLEM, _first_message(no_officer, lang), ("C103",)))
+        items.append(_problem(officer_label, no_officer, _first_message(no_officer, lang)))
+    elif errors and roster is not None and roster.security_officers is not None:
+        items.append(Item(officer_label, MANUAL, _t(
+            lang,
+            f"待人工填写：名单中指定了 {roster.security_officers} 人，但名单有 {len(errors)} 处问题待改正后再核对",
+            f"to be filled in: {roster.security_officers} named, but the roster has {len(errors)} problem(s) to fix"),
+            tuple(sorted({d.code for d in errors}))))
     elif roster is not None and roster.security_officers is not None:
         if roster.security_officers:
             items.append(

@@ -32,7 +32,7 @@ _WORDS = {
         ACTION: "改进",
         "ready": "材料可以提交",
         "not_ready": "材料不能提交",
-        "tally": "{problems} 项问题，{manual} 项待人工填写；检查发现 {error} 个错误、{warning} 个警告",
+        "tally": "{problems} 项问题，涵盖检查发现的全部 {error} 个错误、{warning} 个警告；{manual} 项待人工填写",
         "note": "本报告由工具根据提交材料自动生成，只判断材料本身（文件是否齐全、格式、表格内容）；"
         "标“待人工填写”的项目工具无法判断，须由企业负责人核实后填写。",
         "checklist": "待人工填写清单",
@@ -53,8 +53,8 @@ _WORDS = {
         ACTION: "next step",
         "ready": "materials ready to submit",
         "not_ready": "materials not ready",
-        "tally": "{problems} problem(s), {manual} item(s) to fill in; the check found {error} error(s) and "
-        "{warning} warning(s)",
+        "tally": "{problems} problem(s), covering all {error} error(s) and {warning} warning(s) the check found; "
+        "{manual} item(s) to fill in",
         "note": "Generated from the materials only (documents present, formats, spreadsheet contents). Items "
         "marked “to fill in” cannot be judged by the tool and must be completed by the company.",
         "checklist": "To fill in by hand",

@@ -25,6 +25,7 @@ from validator.spec.model import (
     SheetSpec,
     Spec,
     VariableSpec,
+    loose_literal,
     parse_size,
 )
 from validator.spec.yamlmarks import Mark, MDict, MList, SpecError, load_marked
@@ -233,31 +234,74 @@ def _merge_by_id(parent: MList, child: MList) -> MList:
 
 def compile_name(source: str, variables: dict[str, VariableSpec]) -> tuple[NamePattern | None, str | None]:
     """Turn `02_营业执照_{company}.pdf` into a regex; return (pattern, problem)."""
-    parts: list[str] = []
+    pieces: list[tuple[str, str]] = []
     seen: list[str] = []
     pos = 0
     for m in _PLACEHOLDER.finditer(source):
-        parts.append(_literal(source[pos : m.start()]))
+        pieces.append(("literal", _literal(source[pos : m.start()])))
         name = m.group(1).strip()
         if name not in variables:
             near = difflib.get_close_matches(name, list(variables), 1)
             tip = f" (did you mean '{near[0]}'?)" if near else ""
             declared = ", ".join(variables) or "none"
             return None, f"unknown variable '{{{name}}}' in name pattern{tip}; declared variables: {declared}"
-        parts.append(f"(?P={name})" if name in seen else f"(?P<{name}>.+?)")
+        pieces.append(("slot", name))
         if name not in seen:
             seen.append(name)
         pos = m.end()
-    parts.append(_literal(source[pos:]))
+    pieces.append(("literal", _literal(source[pos:])))
+    slots = tuple((name, slot_regex(variables[name])) for name in seen)
+    slot_of = dict(slots)
+    shape_parts: list[str] = []
+    named: set[str] = set()
+    for kind, text in pieces:
+        if kind == "literal":
+            shape_parts.append(text)
+        else:
+            shape_parts.append(f"(?P={text})" if text in named else f"(?P<{text}>{slot_of[text]})")
+            named.add(text)
     literal_text = _PLACEHOLDER.sub(" ", source)
     keywords = tuple(_KEYWORD.findall(unicodedata.normalize("NFC", literal_text.rsplit(".", 1)[0])))
-    shape = re.compile("".join(parts), re.DOTALL)
-    return NamePattern(source, shape, tuple(seen), keywords), None
+    shape = re.compile("".join(shape_parts), re.DOTALL)
+    titles = tuple((name, variables[name].title) for name in seen)
+    return NamePattern(source, shape, tuple(seen), keywords, pieces=tuple(pieces), slots=slots, titles=titles), None
+
+
+# What a slot of each value type may hold in a file name. `[^_]` elsewhere: the underscore
+# separates the parts of every pattern, and no company name or code holds one.
+_ANY = r"[^_]+"
+_SLOT_BY_TYPE = {
+    "integer": r"[0-9]+",
+    "number": r"[0-9]+(?:\.[0-9]+)?",
+    "date": r"[0-9]{4}(?:[-.]?[0-9]{1,2}){2}",
+    "month": r"[0-9]{4}[-.]?[0-9]{1,2}",
+    "boolean": r"是|否|[Yy]es|[Nn]o|[Tt]rue|[Ff]alse",
+    "uscc": r"(?i:[0-9A-HJ-NPQRTUWXY]{18})",  # GB 32100: 18 characters, no I O S V Z
+    "cn_id": r"[0-9]{17}[0-9Xx]",
+    "cn_mobile": r"[0-9]{11}",
+}
+
+
+def slot_regex(var: VariableSpec) -> str:
+    """What the slot of a variable may capture: its own anchored `pattern` (`^20\\d{2}$`),
+    else the shape of its type, else anything but the separator `_`."""
+    if var.pattern and var.pattern.startswith("^") and var.pattern.endswith("$") and not var.pattern.endswith("\\$"):
+        inner = var.pattern[1:-1]
+        try:
+            if not re.compile(inner).groups:  # groups would shift the slot's own group numbers
+                return f"(?:{inner})"
+        except re.error:
+            pass
+    if var.type in ("licence_no", "icp_record"):
+        from validator.identifiers import shape_of
+
+        return f"(?:{shape_of(var.type)})"
+    return f"(?:{_SLOT_BY_TYPE.get(var.type or '', _ANY)})"
 
 
 def _literal(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
-    return ".*".join(re.escape(chunk) for chunk in text.split("*"))
+    return ".*".join(loose_literal(chunk) for chunk in text.split("*"))
 
 
 def _compile_regex(source: str, variables: dict[str, VariableSpec]) -> NamePattern:
@@ -279,10 +323,21 @@ def _variables(data: MDict) -> dict[str, VariableSpec]:
             required=bool(v.get("required", False)),
             type=v.get("type"),
             pattern=v.get("pattern"),
+            default=_default(name, v, data),
         )
         for name, v in raw.items()
         if isinstance(v, dict)
     }
+
+
+def _default(name: str, var: dict[str, Any], data: MDict) -> str | None:
+    """A variable's `default:`; the `year` variable defaults to the spec's own `year:`."""
+    value = var.get("default")
+    if value is None and name == "year":
+        value = data.get("year")
+    if value is None or isinstance(value, dict | list | bool):
+        return None
+    return str(value).strip() or None
 
 
 def _semantic_problems(data: MDict) -> list[tuple[Mark | None, str]]:

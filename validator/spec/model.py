@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,6 +64,7 @@ class VariableSpec:
     required: bool = False
     type: str | None = None
     pattern: str | None = None
+    default: str | None = None  # used when the client gives no value
 
 
 @dataclass(frozen=True)
@@ -166,8 +169,10 @@ class PdfSpec:
 class NamePattern:
     """A document's file-name rule, compiled once.
 
-    ``shape`` matches any value in the variable slots (to recognise the document);
-    ``variables`` lists the slots so the filled-in values can be compared.
+    ``shape`` recognises the document: each variable slot may hold any value its variable's
+    own type or pattern allows (``slots``). ``filled(values)`` is the same pattern where a
+    slot first tries the client's own value and only then captures whatever the slot allows,
+    so ``04_审计报告_{year}*.pdf`` reads 2025 (not 2) in ``04_审计报告_2025_定稿.pdf``.
     """
 
     source: str  # as written in the spec
@@ -175,11 +180,77 @@ class NamePattern:
     variables: tuple[str, ...]
     keywords: tuple[str, ...]  # literal words used to recognise a badly named file
     is_regex: bool = False
+    pieces: tuple[tuple[str, str], ...] = ()  # ("literal", regex) or ("slot", variable), in order
+    slots: tuple[tuple[str, str], ...] = ()  # (variable, regex of what its slot may hold)
+    titles: tuple[tuple[str, str], ...] = ()  # (variable, title) for messages
 
-    def display(self, values: dict[str, str]) -> str:
+    def filled(self, values: Mapping[str, str]) -> re.Pattern[str]:
+        """The pattern with the client's values tried first in their slots."""
+        if self.is_regex or not self.variables:
+            return self.shape
+        return _filled(self, tuple(str(values.get(v) or "") for v in self.variables))
+
+    def missing(self, values: Mapping[str, str]) -> tuple[str, ...]:
+        """The pattern's variables the client gave no value for."""
+        return tuple(v for v in self.variables if not values.get(v))
+
+    def display(self, values: Mapping[str, str]) -> str:
+        """The name to write: client values filled in, ``<title>`` where a value is missing
+        (never a raw ``{placeholder}``)."""
         if self.is_regex:
             return self.source
-        return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1)) or m.group(0), self.source)
+        titles = dict(self.titles)
+
+        def fill(m: re.Match[str]) -> str:
+            name = m.group(1).strip()
+            return str(values.get(name) or "") or f"<{titles.get(name, name)}>"
+
+        return _PLACEHOLDER.sub(fill, self.source)
+
+
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+@functools.lru_cache(maxsize=512)
+def _filled(pattern: NamePattern, given: tuple[str, ...]) -> re.Pattern[str]:
+    value_of = dict(zip(pattern.variables, given, strict=True))
+    slot_of = dict(pattern.slots)
+    parts: list[str] = []
+    seen: set[str] = set()
+    for kind, text in pattern.pieces:
+        if kind == "literal":
+            parts.append(text)
+        elif text in seen:
+            parts.append(f"(?P={text})")
+        else:
+            seen.add(text)
+            value = unicodedata.normalize("NFC", value_of[text].strip())
+            own = f"(?i:{loose_literal(value)})|" if value else ""
+            parts.append(f"(?P<{text}>{own}{slot_of[text]})")
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def _width_twins(ch: str) -> str:
+    """A character and its full-/half-width twin (Ａ/A, （/(, U+3000/space), if it has one."""
+    code = ord(ch)
+    if 0x21 <= code <= 0x7E:
+        return ch + chr(code + 0xFEE0)
+    if 0xFF01 <= code <= 0xFF5E:
+        return chr(code - 0xFEE0) + ch
+    if ch in (" ", "\u3000"):
+        return " \u3000"
+    return ch
+
+
+def loose_literal(text: str) -> str:
+    """A regex for ``text`` that accepts each character in either width: names are matched
+    after full-width forms are folded (when the spec forbids them), patterns and values may
+    be written in either."""
+    out = []
+    for ch in text:
+        twins = _width_twins(ch)
+        out.append(re.escape(ch) if len(twins) == 1 else "[" + "".join(re.escape(c) for c in twins) + "]")
+    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -215,6 +286,10 @@ class Spec:
     source: str = ""  # file it was loaded from
     chain: tuple[str, ...] = ()  # ids of the specs it extends, nearest first
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # merged data
+
+    def defaults(self) -> dict[str, str]:
+        """The value each variable takes when the client gives none."""
+        return {n: v.default for n, v in self.variables.items() if v.default is not None}
 
     def document(self, doc_id: str) -> DocumentSpec | None:
         return next((d for d in self.documents if d.id == doc_id), None)

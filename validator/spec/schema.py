@@ -45,6 +45,8 @@ variable = Obj(
         "required": Bool(doc="a run without this value reports V101 (default false)"),
         "type": Str(enum=CELL_TYPES, doc="value type; identifiers are checked with their check digits"),
         "pattern": regex,
+        "default": OneOf((Str(), Num()), doc="the value used when the client gives none (V106 notes it); "
+                         "the `year` variable defaults to the spec's `year:`", expected="text or a number"),
         "description": Str(),
         "example": Any_(doc="an example value, for documentation"),
     },
