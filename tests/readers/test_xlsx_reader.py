@@ -18,10 +18,9 @@ import pytest
 from openpyxl.utils.datetime import from_excel
 
 from validator.readers.xlsx import (
-    EMPTY,
-    Cell,
     ExcelError,
     SheetError,
+    display,
     number_display,
     read_sheet,
     sheet_names,
@@ -88,53 +87,71 @@ def test_values_row_numbers_and_storage_types(roster: Path) -> None:
         "在职",
         "备注",
     )
-    assert [r for r, _ in d.rows] == [4, 6, 7]  # empty row 5 skipped, numbers are Excel's
+    assert d.row_numbers == (4, 6, 7)  # empty row 5 skipped, numbers are Excel's
     assert not d.truncated
-    widths = {len(cells) for _, cells in d.rows}
-    assert widths == {11}  # every row spans A..K (K3 holds the whitespace header cell)
+    assert len(d.columns) == 11  # every row spans A..K (K3 holds the whitespace header cell)
+    assert {len(col) for col in d.columns} == {3}  # one value per data row in every column
 
-    _, r4 = d.rows[0]
-    assert r4[0] is EMPTY
-    assert r4[1] == Cell("张三", True, "张三")
-    id_as_number = r4[2]
-    assert id_as_number.is_text is False
-    assert isinstance(id_as_number.value, float)
-    assert id_as_number.display == "3.40524E+17"
-    assert r4[3] == Cell(str(ID), True, str(ID))
-    assert r4[4].value == dt.date(1990, 1, 1) or r4[4].value == dt.datetime(1990, 1, 1)
-    assert r4[4].display == "1990-01-01"
-    assert r4[5].value == dt.datetime(2024, 5, 6, 7, 8, 9)
-    assert r4[5].display == "2024-05-06 07:08:09"
-    assert r4[6] == Cell(1234.5, False, "1234.5")
-    assert r4[7] == Cell(True, False, "TRUE")
-    assert r4[8] is EMPTY
+    def cell(i: int, j: int) -> tuple[object, bool, str]:
+        """(value, stored as text, what Excel shows)."""
+        v = d.value(i, j)
+        return v, type(v) is str, display(v)
 
-    _, r6 = d.rows[1]
-    assert r6[2] == Cell(42, False, "42")
-    assert type(r6[2].value) is int
-    assert r6[3] == Cell("00123", True, "00123")
-    assert r6[6] == Cell(-0.25, False, "-0.25")
-    assert r6[7] == Cell(False, False, "FALSE")
+    assert d.column(0) == (None, None, None)  # column A is blank
+    assert cell(0, 1) == ("张三", True, "张三")
+    id_as_number, is_text, shown = cell(0, 2)
+    assert is_text is False and isinstance(id_as_number, float)
+    assert shown == "3.40524E+17"
+    assert cell(0, 3) == (str(ID), True, str(ID))
+    assert d.value(0, 4) == dt.date(1990, 1, 1) or d.value(0, 4) == dt.datetime(1990, 1, 1)
+    assert display(d.value(0, 4)) == "1990-01-01"
+    assert cell(0, 5) == (dt.datetime(2024, 5, 6, 7, 8, 9), False, "2024-05-06 07:08:09")
+    assert cell(0, 6) == (1234.5, False, "1234.5")
+    assert cell(0, 7) == (True, False, "TRUE")
+    assert cell(0, 8) == (None, False, "")
+
+    assert cell(1, 2) == (42, False, "42")
+    assert type(d.value(1, 2)) is int
+    assert cell(1, 3) == ("00123", True, "00123")
+    assert cell(1, 6) == (-0.25, False, "-0.25")
+    assert cell(1, 7) == (False, False, "FALSE")
     # openpyxl writes "#N/A" as an error cell (t="e"); calamine alone would say "empty"
-    assert r6[8].value == "#N/A" and isinstance(r6[8].value, ExcelError)
-    assert r6[8].is_text is False and r6[8].display == "#N/A"
+    assert d.value(1, 8) == "#N/A" and isinstance(d.value(1, 8), ExcelError)
+    assert type(d.value(1, 8)) is not str and display(d.value(1, 8)) == "#N/A"
 
-    _, r7 = d.rows[2]
-    assert r7[6] == Cell(1e16, False, "1E+16")
-    assert r7[8] == Cell("  有空格  ", True, "  有空格  ")  # data cells are not stripped
+    assert cell(2, 6) == (1e16, False, "1E+16")
+    assert cell(2, 8) == ("  有空格  ", True, "  有空格  ")  # data cells are not stripped
+    assert d.row(2)[6] == 1e16 and list(d.iter_rows())[2][0] == 7
+
+
+def test_distinct_values_and_their_rows(tmp_path: Path) -> None:
+    """The column view rules use: each distinct value once, rows looked up by value."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    for row in [["单位", "在职"], ["甲", True], ["乙", 1], [None, True], ["甲", 1.0], ["甲", None]]:
+        ws.append(row)
+    d = read_sheet(_save(wb, tmp_path / "d.xlsx"), None)
+    assert d.distinct(0) == {"甲": "甲", "乙": "乙"}
+    assert d.rows_with(0, {"甲"}) == [0, 3, 4] and d.empty_rows(0) == [2]
+    # True and 1 are equal dict keys but different cells: a mixed column keys by class
+    mixed = d.distinct(1)
+    assert sorted(map(repr, mixed.values())) == ["1", "True"]
+    assert d.rows_with(1, {d.key(1)(True)}) == [0, 2] and d.rows_with(1, {d.key(1)(1)}) == [1, 3]
+    assert d.kinds(1) == {bool, int}
 
 
 def test_default_sheet_and_header_row_one(roster: Path) -> None:
     d = read_sheet(roster, None)  # first worksheet; header row 1 is blank
     assert d.sheet == "人员名单"
     assert d.header == ()
-    assert [r for r, _ in d.rows] == [3, 4, 6, 7]
+    assert d.row_numbers == (3, 4, 6, 7)
 
 
 def test_no_header(roster: Path) -> None:
     d = read_sheet(roster, "附表", header_row=0)
     assert d.header == ()
-    assert [r for r, _ in d.rows] == [1, 2, 3]
+    assert d.row_numbers == (1, 2, 3)
 
 
 def test_merged_header_cells(roster: Path) -> None:
@@ -142,26 +159,26 @@ def test_merged_header_cells(roster: Path) -> None:
     assert d.header == ("联系人", "联系人", "单位")
     assert set(d.merged) == {(1, 1, 1, 2), (1, 3, 2, 3)}
     # data rows keep Excel's storage: a merged cell's value sits in its top-left cell only
-    row2 = dict(d.rows)[2]
-    assert [c.value for c in row2] == ["电话", "邮箱", None]
+    row2 = dict(d.iter_rows())[2]
+    assert list(row2) == ["电话", "邮箱", None]
 
     d2 = read_sheet(roster, "附表", header_row=2)
     assert d2.header == ("电话", "邮箱", "单位")  # C1:C2 reaches down into the header row
-    assert [r for r, _ in d2.rows] == [3]
-    assert d2.rows[0][1][0] == Cell("13800000000", True, "13800000000")
+    assert d2.row_numbers == (3,)
+    assert d2.value(0, 0) == "13800000000" and type(d2.value(0, 0)) is str
 
 
 def test_header_row_beyond_data(roster: Path) -> None:
     d = read_sheet(roster, "人员名单", header_row=50)
-    assert d.header == () and d.rows == () and not d.truncated
+    assert d.header == () and len(d) == 0 and not d.truncated
 
 
 def test_max_rows_truncates(roster: Path) -> None:
     d = read_sheet(roster, "人员名单", header_row=3, max_rows=1)
-    assert [r for r, _ in d.rows] == [4]
+    assert d.row_numbers == (4,)
     assert d.truncated
     d = read_sheet(roster, "人员名单", header_row=3, max_rows=4)
-    assert [r for r, _ in d.rows] == [4, 6, 7]
+    assert d.row_numbers == (4, 6, 7)
     assert not d.truncated
 
 
@@ -177,7 +194,7 @@ def test_empty_sheet(tmp_path: Path) -> None:
     wb = openpyxl.Workbook()
     path = _save(wb, tmp_path / "empty.xlsx")
     d = read_sheet(path, None)
-    assert d.header == () and d.rows == () and d.sheet == "Sheet"
+    assert d.header == () and len(d) == 0 and d.sheet == "Sheet"
 
 
 @pytest.mark.parametrize(
@@ -315,7 +332,7 @@ def test_styled_empty_cells_far_away_do_not_count(tmp_path: Path) -> None:
     path = _save(wb, tmp_path / "styled.xlsx")
     d = read_sheet(path, None, max_cells=1000)
     assert d.header == ("姓名",)
-    assert [(r, [c.value for c in cells]) for r, cells in d.rows] == [(2, ["张三"])]
+    assert [(r, list(values)) for r, values in d.iter_rows()] == [(2, ["张三"])]
 
 
 def test_cells_without_r_attribute_are_bounded(tmp_path: Path) -> None:
@@ -326,7 +343,7 @@ def test_cells_without_r_attribute_are_bounded(tmp_path: Path) -> None:
         f'<row r="1"><c><v>1</v></c></row><row r="900000">{wide}</row></sheetData></worksheet>'
     )
     d = read_sheet(_package(tmp_path / "ok.xlsx", sheet.replace("900000", "2").encode()), None, header_row=0)
-    assert [(r, len(cells)) for r, cells in d.rows] == [(1, 300), (2, 300)]
+    assert [(r, len(values)) for r, values in d.iter_rows()] == [(1, 300), (2, 300)]
     path = _package(tmp_path / "rless.xlsx", sheet.encode())
     with pytest.raises(SheetError) as ei:
         read_sheet(path, None)  # 900,000 x 300 = 270M cells > 10M
@@ -344,7 +361,7 @@ def test_timeout(tmp_path: Path) -> None:
     with pytest.raises(SheetError) as ei:
         read_sheet(path, None, timeout=0.001)
     assert ei.value.key == "timeout"
-    assert len(read_sheet(path, None).rows) == 19_999  # and the next call is unaffected
+    assert len(read_sheet(path, None)) == 19_999  # and the next call is unaffected
 
 
 @pytest.mark.parametrize(
@@ -457,9 +474,9 @@ def test_agrees_with_openpyxl_on_the_corpus() -> None:
         title, expected, epoch = reference
         data = read_sheet(path, title, header_row=0)
         got: dict[tuple[int, int], tuple[str, Any]] = {}
-        for r, cells in data.rows:
-            for j, cell in enumerate(cells):
-                n = _norm(str(cell.value) if isinstance(cell.value, ExcelError) else cell.value)
+        for r, values in data.iter_rows():
+            for j, value in enumerate(values):
+                n = _norm(str(value) if isinstance(value, ExcelError) else value)
                 if n is not None:
                     got[(r, j + 1)] = n
         for key in sorted(set(expected) | set(got)):
@@ -483,7 +500,7 @@ def test_every_corpus_file_is_read_or_refused_cleanly() -> None:
         t0 = time.perf_counter()
         try:
             d = read_sheet(path, None, timeout=5.0)
-            outcome = f"ok rows={len(d.rows)}"
+            outcome = f"ok rows={len(d)}"
         except SheetError as exc:
             outcome = f"{exc.key}: {exc.detail[:80]}"
             assert exc.key in (

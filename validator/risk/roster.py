@@ -21,27 +21,26 @@ def roster_facts(p: PackageResult, spec: Spec) -> RosterFacts | None:
     if status is None or doc is None or doc.sheet is None or len(status.files) != 1:
         return None
     from validator.checks.sheet import header_key
-    from validator.readers.xlsx import SheetError, read_sheet
+    from validator.readers.xlsx import SheetError, display, read_sheet
 
     try:
         data = read_sheet(os.path.join(p.root, status.files[0]), doc.sheet.name, doc.sheet.header_row)
     except SheetError:
         return None
     keys = [header_key(h) for h in data.header]
-    rows = [cells for _, cells in data.rows if any(c.display.strip() for c in cells)]
+    n = len(data)  # the reader keeps only rows with at least one value
 
     def column(name: str) -> list[str] | None:
         key = header_key(name)
         if key not in keys:
             return None
-        i = keys.index(key)
-        return [cells[i].display.strip() if i < len(cells) else "" for cells in rows]
+        return ["" if v is None else display(v).strip() for v in data.column(keys.index(key))]
 
     company = str(p.client.get("company", "") or "")
     insurers = column(_INSURER)
     officers = column(_OFFICER)
     return RosterFacts(
-        rows=len(rows),
+        rows=n,
         insured_by_company=None if insurers is None or not company else sum(1 for v in insurers if v == company),
         security_officers=None if officers is None else sum(1 for v in officers if v == "是"),
     )
