@@ -517,3 +517,118 @@ def test_every_corpus_file_is_read_or_refused_cleanly() -> None:
         assert elapsed < 6.0, path
         seen += 1
     assert seen > 300
+
+
+# --------------------------------------------------------------------------------------------
+# valid workbooks python-calamine refuses: openpyxl reads them (bounded) before "damaged"
+
+_R = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+_MACRO_SHEET = (
+    '<xm:macrosheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    ' xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"><sheetData><row r="1">'
+    '<c r="A1" t="str"><f>RETURN()</f><v></v></c></row></sheetData></xm:macrosheet>'
+)
+
+
+def _rewrite(src: Path, dest: Path, edits: dict[str, Any], extra: dict[str, str] | None = None) -> Path:
+    """A copy of the package ``src`` with some parts edited (name -> function of the text) or added."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name in zin.namelist():
+            data = zin.read(name)
+            if name in edits:
+                data = edits[name](data.decode("utf-8")).encode("utf-8")
+            zout.writestr(name, data)
+        for name, text in (extra or {}).items():
+            zout.writestr(name, text)
+    return dest
+
+
+def _xlm_macro_sheet_first(src: Path, dest: Path) -> Path:
+    """An .xlsm whose first sheet is an Excel 4.0 (XLM) macro sheet, hidden, as macro tools write it."""
+    return _rewrite(src, dest, {
+        "xl/workbook.xml": lambda s: s.replace(
+            "<sheets>", f'<sheets><sheet {_R} name="Macro1" sheetId="9" state="hidden" r:id="rId9"/>'),
+        "xl/_rels/workbook.xml.rels": lambda s: s.replace("</Relationships>", (
+            '<Relationship Type="http://schemas.microsoft.com/office/2006/relationships/xlMacrosheet"'
+            ' Target="macrosheets/sheet1.xml" Id="rId9"/></Relationships>')),
+        "[Content_Types].xml": lambda s: s.replace("</Types>", (
+            '<Override PartName="/xl/macrosheets/sheet1.xml"'
+            ' ContentType="application/vnd.ms-excel.macrosheet+xml"/></Types>')),
+    }, {"xl/macrosheets/sheet1.xml": _MACRO_SHEET})
+
+
+def _very_hidden_without_relationship(src: Path, dest: Path) -> Path:
+    """An .xlsm listing a very-hidden sheet whose relationship id is empty."""
+    return _rewrite(src, dest, {"xl/workbook.xml": lambda s: s.replace(
+        "</sheets>", f'<sheet {_R} name="隐藏" sheetId="9" state="veryHidden" r:id=""/></sheets>')})
+
+
+_CALAMINE_REFUSES = [_xlm_macro_sheet_first, _very_hidden_without_relationship]
+
+
+def _roster_xlsx(path: Path, rows: int = 3) -> Path:
+    from fixtures.makers import make_roster_rows, make_xlsx
+
+    table = make_roster_rows(rows, "北京示例科技有限公司")
+    table[1][2] = int(str(table[1][2]).replace("X", "0"))  # an ID typed as a number
+    return make_xlsx(path, {"人员名单": table}, text_columns={7})
+
+
+@pytest.mark.parametrize("make", _CALAMINE_REFUSES)
+def test_valid_xlsm_that_calamine_refuses_is_read_by_openpyxl(tmp_path: Path, make: Any) -> None:
+    import python_calamine
+
+    path = make(_roster_xlsx(tmp_path / "src.xlsx"), tmp_path / "人员名单.xlsm")
+    with pytest.raises(python_calamine.CalamineError):  # the case this fallback exists for
+        python_calamine.CalamineWorkbook.from_path(str(path))
+    for sheet in (None, "人员名单"):  # the first *worksheet*, not the macro sheet
+        d = read_sheet(path, sheet)
+        assert d.sheet == "人员名单"
+        assert d.header[:3] == ("序号", "姓名", "身份证号码")
+        assert d.row_numbers == (2, 3, 4)
+        assert d.value(0, 0) == 1 and type(d.value(0, 0)) is int
+        id_as_number = d.value(0, 2)
+        assert isinstance(id_as_number, float) and display(id_as_number).endswith("E+17")  # X115 still seen
+        assert type(d.value(1, 2)) is str and len(d.value(1, 2)) == 18
+        assert isinstance(d.value(0, 8), dt.date) and len(display(d.value(0, 8))) == len("2024-01-02")
+    assert "人员名单" in sheet_names(path)
+
+
+def test_check_reports_cells_of_a_workbook_only_openpyxl_reads(tmp_path: Path) -> None:
+    from validator.api import check_folder
+    from validator.spec import load_spec
+
+    folder = tmp_path / "pack"
+    folder.mkdir()
+    _xlm_macro_sheet_first(_roster_xlsx(tmp_path / "src.xlsx"), folder / "09_人员名单_2025.xlsx")
+    result = check_folder(str(folder), load_spec("core"), {"company": "北京示例科技有限公司", "year": "2025"})
+    codes = {d.code for d in result.defects if d.path == "09_人员名单_2025.xlsx"}
+    assert "X101" not in codes and "X115" in codes
+
+
+def test_broken_sheet_is_still_damaged_after_openpyxl(tmp_path: Path) -> None:
+    src = _roster_xlsx(tmp_path / "src.xlsx")
+    broken = _rewrite(src, tmp_path / "b.xlsx", {"xl/worksheets/sheet1.xml": lambda s: s[: len(s) // 2]})
+    path = _xlm_macro_sheet_first(broken, tmp_path / "broken.xlsm")
+    with pytest.raises(SheetError) as ei:
+        read_sheet(path, None)
+    assert ei.value.key == "damaged"
+    assert "openpyxl" in ei.value.detail
+
+
+def test_openpyxl_fallback_keeps_the_bounds(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws["A1"] = "x"
+    ws["XFD1048576"] = "y"  # 512 GB for calamine; the same cell budget refuses it for openpyxl
+    sparse = _xlm_macro_sheet_first(_save(wb, tmp_path / "s.xlsx"), tmp_path / "sparse.xlsm")
+    with pytest.raises(SheetError) as ei:
+        read_sheet(sparse, None)
+    assert ei.value.key == "memory"
+
+    big = _xlm_macro_sheet_first(_roster_xlsx(tmp_path / "big.xlsx", rows=3000), tmp_path / "big.xlsm")
+    with pytest.raises(SheetError) as ei:
+        read_sheet(big, None, timeout=0.05)  # openpyxl is pure Python: the time limit stops it
+    assert ei.value.key == "timeout"
+    assert len(read_sheet(big, None)) == 3000

@@ -346,8 +346,9 @@ def check_sheet_rules(
         _RUNNERS[rule.kind](sheet, rule, _selected(sheet, rule))
 
 
-def _outcomes(sheet: _Sheet, cond: Condition) -> dict[bool | None, list[int]]:
-    """The data rows (ascending) for which ``cond`` is true, false and undecided.
+def _rows_where(sheet: _Sheet, cond: Condition, wanted: bool | None) -> list[int]:
+    """The data rows (ascending) for which ``cond`` evaluates to ``wanted`` (True, False or
+    undecided).
 
     A condition's result depends only on the values of its columns (client values are fixed
     for the run), so it is evaluated once per distinct combination of those values: a unit
@@ -369,25 +370,22 @@ def _outcomes(sheet: _Sheet, cond: Condition) -> dict[bool | None, list[int]]:
     data = sheet.data
     if len(idxs) == 1:  # the common case: one column, judged per distinct value
         j = idxs[0]
-        results = {k: judge((v,)) for k, v in data.distinct(j).items()}
-        results[None] = judge((None,))
-        key = data.key(j)
-        outcome = [results[None if v is None else key(v)] for v in data.column(j)]
-    else:
-        memo: dict[tuple[Any, ...], bool | None] = {}
-        outcome = []
-        cols = [data.column(j) for j in idxs] or [(None,) * len(data)]
-        for row in zip(*cols, strict=True):
-            k = tuple([(v.__class__, v) for v in row])  # 1, 1.0 and True: equal keys, not equal cells
-            found = memo.get(k, _UNSEEN)
-            if found is _UNSEEN:
-                found = memo[k] = judge(row)
-            outcome.append(found)  # type: ignore[arg-type]
-    return {
-        True: [i for i, r in enumerate(outcome) if r is True],
-        False: [i for i, r in enumerate(outcome) if r is False],
-        None: [i for i, r in enumerate(outcome) if r is None],
-    }
+        keys = {k for k, v in data.distinct(j).items() if judge((v,)) is wanted}
+        rows = data.rows_with(j, keys)
+        if judge((None,)) is wanted and (empty := data.empty_rows(j)):
+            rows = sorted(rows + empty)
+        return rows
+    memo: dict[tuple[Any, ...], bool | None] = {}
+    out = []
+    cols = [data.column(j) for j in idxs] or [(None,) * len(data)]
+    for i, row in enumerate(zip(*cols, strict=True)):
+        k = tuple([(v.__class__, v) for v in row])  # 1, 1.0 and True: equal keys, not equal cells
+        found = memo.get(k, _UNSEEN)
+        if found is _UNSEEN:
+            found = memo[k] = judge(row)
+        if found is wanted:
+            out.append(i)
+    return out
 
 
 _UNSEEN = object()
@@ -396,7 +394,7 @@ _UNSEEN = object()
 def _selected(sheet: _Sheet, rule: RuleSpec) -> list[int]:
     if rule.when is None:
         return list(range(len(sheet.data)))
-    return _outcomes(sheet, rule.when)[True]
+    return _rows_where(sheet, rule.when, True)
 
 
 def _when_params(rule: RuleSpec, env: Env) -> dict[str, str]:
@@ -417,7 +415,7 @@ def _run_expect(sheet: _Sheet, rule: RuleSpec, rows: list[int]) -> None:
     assert rule.expect is not None
     columns = list(dict.fromkeys(c.column for c in rule.expect.walk() if c.column))
     params = _expect_params(rule, sheet.env)
-    failing = _outcomes(sheet, rule.expect)[False]
+    failing = _rows_where(sheet, rule.expect, False)
     if rule.when is not None:
         chosen = set(rows)
         failing = [i for i in failing if i in chosen]

@@ -236,9 +236,12 @@ def _check_unique(out: CellDefects, data: SheetData, idx: int, col: ColumnSpec, 
                   present: int) -> None:
     """X111 for every row repeating an earlier row's value (compared as text, case-insensitive)."""
     column = data.column(idx)
-    if (len(values) == present and data.kinds(idx) == {str}
-            and len(set(map(str.casefold, map(str.strip, values)))) == len(values)):
-        return  # every value once, as text too: the common case for an id column, at C speed
+    if len(values) == present:  # no value repeats as it is; as text (trimmed, any case)?
+        kinds = data.kinds(idx)
+        if kinds == {int}:
+            return  # distinct integers are distinct texts
+        if kinds == {str} and len(set(map(str.casefold, map(str.strip, values)))) == len(values):
+            return  # the common case for an id column, at C speed
     norms = {k: text_of(v).casefold() for k, v in values.items()}
     if len(values) == present and len(set(norms.values())) == len(norms):
         return  # every value once

@@ -734,6 +734,13 @@ def _column(raw: tuple[Any, ...]) -> tuple[Value, ...]:
     kinds = set(map(type, raw))
     if kinds == {str}:  # the common case: a text column
         return tuple([v or None for v in raw])
+    if kinds <= {str, float}:  # numbers, some cells empty: the conversion inlined
+        return tuple([
+            (int(v) if v.is_integer() and -1e15 < v < 1e15 else v) if v.__class__ is float else (v or None)
+            for v in raw
+        ])
+    if not kinds & {str, float, ExcelError}:  # dates, booleans...: nothing to convert
+        return raw
     return tuple([_value(v) for v in raw])
 
 
