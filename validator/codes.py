@@ -361,41 +361,41 @@ _ENTRIES = [
          ""),
     Code("X110", "cell-required", E,
          ("必填单元格为空", "Required cell empty"),
-         ("“{column}”为必填，此处为空。", "“{column}” is required but empty here."),
+         ("{at_row}“{column}”为必填，此处为空。", "{at_row}“{column}” is required but empty here."),
          ("填写该单元格。", "Fill in the cell."),
          ("空的必填项会被退回补正。", "Empty required cells get the pack sent back."),
          ""),
     Code("X111", "cell-duplicate", E,
          ("单元格值重复", "Duplicate value"),
-         ("“{column}”的值 {value} 与第 {first_row} 行重复。",
-          "“{column}” value {value} repeats row {first_row}."),
+         ("{at_row}“{column}”的值 {value} 与第 {first_row} 行重复。",
+          "{at_row}“{column}” value {value} repeats row {first_row}."),
          ("每行的“{column}”必须唯一，删除重复行或更正数值。",
           "“{column}” must be unique; remove the duplicate row or correct the value."),
          ("重复的身份证号或坐席编号说明数据有误。", "A repeated ID or seat number means the data is wrong."),
          ""),
     Code("X112", "cell-enum", E,
          ("取值不在允许范围", "Value not allowed"),
-         ("“{column}”的值 {value} 不在允许范围（{allowed}）。",
-          "“{column}” value {value} is not one of: {allowed}."),
+         ("{at_row}“{column}”的值 {value} 不在允许范围（{allowed}）。",
+          "{at_row}“{column}” value {value} is not one of: {allowed}."),
          ("改为允许的取值之一。", "Use one of the allowed values."),
          ("审核系统只接受规定的选项。", "The portal only accepts the listed options."),
          ""),
     Code("X113", "cell-pattern", E,
          ("格式不符", "Value does not match the pattern"),
-         ("“{column}”的值 {value} 不符合格式 {pattern}。", "“{column}” value {value} does not match {pattern}."),
+         ("{at_row}“{column}”的值 {value} 不符合格式 {pattern}。", "{at_row}“{column}” value {value} does not match {pattern}."),
          ("按要求的格式填写。", "Write it in the required format."),
          ("格式错误的数据无法导入。", "Badly formatted data cannot be imported."),
          ""),
     Code("X114", "cell-type", E,
          ("数据类型不符", "Wrong kind of value"),
-         ("“{column}”应为{type_name}，实际是 {value}。", "“{column}” should be {type_name}; found {value}."),
+         ("{at_row}“{column}”应为{type_name}，实际是 {value}。", "{at_row}“{column}” should be {type_name}; found {value}."),
          ("按{type_name}填写。", "Enter it as {type_name}."),
          ("类型错误的数据无法导入或统计。", "Values of the wrong kind cannot be imported or counted."),
          ""),
     Code("X115", "id-as-number", E,
          ("证件号码存成了数字", "Identifier stored as a number"),
-         ("“{column}”存成了数字（显示为 {display}），Excel 只保留 15 位有效数字，号码已损坏。",
-          "“{column}” is stored as a number (shown as {display}); Excel keeps 15 significant digits, "
+         ("{at_row}“{column}”存成了数字（显示为 {display}），Excel 只保留 15 位有效数字，号码已损坏。",
+          "{at_row}“{column}” is stored as a number (shown as {display}); Excel keeps 15 significant digits, "
           "so the identifier is corrupted."),
          ("把该列设为“文本”格式后重新输入完整号码（或在号码前加英文单引号 '）。",
           "Format the column as Text and re-enter the full identifier (or type an apostrophe ' first)."),
@@ -404,29 +404,29 @@ _ENTRIES = [
          "110101199003074477 → 1.10101E+17"),
     Code("X116", "cell-invalid-id", E,
          ("证件号码无效", "Invalid identifier"),
-         ("“{column}”的值 {value} 无效：{reason}", "“{column}” value {value} is not valid: {reason}"),
+         ("{at_row}“{column}”的值 {value} 无效：{reason}", "{at_row}“{column}” value {value} is not valid: {reason}"),
          ("核对原件后改正。", "Check against the original document and correct it."),
          ("校验位错误的号码通常是录入错误。", "A failed check digit usually means a typing error."),
          "91110108551385082X（校验位应为 Q）"),
     Code("X117", "cell-out-of-range", E,
          ("数值超出范围", "Value out of range"),
-         ("“{column}”的值 {value} 超出范围 {range}。", "“{column}” value {value} is outside {range}."),
+         ("{at_row}“{column}”的值 {value} 超出范围 {range}。", "{at_row}“{column}” value {value} is outside {range}."),
          ("核对并更正数值。", "Check and correct the value."),
          ("超出范围的数值通常是录入错误。", "An out-of-range value is usually a typing error."),
          ""),
     # --- C: cross-field rules (spec `rules:`) --------------------------------------
     Code("C101", "rule-required", E,
          ("按规则必填的单元格为空", "Cell required by a rule is empty"),
-         ("不符合规则“{rule_title}”：当 {when_zh} 时，“{column}”必须填写。",
-          "Rule “{rule_title_en}”: “{column}” is required when {when_en}."),
+         ("{at_row}不符合规则“{rule_title}”：当 {when_zh} 时，“{column}”必须填写。",
+          "{at_row}Rule “{rule_title_en}”: “{column}” is required when {when_en}."),
          ("填写“{column}”。", "Fill in “{column}”."),
          ("有条件的必填项（如租用机房须填写提供方信用代码）漏填会被退回补正。",
           "A conditionally required value (e.g. the provider's credit code for a leased room) left empty gets the pack sent back."),
          "机房性质 = 租用，机房提供方统一社会信用代码 为空"),
     Code("C102", "rule-value", E,
          ("数据不符合规则", "Value breaks a rule"),
-         ("不符合规则“{rule_title}”：要求 {expect_zh}{when_part_zh}，实际为 {found}。",
-          "Rule “{rule_title_en}”: expected {expect_en}{when_part_en}; found {found}."),
+         ("{at_row}不符合规则“{rule_title}”：要求 {expect_zh}{when_part_zh}，实际为 {found}。",
+          "{at_row}Rule “{rule_title_en}”: expected {expect_en}{when_part_en}; found {found}."),
          ("核对后改正该值，使其满足：{expect_zh}。", "Check and correct the value so that {expect_en}."),
          ("例如社保缴纳单位与本公司名称不一致，审核时会被认定为人员不属于本公司。",
           "E.g. a social-insurance unit that is not the company means the person does not count as staff."),
@@ -622,6 +622,48 @@ FRAGMENTS: dict[str, tuple[Text, tuple[str, ...]]] = {
     "where": (("（含全角空格 {ideographic}）", " (including an ideographic space {ideographic})"), ("ideographic",)),
     "owner": (("，它属于客户 {other}", ", which belongs to client {other}"), ("other",)),
     "needed": (("，核对文件名 {needed_by} 需要它", "; it is needed to check the names {needed_by}"), ("needed_by",)),
+    # Cell defects: the person (or key value) on the row, the row itself, rows left unlisted.
+    "who_part": (("（{who}）", " ({who})"), ("who",)),
+    "at_row": (("第 {row} 行{who_part}：", "Row {row}{who_part}: "), ("row",)),
+    "rows_more": (("，另有 {more} 行", ", and {more} more"), ("more",)),
+}
+
+# Messages for one defect standing for several rows of a column (params ``count``, the first
+# rows in ``row_list``, ``more`` beyond them, ``who`` on the listed rows, and the first row's
+# own params as the example).  Used when a defect has ``row_list``.
+GROUPED: dict[str, Text] = {
+    "X110": ("“{column}”为必填，有 {count} 行为空：第 {row_list} 行{who_part}{rows_more}。",
+             "“{column}” is required but empty in {count} rows: rows {row_list}{who_part}{rows_more}."),
+    "X111": ("“{column}”有 {count} 行与前面的行重复：第 {row_list} 行{who_part}{rows_more}；"
+             "如 {value} 与第 {first_row} 行重复。",
+             "“{column}” repeats an earlier row in {count} rows: rows {row_list}{who_part}{rows_more}; "
+             "e.g. {value} repeats row {first_row}."),
+    "X112": ("“{column}”有 {count} 行的值不在允许范围（{allowed}）：第 {row_list} 行{who_part}{rows_more}；如 {value}。",
+             "“{column}” has {count} values not among {allowed}: rows {row_list}{who_part}{rows_more}; "
+             "e.g. {value}."),
+    "X113": ("“{column}”有 {count} 行的值不符合格式 {pattern}：第 {row_list} 行{who_part}{rows_more}；如 {value}。",
+             "“{column}” has {count} values not matching {pattern}: rows {row_list}{who_part}{rows_more}; "
+             "e.g. {value}."),
+    "X114": ("“{column}”应为{type_name}，有 {count} 行不是：第 {row_list} 行{who_part}{rows_more}；如 {value}。",
+             "“{column}” should be {type_name}; {count} rows are not: rows {row_list}{who_part}{rows_more}; "
+             "e.g. {value}."),
+    "X115": ("“{column}”有 {count} 行存成了数字（如显示为 {display}），Excel 只保留 15 位有效数字，号码已损坏："
+             "第 {row_list} 行{who_part}{rows_more}。",
+             "“{column}” is stored as a number in {count} rows (e.g. shown as {display}); Excel keeps 15 "
+             "significant digits, so these identifiers are corrupted: rows {row_list}{who_part}{rows_more}."),
+    "X116": ("“{column}”有 {count} 个值无效：第 {row_list} 行{who_part}{rows_more}；如 {value}：{reason}",
+             "“{column}” has {count} invalid values: rows {row_list}{who_part}{rows_more}; "
+             "e.g. {value}: {reason}"),
+    "X117": ("“{column}”有 {count} 行的值超出范围 {range}：第 {row_list} 行{who_part}{rows_more}；如 {value}。",
+             "“{column}” is outside {range} in {count} rows: rows {row_list}{who_part}{rows_more}; e.g. {value}."),
+    "C101": ("不符合规则“{rule_title}”：当 {when_zh} 时，“{column}”必须填写，有 {count} 行为空："
+             "第 {row_list} 行{who_part}{rows_more}。",
+             "Rule “{rule_title_en}”: “{column}” is required when {when_en}; {count} rows leave it empty: "
+             "rows {row_list}{who_part}{rows_more}."),
+    "C102": ("不符合规则“{rule_title}”：要求 {expect_zh}{when_part_zh}，有 {count} 行不符："
+             "第 {row_list} 行{who_part}{rows_more}；如 {found}。",
+             "Rule “{rule_title_en}”: expected {expect_en}{when_part_en}; {count} rows do not: "
+             "rows {row_list}{who_part}{rows_more}; e.g. {found}."),
 }
 
 # Names of value types (a param called ``type`` yields ``type_name``).

@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from validator.codes import ADVICE, CODES, FRAGMENTS, KIND_NAMES, REASONS, TYPE_NAMES, Code
+from validator.codes import ADVICE, CODES, FRAGMENTS, GROUPED, KIND_NAMES, REASONS, TYPE_NAMES, Code
 from validator.model import Defect
 
 LANGS = ("zh", "en")
@@ -101,7 +101,9 @@ def message(defect: Defect, lang: str) -> str:
     c = CODES.get(defect.code)
     if c is None:
         return f"{defect.code} {dict(defect.params)}"
-    return _format(_pick(c.message, lang), _prepared(defect.params, lang))
+    # One defect for several rows of a column (checks.cell_defects) has its own sentence.
+    template = GROUPED.get(defect.code, c.message) if "row_list" in defect.params else c.message
+    return _format(_pick(template, lang), _prepared(defect.params, lang))
 
 
 def fix(defect: Defect, lang: str) -> str:

@@ -72,9 +72,19 @@ def run(tmp_path: Path, rules: str, rows: list[list[Any]], values: dict[str, str
 
 
 def found(defects: list[Defect], code: str | None = None) -> list[tuple[str, int | None, str | None, str | None]]:
-    """(code, row, column, cell) of each defect, for compact assertions."""
-    return sorted((d.code, d.location.row if d.location else None, d.location.column if d.location else None,
-                   d.location.cell if d.location else None) for d in defects if code is None or d.code == code)
+    """(code, row, column, cell) of each defect, for compact assertions; a defect grouping the
+    rows of one column (params ``row_list``) counts once per row it lists."""
+    out = []
+    for d in defects:
+        if code is not None and d.code != code:
+            continue
+        loc = d.location
+        rows = d.params.get("row_list") or [loc.row if loc else None]
+        assert "more" not in d.params, "these tests list every row"
+        for r in rows:
+            cell = f"{loc.cell.rstrip('0123456789')}{r}" if loc and loc.cell else None
+            out.append((d.code, r, loc.column if loc else None, cell))
+    return sorted(out)
 
 
 def row(name: str, kind: str | None = None, provider: str | None = None, unit: str | None = COMPANY,
@@ -283,8 +293,7 @@ def test_conditions_select_rows(tmp_path: Path, when: str, selected: list[str]) 
             row("C", "合建", unit=None, qty="许多"), row("D", None, unit=None, qty=None)]  # type: ignore[arg-type]
     defects = run(tmp_path, rules, rows, {"approval": "是"}, header=HEADER)
     names = "ABCD"
-    assert sorted(names[d.location.row - 2] for d in defects if d.code == "C101" and d.location and d.location.row) \
-        == selected
+    assert sorted(names[r - 2] for _, r, _, _ in found(defects, "C101") if r) == selected
 
 
 def test_rule_severity_and_spec_severity(tmp_path: Path) -> None:

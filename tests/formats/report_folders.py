@@ -67,6 +67,7 @@ def build_not_ready(folder: Path) -> Path:
     rows[2][2] = rows[2][2][:-1] + ("0" if rows[2][2][-1] != "0" else "1")  # a wrong check digit
     rows[3][3] = "销售"  # not one of the allowed 岗位类别
     rows[4][9] = "北京某劳务派遣有限公司"  # insured by someone else
+    rows[1][5] = rows[2][5] = "不详"  # two rows, one column, one rule: one grouped X112
     make_xlsx(folder / "09_人员名单_2025.xlsx", {"人员名单": rows}, text_columns={2, 7})
     make_pdf(folder / "10_社保缴纳证明_1月.pdf", 1, "社保缴纳证明 2025年1月")
     make_pdf(folder / "10_社保缴纳证明_2月.pdf", 1, "社保缴纳证明 2025年1月")  # same bytes: a duplicate

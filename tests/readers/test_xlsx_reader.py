@@ -18,10 +18,9 @@ import pytest
 from openpyxl.utils.datetime import from_excel
 
 from validator.readers.xlsx import (
-    EMPTY,
-    Cell,
     ExcelError,
     SheetError,
+    display,
     number_display,
     read_sheet,
     sheet_names,
@@ -88,53 +87,71 @@ def test_values_row_numbers_and_storage_types(roster: Path) -> None:
         "在职",
         "备注",
     )
-    assert [r for r, _ in d.rows] == [4, 6, 7]  # empty row 5 skipped, numbers are Excel's
+    assert d.row_numbers == (4, 6, 7)  # empty row 5 skipped, numbers are Excel's
     assert not d.truncated
-    widths = {len(cells) for _, cells in d.rows}
-    assert widths == {11}  # every row spans A..K (K3 holds the whitespace header cell)
+    assert len(d.columns) == 11  # every row spans A..K (K3 holds the whitespace header cell)
+    assert {len(col) for col in d.columns} == {3}  # one value per data row in every column
 
-    _, r4 = d.rows[0]
-    assert r4[0] is EMPTY
-    assert r4[1] == Cell("张三", True, "张三")
-    id_as_number = r4[2]
-    assert id_as_number.is_text is False
-    assert isinstance(id_as_number.value, float)
-    assert id_as_number.display == "3.40524E+17"
-    assert r4[3] == Cell(str(ID), True, str(ID))
-    assert r4[4].value == dt.date(1990, 1, 1) or r4[4].value == dt.datetime(1990, 1, 1)
-    assert r4[4].display == "1990-01-01"
-    assert r4[5].value == dt.datetime(2024, 5, 6, 7, 8, 9)
-    assert r4[5].display == "2024-05-06 07:08:09"
-    assert r4[6] == Cell(1234.5, False, "1234.5")
-    assert r4[7] == Cell(True, False, "TRUE")
-    assert r4[8] is EMPTY
+    def cell(i: int, j: int) -> tuple[object, bool, str]:
+        """(value, stored as text, what Excel shows)."""
+        v = d.value(i, j)
+        return v, type(v) is str, display(v)
 
-    _, r6 = d.rows[1]
-    assert r6[2] == Cell(42, False, "42")
-    assert type(r6[2].value) is int
-    assert r6[3] == Cell("00123", True, "00123")
-    assert r6[6] == Cell(-0.25, False, "-0.25")
-    assert r6[7] == Cell(False, False, "FALSE")
+    assert d.column(0) == (None, None, None)  # column A is blank
+    assert cell(0, 1) == ("张三", True, "张三")
+    id_as_number, is_text, shown = cell(0, 2)
+    assert is_text is False and isinstance(id_as_number, float)
+    assert shown == "3.40524E+17"
+    assert cell(0, 3) == (str(ID), True, str(ID))
+    assert d.value(0, 4) == dt.date(1990, 1, 1) or d.value(0, 4) == dt.datetime(1990, 1, 1)
+    assert display(d.value(0, 4)) == "1990-01-01"
+    assert cell(0, 5) == (dt.datetime(2024, 5, 6, 7, 8, 9), False, "2024-05-06 07:08:09")
+    assert cell(0, 6) == (1234.5, False, "1234.5")
+    assert cell(0, 7) == (True, False, "TRUE")
+    assert cell(0, 8) == (None, False, "")
+
+    assert cell(1, 2) == (42, False, "42")
+    assert type(d.value(1, 2)) is int
+    assert cell(1, 3) == ("00123", True, "00123")
+    assert cell(1, 6) == (-0.25, False, "-0.25")
+    assert cell(1, 7) == (False, False, "FALSE")
     # openpyxl writes "#N/A" as an error cell (t="e"); calamine alone would say "empty"
-    assert r6[8].value == "#N/A" and isinstance(r6[8].value, ExcelError)
-    assert r6[8].is_text is False and r6[8].display == "#N/A"
+    assert d.value(1, 8) == "#N/A" and isinstance(d.value(1, 8), ExcelError)
+    assert type(d.value(1, 8)) is not str and display(d.value(1, 8)) == "#N/A"
 
-    _, r7 = d.rows[2]
-    assert r7[6] == Cell(1e16, False, "1E+16")
-    assert r7[8] == Cell("  有空格  ", True, "  有空格  ")  # data cells are not stripped
+    assert cell(2, 6) == (1e16, False, "1E+16")
+    assert cell(2, 8) == ("  有空格  ", True, "  有空格  ")  # data cells are not stripped
+    assert d.row(2)[6] == 1e16 and list(d.iter_rows())[2][0] == 7
+
+
+def test_distinct_values_and_their_rows(tmp_path: Path) -> None:
+    """The column view rules use: each distinct value once, rows looked up by value."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    for row in [["单位", "在职"], ["甲", True], ["乙", 1], [None, True], ["甲", 1.0], ["甲", None]]:
+        ws.append(row)
+    d = read_sheet(_save(wb, tmp_path / "d.xlsx"), None)
+    assert d.distinct(0) == {"甲": "甲", "乙": "乙"}
+    assert d.rows_with(0, {"甲"}) == [0, 3, 4] and d.empty_rows(0) == [2]
+    # True and 1 are equal dict keys but different cells: a mixed column keys by class
+    mixed = d.distinct(1)
+    assert sorted(map(repr, mixed.values())) == ["1", "True"]
+    assert d.rows_with(1, {d.key(1)(True)}) == [0, 2] and d.rows_with(1, {d.key(1)(1)}) == [1, 3]
+    assert d.kinds(1) == {bool, int}
 
 
 def test_default_sheet_and_header_row_one(roster: Path) -> None:
     d = read_sheet(roster, None)  # first worksheet; header row 1 is blank
     assert d.sheet == "人员名单"
     assert d.header == ()
-    assert [r for r, _ in d.rows] == [3, 4, 6, 7]
+    assert d.row_numbers == (3, 4, 6, 7)
 
 
 def test_no_header(roster: Path) -> None:
     d = read_sheet(roster, "附表", header_row=0)
     assert d.header == ()
-    assert [r for r, _ in d.rows] == [1, 2, 3]
+    assert d.row_numbers == (1, 2, 3)
 
 
 def test_merged_header_cells(roster: Path) -> None:
@@ -142,26 +159,26 @@ def test_merged_header_cells(roster: Path) -> None:
     assert d.header == ("联系人", "联系人", "单位")
     assert set(d.merged) == {(1, 1, 1, 2), (1, 3, 2, 3)}
     # data rows keep Excel's storage: a merged cell's value sits in its top-left cell only
-    row2 = dict(d.rows)[2]
-    assert [c.value for c in row2] == ["电话", "邮箱", None]
+    row2 = dict(d.iter_rows())[2]
+    assert list(row2) == ["电话", "邮箱", None]
 
     d2 = read_sheet(roster, "附表", header_row=2)
     assert d2.header == ("电话", "邮箱", "单位")  # C1:C2 reaches down into the header row
-    assert [r for r, _ in d2.rows] == [3]
-    assert d2.rows[0][1][0] == Cell("13800000000", True, "13800000000")
+    assert d2.row_numbers == (3,)
+    assert d2.value(0, 0) == "13800000000" and type(d2.value(0, 0)) is str
 
 
 def test_header_row_beyond_data(roster: Path) -> None:
     d = read_sheet(roster, "人员名单", header_row=50)
-    assert d.header == () and d.rows == () and not d.truncated
+    assert d.header == () and len(d) == 0 and not d.truncated
 
 
 def test_max_rows_truncates(roster: Path) -> None:
     d = read_sheet(roster, "人员名单", header_row=3, max_rows=1)
-    assert [r for r, _ in d.rows] == [4]
+    assert d.row_numbers == (4,)
     assert d.truncated
     d = read_sheet(roster, "人员名单", header_row=3, max_rows=4)
-    assert [r for r, _ in d.rows] == [4, 6, 7]
+    assert d.row_numbers == (4, 6, 7)
     assert not d.truncated
 
 
@@ -177,7 +194,7 @@ def test_empty_sheet(tmp_path: Path) -> None:
     wb = openpyxl.Workbook()
     path = _save(wb, tmp_path / "empty.xlsx")
     d = read_sheet(path, None)
-    assert d.header == () and d.rows == () and d.sheet == "Sheet"
+    assert d.header == () and len(d) == 0 and d.sheet == "Sheet"
 
 
 @pytest.mark.parametrize(
@@ -315,7 +332,7 @@ def test_styled_empty_cells_far_away_do_not_count(tmp_path: Path) -> None:
     path = _save(wb, tmp_path / "styled.xlsx")
     d = read_sheet(path, None, max_cells=1000)
     assert d.header == ("姓名",)
-    assert [(r, [c.value for c in cells]) for r, cells in d.rows] == [(2, ["张三"])]
+    assert [(r, list(values)) for r, values in d.iter_rows()] == [(2, ["张三"])]
 
 
 def test_cells_without_r_attribute_are_bounded(tmp_path: Path) -> None:
@@ -326,7 +343,7 @@ def test_cells_without_r_attribute_are_bounded(tmp_path: Path) -> None:
         f'<row r="1"><c><v>1</v></c></row><row r="900000">{wide}</row></sheetData></worksheet>'
     )
     d = read_sheet(_package(tmp_path / "ok.xlsx", sheet.replace("900000", "2").encode()), None, header_row=0)
-    assert [(r, len(cells)) for r, cells in d.rows] == [(1, 300), (2, 300)]
+    assert [(r, len(values)) for r, values in d.iter_rows()] == [(1, 300), (2, 300)]
     path = _package(tmp_path / "rless.xlsx", sheet.encode())
     with pytest.raises(SheetError) as ei:
         read_sheet(path, None)  # 900,000 x 300 = 270M cells > 10M
@@ -344,7 +361,7 @@ def test_timeout(tmp_path: Path) -> None:
     with pytest.raises(SheetError) as ei:
         read_sheet(path, None, timeout=0.001)
     assert ei.value.key == "timeout"
-    assert len(read_sheet(path, None).rows) == 19_999  # and the next call is unaffected
+    assert len(read_sheet(path, None)) == 19_999  # and the next call is unaffected
 
 
 @pytest.mark.parametrize(
@@ -457,9 +474,9 @@ def test_agrees_with_openpyxl_on_the_corpus() -> None:
         title, expected, epoch = reference
         data = read_sheet(path, title, header_row=0)
         got: dict[tuple[int, int], tuple[str, Any]] = {}
-        for r, cells in data.rows:
-            for j, cell in enumerate(cells):
-                n = _norm(str(cell.value) if isinstance(cell.value, ExcelError) else cell.value)
+        for r, values in data.iter_rows():
+            for j, value in enumerate(values):
+                n = _norm(str(value) if isinstance(value, ExcelError) else value)
                 if n is not None:
                     got[(r, j + 1)] = n
         for key in sorted(set(expected) | set(got)):
@@ -483,7 +500,7 @@ def test_every_corpus_file_is_read_or_refused_cleanly() -> None:
         t0 = time.perf_counter()
         try:
             d = read_sheet(path, None, timeout=5.0)
-            outcome = f"ok rows={len(d.rows)}"
+            outcome = f"ok rows={len(d)}"
         except SheetError as exc:
             outcome = f"{exc.key}: {exc.detail[:80]}"
             assert exc.key in (
@@ -500,3 +517,118 @@ def test_every_corpus_file_is_read_or_refused_cleanly() -> None:
         assert elapsed < 6.0, path
         seen += 1
     assert seen > 300
+
+
+# --------------------------------------------------------------------------------------------
+# valid workbooks python-calamine refuses: openpyxl reads them (bounded) before "damaged"
+
+_R = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+_MACRO_SHEET = (
+    '<xm:macrosheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    ' xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"><sheetData><row r="1">'
+    '<c r="A1" t="str"><f>RETURN()</f><v></v></c></row></sheetData></xm:macrosheet>'
+)
+
+
+def _rewrite(src: Path, dest: Path, edits: dict[str, Any], extra: dict[str, str] | None = None) -> Path:
+    """A copy of the package ``src`` with some parts edited (name -> function of the text) or added."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name in zin.namelist():
+            data = zin.read(name)
+            if name in edits:
+                data = edits[name](data.decode("utf-8")).encode("utf-8")
+            zout.writestr(name, data)
+        for name, text in (extra or {}).items():
+            zout.writestr(name, text)
+    return dest
+
+
+def _xlm_macro_sheet_first(src: Path, dest: Path) -> Path:
+    """An .xlsm whose first sheet is an Excel 4.0 (XLM) macro sheet, hidden, as macro tools write it."""
+    return _rewrite(src, dest, {
+        "xl/workbook.xml": lambda s: s.replace(
+            "<sheets>", f'<sheets><sheet {_R} name="Macro1" sheetId="9" state="hidden" r:id="rId9"/>'),
+        "xl/_rels/workbook.xml.rels": lambda s: s.replace("</Relationships>", (
+            '<Relationship Type="http://schemas.microsoft.com/office/2006/relationships/xlMacrosheet"'
+            ' Target="macrosheets/sheet1.xml" Id="rId9"/></Relationships>')),
+        "[Content_Types].xml": lambda s: s.replace("</Types>", (
+            '<Override PartName="/xl/macrosheets/sheet1.xml"'
+            ' ContentType="application/vnd.ms-excel.macrosheet+xml"/></Types>')),
+    }, {"xl/macrosheets/sheet1.xml": _MACRO_SHEET})
+
+
+def _very_hidden_without_relationship(src: Path, dest: Path) -> Path:
+    """An .xlsm listing a very-hidden sheet whose relationship id is empty."""
+    return _rewrite(src, dest, {"xl/workbook.xml": lambda s: s.replace(
+        "</sheets>", f'<sheet {_R} name="隐藏" sheetId="9" state="veryHidden" r:id=""/></sheets>')})
+
+
+_CALAMINE_REFUSES = [_xlm_macro_sheet_first, _very_hidden_without_relationship]
+
+
+def _roster_xlsx(path: Path, rows: int = 3) -> Path:
+    from fixtures.makers import make_roster_rows, make_xlsx
+
+    table = make_roster_rows(rows, "北京示例科技有限公司")
+    table[1][2] = int(str(table[1][2]).replace("X", "0"))  # an ID typed as a number
+    return make_xlsx(path, {"人员名单": table}, text_columns={7})
+
+
+@pytest.mark.parametrize("make", _CALAMINE_REFUSES)
+def test_valid_xlsm_that_calamine_refuses_is_read_by_openpyxl(tmp_path: Path, make: Any) -> None:
+    import python_calamine
+
+    path = make(_roster_xlsx(tmp_path / "src.xlsx"), tmp_path / "人员名单.xlsm")
+    with pytest.raises(python_calamine.CalamineError):  # the case this fallback exists for
+        python_calamine.CalamineWorkbook.from_path(str(path))
+    for sheet in (None, "人员名单"):  # the first *worksheet*, not the macro sheet
+        d = read_sheet(path, sheet)
+        assert d.sheet == "人员名单"
+        assert d.header[:3] == ("序号", "姓名", "身份证号码")
+        assert d.row_numbers == (2, 3, 4)
+        assert d.value(0, 0) == 1 and type(d.value(0, 0)) is int
+        id_as_number = d.value(0, 2)
+        assert isinstance(id_as_number, float) and display(id_as_number).endswith("E+17")  # X115 still seen
+        assert type(d.value(1, 2)) is str and len(d.value(1, 2)) == 18
+        assert isinstance(d.value(0, 8), dt.date) and len(display(d.value(0, 8))) == len("2024-01-02")
+    assert "人员名单" in sheet_names(path)
+
+
+def test_check_reports_cells_of_a_workbook_only_openpyxl_reads(tmp_path: Path) -> None:
+    from validator.api import check_folder
+    from validator.spec import load_spec
+
+    folder = tmp_path / "pack"
+    folder.mkdir()
+    _xlm_macro_sheet_first(_roster_xlsx(tmp_path / "src.xlsx"), folder / "09_人员名单_2025.xlsx")
+    result = check_folder(str(folder), load_spec("core"), {"company": "北京示例科技有限公司", "year": "2025"})
+    codes = {d.code for d in result.defects if d.path == "09_人员名单_2025.xlsx"}
+    assert "X101" not in codes and "X115" in codes
+
+
+def test_broken_sheet_is_still_damaged_after_openpyxl(tmp_path: Path) -> None:
+    src = _roster_xlsx(tmp_path / "src.xlsx")
+    broken = _rewrite(src, tmp_path / "b.xlsx", {"xl/worksheets/sheet1.xml": lambda s: s[: len(s) // 2]})
+    path = _xlm_macro_sheet_first(broken, tmp_path / "broken.xlsm")
+    with pytest.raises(SheetError) as ei:
+        read_sheet(path, None)
+    assert ei.value.key == "damaged"
+    assert "openpyxl" in ei.value.detail
+
+
+def test_openpyxl_fallback_keeps_the_bounds(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws["A1"] = "x"
+    ws["XFD1048576"] = "y"  # 512 GB for calamine; the same cell budget refuses it for openpyxl
+    sparse = _xlm_macro_sheet_first(_save(wb, tmp_path / "s.xlsx"), tmp_path / "sparse.xlsm")
+    with pytest.raises(SheetError) as ei:
+        read_sheet(sparse, None)
+    assert ei.value.key == "memory"
+
+    big = _xlm_macro_sheet_first(_roster_xlsx(tmp_path / "big.xlsx", rows=3000), tmp_path / "big.xlsm")
+    with pytest.raises(SheetError) as ei:
+        read_sheet(big, None, timeout=0.05)  # openpyxl is pure Python: the time limit stops it
+    assert ei.value.key == "timeout"
+    assert len(read_sheet(big, None)) == 3000

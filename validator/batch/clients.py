@@ -329,15 +329,15 @@ def decode_lines(raw: bytes) -> str:
 
 
 def _read_xlsx(path: str) -> list[tuple[int, list[str]]]:
-    from validator.readers.xlsx import SheetError, read_sheet
+    from validator.readers.xlsx import SheetError, display, read_sheet
 
     try:
         data = read_sheet(path, None, header_row=1)
     except SheetError as exc:
         raise RegistryError(f"{exc.key}: {exc.detail}" if exc.detail else exc.key) from None
     table = [(1, list(data.header))]
-    for row_no, cells in data.rows:
-        table.append((row_no, [c.display.strip() for c in cells]))
+    for row_no, values in data.iter_rows():
+        table.append((row_no, ["" if v is None else display(v).strip() for v in values]))
     return table
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -195,3 +195,46 @@ def number_of(value: Any) -> float | None:
         except ValueError:
             return None
     return None
+
+
+def judge(type_name: str, values: Mapping[Any, Any]) -> dict[Any, Problem]:
+    """The failing ones of ``values`` (key -> value, e.g. a column's distinct values) under a type.
+
+    Column-wise: each value is judged once, and values that cannot fail are passed over without
+    building a :class:`CellValue` (a date column's dates, an integer column's ints, an id column's
+    text goes straight to its checker).
+    """
+    check = TYPES[type_name]
+    fine: tuple[type, ...] = _ALWAYS_FINE.get(type_name, ())
+    checker = CHECKERS.get(type_name)
+    out: dict[Any, Problem] = {}
+    for key, v in values.items():
+        cls = v.__class__
+        if cls in fine:
+            continue
+        if checker is not None and cls is str:
+            found = checker(v)
+            if found is not None:
+                out[key] = Problem("X116", {"type": type_name, "reason": found.reason, **found.params})
+            continue
+        problem = check(cell_value(v, cls is str, _display(v)))
+        if problem is not None:
+            out[key] = problem
+    return out
+
+
+def _display(v: Any) -> str:
+    from validator.readers.xlsx import display
+
+    return display(v)
+
+
+# Value classes a type accepts whatever the value (bool is its own class: not an int here).
+_ALWAYS_FINE: dict[str, tuple[type, ...]] = {
+    "text": (str, int, float, bool, dt.date, dt.datetime),
+    "integer": (int,),
+    "number": (int, float),
+    "date": (dt.date, dt.datetime),
+    "month": (dt.date, dt.datetime),
+    "boolean": (bool,),
+}

@@ -262,11 +262,16 @@ def _locate_cells(facts: FileFacts, index: LeakIndex, own: Own) -> dict[Hit, lis
             data = facts.sheet(name, 0)
         except SheetProblem:
             continue
-        for row_no, cells in data.rows:
-            for i, cell in enumerate(cells):
-                if cell.is_text and cell.display:
-                    for hit, _ in index.find(cell.display, own):
-                        out[hit].append(Location(sheet=name, row=row_no, cell=f"{column_letter(i)}{row_no}"))
+        found: dict[Hit, list[tuple[int, int]]] = defaultdict(list)
+        for j in range(len(data.columns)):
+            for text in data.distinct(j).values():  # each distinct text searched once
+                if text.__class__ is not str:
+                    continue  # only text cells carry names and codes
+                for hit, _ in index.find(text, own):
+                    found[hit].extend((data.row_numbers[i], j) for i in data.rows_with(j, {text}))
+        for hit, cells in found.items():
+            cells.sort()  # reading order: the first cell is the one a defect points at
+            out[hit].extend(Location(sheet=name, row=r, cell=f"{column_letter(j)}{r}") for r, j in cells)
     return out
 
 

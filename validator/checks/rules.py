@@ -39,13 +39,15 @@ from __future__ import annotations
 import ipaddress
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from validator.checks import Context
+from validator.checks.cell_defects import CellDefects, key_column
 from validator.checks.cells import as_text, is_empty, number_of
 from validator.model import Location, Severity
+from validator.readers.xlsx import SheetData, col_letter, display
 from validator.spec.model import ColumnSpec, Condition, RuleSpec, SheetSpec
 from validator.userregex import compile_user_regex
 
@@ -267,16 +269,20 @@ def _severity(rule: RuleSpec) -> Severity | None:
 
 @dataclass
 class _Sheet:
-    """One sheet's data as rules see it."""
+    """One sheet's data as rules see it: columns, addressed by data row index (0-based)."""
 
     ctx: Context
     rel: str
     doc_id: str
-    sheet: str
+    data: SheetData
     index: dict[str, int]  # header key of a spec column -> actual column index
-    rows: Sequence[tuple[int, Sequence[Any]]]
     env: Env
+    out: CellDefects
     _named: dict[str, int | None] = field(default_factory=dict)  # column as a rule names it -> index
+
+    @property
+    def sheet(self) -> str:
+        return self.data.sheet
 
     def idx(self, column: str) -> int | None:
         try:
@@ -285,27 +291,35 @@ class _Sheet:
             found = self._named[column] = self.index.get(_key(column))
             return found
 
-    def value(self, cells: Sequence[Any], column: str) -> Any:
-        idx = self._named[column] if column in self._named else self.idx(column)
-        cell = cells[idx] if idx is not None and idx < len(cells) else None
-        return getattr(cell, "value", cell)
+    def value(self, i: int, column: str) -> Any:
+        return self.data.value(i, self.idx(column))
 
-    def display(self, cells: Sequence[Any], column: str) -> str:
-        idx = self.idx(column)
-        cell = cells[idx] if idx is not None and idx < len(cells) else None
-        shown = getattr(cell, "display", "") or ""
-        value = getattr(cell, "value", cell)
-        return shown or ("" if is_empty(value) else _text(value))
+    def display(self, i: int, column: str) -> str:
+        value = self.value(i, column)
+        return "" if is_empty(value) else display(value)
 
-    def where(self, row: int, column: str) -> Location:
-        from validator.checks.sheet import column_letter
-
-        letter = column_letter(self.idx(column) or 0)
+    def where(self, i: int, column: str) -> Location:
+        row = self.data.row_numbers[i]
+        letter = col_letter(self.idx(column) or 0)
         return Location(sheet=self.sheet, row=row, column=column, cell=f"{letter}{row}")
 
     def emit(self, code: str, rule: RuleSpec, params: dict[str, Any], location: Location) -> None:
         self.ctx.emit(code, self.rel, {**_rule_params(rule), **params}, document=self.doc_id, location=location,
                       severity=_severity(rule))
+
+    def emit_rows(self, code: str, rule: RuleSpec, column: str, rows: Sequence[int],
+                  params: Mapping[str, Any] | Callable[[int], Mapping[str, Any]]) -> None:
+        """One defect for these rows of ``column`` (grouped, with row context)."""
+        base = _rule_params(rule)
+        if callable(params):
+            per_row = params
+
+            def merged(i: int) -> Mapping[str, Any]:
+                return {**base, **per_row(i)}
+
+            self.out.emit(code, column, self.idx(column), rows, merged, severity=_severity(rule))
+        else:
+            self.out.emit(code, column, self.idx(column), rows, {**base, **params}, severity=_severity(rule))
 
 
 def _key(column: str) -> str:
@@ -319,81 +333,69 @@ def check_sheet_rules(
     rel: str,
     doc_id: str,
     spec: SheetSpec,
-    sheet: str,
+    data: SheetData,
     mapping: Mapping[int, ColumnSpec],
-    rows: Sequence[tuple[int, Sequence[Any]]],
 ) -> None:
     """Run a sheet's rules over its data rows; `mapping` is actual column index -> column spec."""
     if not spec.rules:
         return
     index = {_key(col.name): idx for idx, col in mapping.items()}
-    data = _Sheet(ctx, rel, doc_id, sheet, index, rows, Env.of(ctx))
+    sheet = _Sheet(ctx, rel, doc_id, data, index, Env.of(ctx), CellDefects(ctx, rel, doc_id, data, key_column(mapping)))
     for rule in spec.rules:
-        if not data.env.ready(rule) or any(data.idx(c) is None for c in rule.columns()):
+        if not sheet.env.ready(rule) or any(sheet.idx(c) is None for c in rule.columns()):
             continue
-        _RUNNERS[rule.kind](data, rule, list(_selected(data, rule)))
+        _RUNNERS[rule.kind](sheet, rule, _selected(sheet, rule))
 
 
-def _lookup(data: _Sheet, cells: Sequence[Any]) -> Lookup:
-    def lookup(cond: Condition) -> Any:
-        if cond.column:
-            return data.value(cells, cond.column)
-        return data.env.values.get(cond.variable or "")
-
-    return lookup
-
-
-def _row_evaluator(data: _Sheet, cond: Condition) -> Callable[[Sequence[Any]], bool | None]:
-    """``evaluate(cond)`` for a row, once per distinct combination of the cells it reads.
+def _rows_where(sheet: _Sheet, cond: Condition, wanted: bool | None) -> list[int]:
+    """The data rows (ascending) for which ``cond`` evaluates to ``wanted`` (True, False or
+    undecided).
 
     A condition's result depends only on the values of its columns (client values are fixed
-    for the run), so rows repeating those values (a unit, a yes/no column) share one result.
-    Values are keyed with their class: 1, 1.0 and True are equal as dict keys but not as cells.
+    for the run), so it is evaluated once per distinct combination of those values: a unit
+    column or a yes/no column is a handful of evaluations for thousands of rows.
     """
     columns = tuple(dict.fromkeys(c.column for c in cond.walk() if c.column))
-    idxs = [data.idx(c) for c in columns]
-    env = data.env
-    results: dict[tuple[Any, ...], bool | None] = {}
+    idxs = [sheet.idx(c) for c in columns]
+    env = sheet.env
+    position = {c: n for n, c in enumerate(columns)}
 
-    def values(cells: Sequence[Any]) -> tuple[Any, ...]:
-        n = len(cells)
-        return tuple([
-            (v.__class__, v)
-            for v in [getattr(cells[i], "value", cells[i]) if i is not None and i < n else None for i in idxs]
-        ])
+    def judge(row_values: tuple[Any, ...]) -> bool | None:
+        def lookup(c: Condition) -> Any:
+            if c.column:
+                return row_values[position[c.column]]
+            return env.values.get(c.variable or "")
 
-    def value(cells: Sequence[Any]) -> tuple[Any, ...]:  # one column, the common case
-        if i0 is not None and i0 < len(cells):
-            cell = cells[i0]
-            v = getattr(cell, "value", cell)
-        else:
-            v = None
-        return (v.__class__, v)
+        return evaluate(cond, lookup, env)
 
-    i0 = idxs[0] if len(idxs) == 1 else None
-    key_of = value if len(idxs) == 1 else values
-
-    def run(cells: Sequence[Any]) -> bool | None:
-        key = key_of(cells)
-        try:
-            return results[key]
-        except KeyError:
-            found = results[key] = evaluate(cond, _lookup(data, cells), env)
-            return found
-        except TypeError:  # an unhashable value (rows not from the reader): no memo
-            return evaluate(cond, _lookup(data, cells), env)
-
-    return run
+    data = sheet.data
+    if len(idxs) == 1:  # the common case: one column, judged per distinct value
+        j = idxs[0]
+        keys = {k for k, v in data.distinct(j).items() if judge((v,)) is wanted}
+        rows = data.rows_with(j, keys)
+        if judge((None,)) is wanted and (empty := data.empty_rows(j)):
+            rows = sorted(rows + empty)
+        return rows
+    memo: dict[tuple[Any, ...], bool | None] = {}
+    out = []
+    cols = [data.column(j) for j in idxs] or [(None,) * len(data)]
+    for i, row in enumerate(zip(*cols, strict=True)):
+        k = tuple([(v.__class__, v) for v in row])  # 1, 1.0 and True: equal keys, not equal cells
+        found = memo.get(k, _UNSEEN)
+        if found is _UNSEEN:
+            found = memo[k] = judge(row)
+        if found is wanted:
+            out.append(i)
+    return out
 
 
-def _selected(data: _Sheet, rule: RuleSpec) -> Iterable[tuple[int, Sequence[Any]]]:
+_UNSEEN = object()
+
+
+def _selected(sheet: _Sheet, rule: RuleSpec) -> list[int]:
     if rule.when is None:
-        yield from data.rows
-        return
-    holds = _row_evaluator(data, rule.when)
-    for row_no, cells in data.rows:
-        if holds(cells) is True:
-            yield row_no, cells
+        return list(range(len(sheet.data)))
+    return _rows_where(sheet, rule.when, True)
 
 
 def _when_params(rule: RuleSpec, env: Env) -> dict[str, str]:
@@ -402,28 +404,35 @@ def _when_params(rule: RuleSpec, env: Env) -> dict[str, str]:
     return {"when_zh": describe(rule.when, env, "zh"), "when_en": describe(rule.when, env, "en")}
 
 
-def _run_require(data: _Sheet, rule: RuleSpec, rows: list[tuple[int, Sequence[Any]]]) -> None:
-    params = _when_params(rule, data.env)
-    for row_no, cells in rows:
-        for column in rule.require:
-            if is_empty(data.value(cells, column)):
-                data.emit("C101", rule, {"column": column, **params}, data.where(row_no, column))
+def _run_require(sheet: _Sheet, rule: RuleSpec, rows: list[int]) -> None:
+    params = _when_params(rule, sheet.env)
+    for column in rule.require:
+        col = sheet.data.column(sheet.idx(column))
+        empty = [i for i in rows if is_empty(col[i])]
+        sheet.emit_rows("C101", rule, column, empty, {"column": column, **params})
 
 
-def _run_expect(data: _Sheet, rule: RuleSpec, rows: list[tuple[int, Sequence[Any]]]) -> None:
+def _run_expect(sheet: _Sheet, rule: RuleSpec, rows: list[int]) -> None:
     assert rule.expect is not None
-    columns = [c.column for c in rule.expect.walk() if c.column]
-    params = _expect_params(rule, data.env)
-    holds = _row_evaluator(data, rule.expect)
-    for row_no, cells in rows:
-        if holds(cells) is not False:
-            continue
-        if len(set(columns)) == 1:
-            found = data.display(cells, columns[0])
-        else:
-            found = ", ".join(f"{c} = {data.display(cells, c) or '∅'}" for c in dict.fromkeys(columns))
-        location = data.where(row_no, columns[0]) if columns else Location(sheet=data.sheet, row=row_no)
-        data.emit("C102", rule, {**params, "found": found}, location)
+    columns = list(dict.fromkeys(c.column for c in rule.expect.walk() if c.column))
+    params = _expect_params(rule, sheet.env)
+    failing = _rows_where(sheet, rule.expect, False)
+    if rule.when is not None:
+        chosen = set(rows)
+        failing = [i for i in failing if i in chosen]
+    if not failing:
+        return
+
+    def found(i: int) -> dict[str, Any]:
+        if len(columns) == 1:
+            return {**params, "found": sheet.display(i, columns[0])}
+        return {**params, "found": ", ".join(f"{c} = {sheet.display(i, c) or '∅'}" for c in columns)}
+
+    if columns:
+        sheet.emit_rows("C102", rule, columns[0], failing, found)
+    else:  # a rule on client values only, in a sheet's rules: one defect per row, as before
+        for i in failing:
+            sheet.emit("C102", rule, found(i), Location(sheet=sheet.sheet, row=sheet.data.row_numbers[i]))
 
 
 def _expect_params(rule: RuleSpec, env: Env, rows: bool = True) -> dict[str, str]:
@@ -436,7 +445,7 @@ def _expect_params(rule: RuleSpec, env: Env, rows: bool = True) -> dict[str, str
     return out
 
 
-def _run_count(data: _Sheet, rule: RuleSpec, rows: list[tuple[int, Sequence[Any]]]) -> None:
+def _run_count(data: _Sheet, rule: RuleSpec, rows: list[int]) -> None:
     found = len(rows)
     env = data.env
     if rule.when is None:
@@ -475,18 +484,21 @@ class _Range:
     text: str
 
 
-def _run_ip_ranges(data: _Sheet, rule: RuleSpec, rows: list[tuple[int, Sequence[Any]]]) -> None:
+def _run_ip_ranges(data: _Sheet, rule: RuleSpec, rows: list[int]) -> None:
     assert rule.ip_ranges is not None
     start_col, end_col = rule.ip_ranges
     ranges: list[_Range] = []
-    for row_no, cells in rows:
-        start_text = _text(data.value(cells, start_col)) if not is_empty(data.value(cells, start_col)) else ""
-        end_text = _text(data.value(cells, end_col)) if not is_empty(data.value(cells, end_col)) else ""
+    row_numbers = data.data.row_numbers
+    index_of: dict[int, int] = {}
+    for i in rows:
+        start, end = data.value(i, start_col), data.value(i, end_col)
+        start_text = "" if is_empty(start) else _text(start)
+        end_text = "" if is_empty(end) else _text(end)
         parsed = _parse_range(start_text, end_text)
         if parsed is None:
             continue  # empty or not an address: `required` / `type: ip` report it
         first, last = parsed
-        where = data.where(row_no, start_col)
+        where = data.where(i, start_col)
         shown = {"start": start_text, "end": end_text or start_text}
         if first.version != last.version:
             data.emit("C105", rule, shown, where)
@@ -494,7 +506,8 @@ def _run_ip_ranges(data: _Sheet, rule: RuleSpec, rows: list[tuple[int, Sequence[
             data.emit("C106", rule, shown, where)
         else:
             text = f"{first}-{last}" if first != last else str(first)
-            ranges.append(_Range(row_no, int(first), int(last), first.version, text))
+            index_of[row_numbers[i]] = i
+            ranges.append(_Range(row_numbers[i], int(first), int(last), first.version, text))
     reported: set[int] = set()
     for version in (4, 6):
         family = sorted((r for r in ranges if r.version == version), key=lambda r: (r.first, r.last, r.row))
@@ -505,7 +518,7 @@ def _run_ip_ranges(data: _Sheet, rule: RuleSpec, rows: list[tuple[int, Sequence[
                 if later.row not in reported:
                     reported.add(later.row)
                     data.emit("C107", rule, {"range": later.text, "other_row": other.row, "other_range": other.text},
-                              data.where(later.row, start_col))
+                              data.where(index_of[later.row], start_col))
             if reach is None or r.last > reach.last:
                 reach = r
 
@@ -534,7 +547,7 @@ def _parse_range(start: str, end: str) -> tuple[Address, Address] | None:
         return None
 
 
-_RUNNERS: dict[str, Callable[[_Sheet, RuleSpec, list[tuple[int, Sequence[Any]]]], None]] = {
+_RUNNERS: dict[str, Callable[[_Sheet, RuleSpec, list[int]], None]] = {
     "require": _run_require,
     "expect": _run_expect,
     "count": _run_count,

@@ -5,14 +5,16 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from validator.checks import Context
-from validator.checks.cells import TYPES, as_text, cell_value, number_of
+from validator.checks.cell_defects import CellDefects, key_column
+from validator.checks.cells import Problem, as_text, judge, number_of
 from validator.facts import FileFacts, SheetProblem
 from validator.model import Location, Severity
 from validator.readers.bounded import paused_gc
+from validator.readers.xlsx import SheetData, display
 from validator.spec.model import ColumnSpec, DocumentSpec, SheetSpec
 from validator.userregex import compile_user_regex
 
@@ -48,10 +50,10 @@ def check_sheet(ctx: Context, facts: FileFacts, doc: DocumentSpec) -> None:
             ctx.emit("X101", facts.rel, {"reason": exc.key, "detail": exc.detail}, document=doc.id)
         return
     mapping = check_header(ctx, facts.rel, doc.id, rule, data.sheet, data.header)
-    check_rows(ctx, facts.rel, doc.id, rule, data.sheet, mapping, data.rows)
+    check_rows(ctx, facts.rel, doc.id, rule, data, mapping)
     from validator.checks.rules import check_sheet_rules
 
-    check_sheet_rules(ctx, facts.rel, doc.id, rule, data.sheet, mapping, data.rows)
+    check_sheet_rules(ctx, facts.rel, doc.id, rule, data, mapping)
 
 
 def _available(detail: str) -> list[str]:
@@ -153,111 +155,119 @@ def check_rows(
     rel: str,
     doc_id: str,
     rule: SheetSpec,
-    sheet: str,
+    data: SheetData,
     mapping: dict[int, ColumnSpec],
-    rows: Sequence[tuple[int, Sequence[Any]]],
 ) -> None:
-    n = len(rows)
+    """Row counts and every column's cell rules; ``mapping`` is actual column index -> column spec."""
+    n = len(data)
+    sheet = data.sheet
     if rule.min_rows is not None and n < rule.min_rows:
         ctx.emit("X107", rel, {"rows": n, "min": rule.min_rows}, document=doc_id, location=Location(sheet=sheet))
     if rule.max_rows is not None and n > rule.max_rows:
         ctx.emit("X108", rel, {"rows": n, "max": rule.max_rows}, document=doc_id, location=Location(sheet=sheet))
-    # The per-column lists are many small objects and no garbage: no cyclic collections meanwhile.
-    with paused_gc():
+    out = CellDefects(ctx, rel, doc_id, data, key_column(mapping))
+    with paused_gc():  # many small objects and no garbage: no cyclic collections meanwhile
         for idx, col in sorted(mapping.items()):
-            _check_column(ctx, rel, doc_id, sheet, idx, col, rows)
+            _check_column(out, data, idx, col)
 
 
-def _check_column(ctx: Context, rel: str, doc_id: str, sheet: str, idx: int, col: ColumnSpec,
-                  rows: Sequence[tuple[int, Sequence[Any]]]) -> None:
-    """Every rule of one column over every row.
-
-    Hot path (60,000 cells for a 5,000-row roster): one pass collects the non-empty cells,
-    each rule then runs over that list; a type is judged once per distinct value, and a
-    Location is built only for a defect.
-    """
-    letter = column_letter(idx)
-    # One comprehension keeps the non-empty cells (None: the row is too short).
-    present: list[tuple[int, Any]] = [
-        (row_no, cell)
-        for row_no, cells in rows
-        if len(cells) > idx
-        and (cell := cells[idx]) is not None
-        and (v := cell.value) is not None
-        and not (v.__class__ is str and not v.strip())
-    ]
-    if col.required and len(present) != len(rows):
-        for row_no, cells in rows:
-            cell = cells[idx] if idx < len(cells) else None
-            value = None if cell is None else cell.value
-            if value is None or (value.__class__ is str and not value.strip()):
-                _emit_cell(ctx, rel, doc_id, sheet, letter, col, row_no, "X110", {})
-    if not present:
+def _check_column(out: CellDefects, data: SheetData, idx: int, col: ColumnSpec) -> None:
+    """Every rule of one column, judged once per distinct value; rows are looked up only for the
+    values that fail (60,000 cells of a 5,000-row roster are 12 columns of mostly few values)."""
+    column = data.column(idx)
+    values = data.distinct(idx)
+    # Whitespace-only text counts as empty: `required` reports it, the value rules skip it.
+    texts_only = data.kinds(idx) == {str}
+    if texts_only:  # map() over a str method runs at C speed: the common case pays little
+        blank = {v for v in values if v.isspace()} if any(map(str.isspace, values)) else set()
+    else:
+        blank = {k for k, v in values.items() if v.__class__ is str and v.isspace()}
+    blank_rows = data.rows_with(idx, blank)
+    if col.required:
+        out.emit("X110", col.name, idx, sorted(data.empty_rows(idx) + blank_rows), {})
+    if blank:
+        values = {k: v for k, v in values.items() if k not in blank}
+    if not values:
         return
+    present = len(column) - column.count(None) - len(blank_rows)  # rows with a value
 
-    def emit(code: str, row_no: int, params: dict[str, Any]) -> None:
-        _emit_cell(ctx, rel, doc_id, sheet, letter, col, row_no, code, params)
+    def shown(i: int) -> str:
+        return display(column[i])
 
     if col.type not in (None, "text"):
-        check = TYPES[col.type]
-        judged: dict[tuple[type, Any, bool], Any] = {}
-        get = judged.get
-        for row_no, cell in present:
-            v = cell.value
-            key = (v.__class__, v, cell.is_text)
-            problem = get(key, _UNJUDGED)
-            if problem is _UNJUDGED:
-                problem = judged[key] = check(cell_value(v, cell.is_text, cell.display or text_of(cell)))
-            if problem is not None:
-                emit(problem.code, row_no, {"value": cell.display or text_of(cell), **problem.params})
-    if col.enum or col.unique:
-        texts = [text_of(cell) for _, cell in present]
+        problems = judge(col.type, values)
+        if problems:
+            key = data.key(idx)
+            by_code: dict[str, set[Any]] = {}
+            for k, problem in problems.items():
+                by_code.setdefault(problem.code, set()).add(k)
+            for code, keys in by_code.items():
+                out.emit(code, col.name, idx, data.rows_with(idx, keys), _with_problem(problems, key, column, shown))
     if col.enum:
         listed = list(dict.fromkeys(as_text(v) for v in col.enum))  # the spec's order, for the message
         allowed = set(listed)
-        for (row_no, cell), text in zip(present, texts, strict=True):
-            if text not in allowed:
-                emit("X112", row_no, {"value": cell.display or text, "allowed": listed})
+        bad = {k for k, v in values.items() if text_of(v) not in allowed}
+        out.emit("X112", col.name, idx, data.rows_with(idx, bad), lambda i: {"value": shown(i), "allowed": listed})
     if col.pattern:
         rx = compile_user_regex(col.pattern)
-        for row_no, cell in present:
-            if not rx.fullmatch(text_of(cell)):
-                emit("X113", row_no, {"value": cell.display or text_of(cell), "pattern": col.pattern})
+        bad = {k for k, v in values.items() if not rx.fullmatch(text_of(v))}
+        out.emit("X113", col.name, idx, data.rows_with(idx, bad),
+                 lambda i: {"value": shown(i), "pattern": col.pattern})
     if col.min is not None or col.max is not None:
         lo = float("-inf") if col.min is None else col.min
         hi = float("inf") if col.max is None else col.max
         shown_range = f"[{_g(col.min)}, {_g(col.max)}]"
-        for row_no, cell in present:
-            num = number_of(cell.value)
-            if num is not None and not lo <= num <= hi:
-                emit("X117", row_no, {"value": cell.display or text_of(cell), "range": shown_range})
+        bad = {k for k, v in values.items() if (num := number_of(v)) is not None and not lo <= num <= hi}
+        out.emit("X117", col.name, idx, data.rows_with(idx, bad), lambda i: {"value": shown(i), "range": shown_range})
     if col.unique:
-        first_row: dict[str, int] = {}
-        setdefault = first_row.setdefault
-        for (row_no, cell), text in zip(present, texts, strict=True):
-            first = setdefault(text.casefold(), row_no)
-            if first != row_no:
-                emit("X111", row_no, {"value": cell.display or text, "first_row": first})
+        _check_unique(out, data, idx, col, values, present)
 
 
-_UNJUDGED = object()
+def _with_problem(problems: dict[Any, Problem], key: Callable[[Any], Any], column: Sequence[Any],
+                  shown: Callable[[int], str]) -> Callable[[int], dict[str, Any]]:
+    def params(i: int) -> dict[str, Any]:
+        return {"value": shown(i), **problems[key(column[i])].params}
+
+    return params
 
 
-def text_of(cell: Any) -> str:
-    """The cell's value as text (what enum, pattern and unique compare)."""
-    v = cell.value
+def _check_unique(out: CellDefects, data: SheetData, idx: int, col: ColumnSpec, values: dict[Any, Any],
+                  present: int) -> None:
+    """X111 for every row repeating an earlier row's value (compared as text, case-insensitive)."""
+    column = data.column(idx)
+    if len(values) == present:  # no value repeats as it is; as text (trimmed, any case)?
+        kinds = data.kinds(idx)
+        if kinds == {int}:
+            return  # distinct integers are distinct texts
+        if kinds == {str} and len(set(map(str.casefold, map(str.strip, values)))) == len(values):
+            return  # the common case for an id column, at C speed
+    norms = {k: text_of(v).casefold() for k, v in values.items()}
+    if len(values) == present and len(set(norms.values())) == len(norms):
+        return  # every value once
+    key = data.key(idx)
+    first_of: dict[int, int] = {}
+    seen: dict[str, int] = {}
+    for i, v in enumerate(column):
+        if v is None:
+            continue
+        norm = norms.get(key(v))
+        if norm is None:
+            continue  # whitespace-only: `required` reports it
+        first = seen.setdefault(norm, i)
+        if first != i:
+            first_of[i] = first
+    out.emit("X111", col.name, idx, sorted(first_of),
+             lambda i: {"value": display(column[i]), "first_row": data.row_numbers[first_of[i]]})
+
+
+def text_of(v: Any) -> str:
+    """A cell value as text (what enum, pattern and unique compare)."""
     cls = v.__class__
     if cls is str:
         return v.strip()
     if cls is int:
         return str(v)  # as_text's answer for an int, without its isinstance chain
     return as_text(v)
-
-
-def _emit_cell(ctx: Context, rel: str, doc_id: str, sheet: str, letter: str, col: ColumnSpec, row_no: int,
-               code: str, params: dict[str, Any]) -> None:
-    where = Location(sheet=sheet, row=row_no, column=col.name, cell=f"{letter}{row_no}")
-    ctx.emit(code, rel, {"column": col.name, **params}, document=doc_id, location=where)
 
 
 def _g(x: float | None) -> str:

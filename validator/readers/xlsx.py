@@ -16,7 +16,7 @@ Pipeline for :func:`read_sheet`:
      XFD1048576 asks for 512 GB, and under an address-space limit Rust's allocator does not
      raise, it aborts the whole process.  So the rectangle is bounded *before* calamine sees
      the file; above ``max_cells`` -> ``SheetError("memory")``.  The common case (<= 26 columns,
-     < 100,000 rows) is settled by two failed searches; only larger sheets pay for an exact scan.
+     < 100,000 rows) is settled by one failed search; only other sheets pay for an exact scan.
    * *error cells* - python-calamine turns ``#N/A``, ``#DIV/0!`` ... into empty cells.  A
      validator must not read "#N/A" as "left blank", so ``t="e"`` cells are located here and
      put back as :class:`ExcelError` values.
@@ -29,14 +29,27 @@ Bounds: the time limit (SIGALRM, see :mod:`validator.readers.bounded`) covers th
 and fires right after any native step; memory is bounded by the input checks above, not by
 ``RLIMIT_AS`` (under which calamine would abort the process instead of raising).
 
-Cell model: ``cells[i]`` is Excel column ``i + 1`` (A = 0) - leading blank columns are kept as
-empty cells - and every row has the same length, the sheet's last used column.  Empty cells and
-empty strings are both :data:`EMPTY` (calamine does not tell them apart).  Numbers arrive as
-floats; integral ones below 1e15 become ``int`` (that is how Excel shows them); larger ones stay
-``float`` and display in scientific notation, as Excel does with an 18-digit id typed as a number.
-Formulas give their cached value (none cached -> empty).  Merged cells keep their value in the
-top-left cell only; ranges are listed in ``SheetData.merged`` and, for the header row only,
-a merged header cell's text is copied into every column it spans.
+Sheet model (columnar): ``SheetData.columns[j]`` is Excel column ``j + 1`` (A = 0) as a tuple
+with one value per data row (``SheetData.row_numbers[i]`` is that row's Excel number); leading
+blank columns are kept as all-empty columns, and every column has one entry per data row.  A
+value is ``None`` when the cell is empty (calamine does not tell empty cells from empty
+strings), else the Python value: ``str`` for a text cell (shared/inline string, or a formula's
+string result - "stored as text" is exactly ``type(value) is str``), ``int`` for an integral
+number below 1e15 (that is how Excel shows it), ``float`` otherwise (larger ones display in
+scientific notation, as Excel does with an 18-digit id typed as a number), ``bool``,
+:class:`ExcelError`, ``datetime.date/datetime/time/timedelta``.  :func:`display` gives roughly
+what Excel shows for a value.  Formulas give their cached value (none cached -> empty).  Merged
+cells keep their value in the top-left cell only; ranges are listed in ``SheetData.merged`` and,
+for the header row only, a merged header cell's text is copied into every column it spans.
+
+No object per cell: 60,000 cells of a 5,000-row roster are 12 tuples, and rules judge each
+distinct value of a column once (:meth:`SheetData.distinct`).
+
+Fallback: when python-calamine cannot open a workbook that the package guard accepted (valid
+.xlsm files it refuses: an XLM macro sheet first, a very-hidden sheet with an empty
+relationship id), openpyxl reads it in read-only mode, after the same pre-scan, under the same
+time limit and a memory limit (pure Python: ``RLIMIT_AS`` is safe there).  Only when that
+fails too is the workbook "damaged".
 """
 
 from __future__ import annotations
@@ -46,23 +59,28 @@ import os
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import python_calamine
 from defusedxml.ElementTree import fromstring as _xml
 
 from validator.readers.bounded import ParseLimit, limits, paused_gc
 
+if TYPE_CHECKING:
+    import python_calamine
+# python_calamine is imported where a workbook is read: SheetData and display() are used by
+# the checks, which must not load native readers at start-up.
+
 __all__ = [
-    "EMPTY",
     "ERROR_KEYS",
-    "Cell",
     "ExcelError",
     "SheetData",
     "SheetError",
+    "Value",
     "col_letter",
+    "display",
+    "number_display",
     "read_sheet",
     "sheet_names",
 ]
@@ -77,6 +95,8 @@ _BOMB_RATIO = 100
 _BYTES_PER_CELL = 32
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+#: Address space the openpyxl fallback may add (pure Python, so RLIMIT_AS is safe there).
+_FALLBACK_MEMORY_MB = 1024
 
 
 class ExcelError(str):
@@ -88,26 +108,104 @@ class ExcelError(str):
         return f"ExcelError({str.__repr__(self)})"
 
 
-@dataclass(frozen=True, slots=True)
-class Cell:
-    # str | int | float | bool | ExcelError | datetime.datetime | date | time | timedelta | None
-    value: object
-    is_text: bool  # stored as a string cell (shared/inline string, or a formula's string result)
-    display: str  # roughly what Excel shows: "3.40524E+17", "42", "2024-01-02", "#N/A", "TRUE"
+#: A cell's value: str | int | float | bool | ExcelError | date | datetime | time | timedelta,
+#: or None for an empty cell.
+Value = Any
 
 
-EMPTY = Cell(None, False, "")
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SheetData:
     sheet_names: tuple[str, ...]
     sheet: str  # the sheet read
     header: tuple[str, ...]  # header row as stripped text from column A; trailing empties dropped
-    rows: tuple[tuple[int, tuple[Cell, ...]], ...]  # (Excel row number, cells) after the header
+    row_numbers: tuple[int, ...]  # Excel row number of each data row (non-empty rows after the header)
+    columns: tuple[tuple[Value, ...], ...]  # columns[j][i]: column j (A = 0), data row i; None = empty
     truncated: bool = False  # more rows exist beyond max_rows
     #: merged ranges as 1-based (first_row, first_col, last_row, last_col)
     merged: tuple[tuple[int, int, int, int], ...] = field(default=())
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
+
+    def __len__(self) -> int:
+        """The number of data rows."""
+        return len(self.row_numbers)
+
+    def column(self, j: int | None) -> tuple[Value, ...]:
+        """Column ``j`` (0-based); all empty beyond the last used column or for ``None``."""
+        if j is not None and 0 <= j < len(self.columns):
+            return self.columns[j]
+        empty: tuple[Value, ...] | None = self._memo.get("empty")
+        if empty is None:
+            empty = self._memo["empty"] = (None,) * len(self.row_numbers)
+        return empty
+
+    def value(self, i: int, j: int | None) -> Value:
+        """The value of data row ``i`` (0-based) in column ``j``."""
+        return self.columns[j][i] if j is not None and 0 <= j < len(self.columns) else None
+
+    def row(self, i: int) -> tuple[Value, ...]:
+        """Data row ``i`` (0-based) as values, column A first."""
+        return tuple([col[i] for col in self.columns])
+
+    def iter_rows(self) -> Iterator[tuple[int, tuple[Value, ...]]]:
+        """(Excel row number, values) for every data row."""
+        if not self.columns:
+            return iter(())
+        return zip(self.row_numbers, zip(*self.columns, strict=True), strict=True)
+
+    def distinct(self, j: int | None) -> dict[Value, Value]:
+        """Column ``j``'s distinct non-empty values, as key -> value.
+
+        The key is the value itself, except in a column mixing ``bool`` with numbers (True == 1
+        as a dict key), where every non-str key is ``(class, value)``.  Computed once per column
+        and kept: the same parse serves every check of the file.
+        """
+        memo_key = ("distinct", j)
+        found: dict[Value, Value] | None = self._memo.get(memo_key)
+        if found is None:
+            col = self.column(j)
+            kinds = self.kinds(j)
+            if bool in kinds and (int in kinds or float in kinds):
+                self._memo[("mixed", j)] = True
+                found = {_typed_key(v): v for v in col if v is not None}
+            else:
+                found = {v: v for v in set(col) if v is not None}
+            self._memo[memo_key] = found
+        return found
+
+    def kinds(self, j: int | None) -> frozenset[type]:
+        """The classes of column ``j``'s non-empty values (``{str}`` for a text column)."""
+        memo_key = ("kinds", j)
+        found: frozenset[type] | None = self._memo.get(memo_key)
+        if found is None:
+            found = self._memo[memo_key] = frozenset(map(type, self.column(j))) - {type(None)}
+        return found
+
+    def key(self, j: int | None) -> Callable[[Value], Value]:
+        """The function giving a value's key in :meth:`distinct` (call that first)."""
+        self.distinct(j)
+        return _typed_key if self._memo.get(("mixed", j)) else _same
+
+    def rows_with(self, j: int | None, keys: Collection[Value]) -> list[int]:
+        """The data rows (0-based, ascending) whose value in column ``j`` has one of ``keys``."""
+        if not keys:
+            return []
+        col = self.column(j)
+        if self.key(j) is _typed_key:
+            return [i for i, v in enumerate(col) if v is not None and _typed_key(v) in keys]
+        return [i for i, v in enumerate(col) if v in keys]
+
+    def empty_rows(self, j: int | None) -> list[int]:
+        """The data rows (0-based, ascending) where column ``j`` is empty."""
+        col = self.column(j)
+        return [i for i, v in enumerate(col) if v is None] if None in col else []
+
+
+def _typed_key(v: Value) -> Value:
+    return v if v.__class__ is str else (v.__class__, v)
+
+
+def _same(v: Value) -> Value:
+    return v
 
 
 class SheetError(Exception):
@@ -142,15 +240,37 @@ def read_sheet(
     """
     if header_row < 0 or max_rows < 0:
         raise ValueError("header_row and max_rows must be >= 0")
+    import python_calamine
+
+    nrows = header_row + max_rows  # the last Excel row looked at
     with _errors_as_sheet_error(), limits(timeout, None):
         with _Package(path, max_unzipped_mb) as pkg:
-            wb = _open_workbook(path)
-            names = tuple(wb.sheet_names)
-            name = _choose_sheet(wb, names, sheet)
+            try:
+                wb = _open_workbook(path)
+                names = tuple(wb.sheet_names)
+                name = _choose_sheet(wb, names, sheet)
+            except _CALAMINE_FAILURES as exc:
+                if _is_own(exc):
+                    raise
+                return _fallback(path, pkg, sheet, header_row, max_rows, max_cells, exc)
             errors = pkg.scan_sheet(name, max_cells)
-        ws = wb.get_sheet_by_name(name)
+            try:
+                ws = wb.get_sheet_by_name(name)
+                start = ws.start
+                wanted = max(0, nrows - start[0]) if start is not None else 0  # grid rows from start[0] + 1
+                grid = ws.to_python(nrows=wanted) if wanted else []
+            except _CALAMINE_FAILURES as exc:
+                if _is_own(exc) or isinstance(exc, python_calamine.PasswordError):
+                    raise
+                return _fallback(path, pkg, sheet, header_row, max_rows, max_cells, exc)
         with paused_gc():
-            return _build(ws, names, name, header_row, max_rows, errors)
+            end = ws.end
+            merged = tuple((r0 + 1, c0 + 1, r1 + 1, c1 + 1)
+                           for (r0, c0), (r1, c1) in (ws.merged_cell_ranges or []))
+            if start is None or end is None:  # no valued cell at all
+                return SheetData(names, name, (), (), (), False, merged)
+            truncated = end[0] + 1 > nrows
+            return _build(grid, start, names, name, header_row, errors, merged, truncated)
     raise AssertionError("unreachable")  # pragma: no cover - the context manager re-raises
 
 
@@ -158,8 +278,15 @@ def sheet_names(
     path: str | os.PathLike[str], *, max_unzipped_mb: int = 200, timeout: float = 10.0
 ) -> tuple[str, ...]:
     """All sheet names in workbook order (worksheets and chart sheets).  Raises SheetError."""
-    with _errors_as_sheet_error(), limits(timeout, None), _Package(path, max_unzipped_mb):
-        return tuple(_open_workbook(path).sheet_names)
+    import python_calamine
+
+    with _errors_as_sheet_error(), limits(timeout, None), _Package(path, max_unzipped_mb) as pkg:
+        try:
+            return tuple(_open_workbook(path).sheet_names)
+        except _CALAMINE_FAILURES as exc:
+            if _is_own(exc) or isinstance(exc, python_calamine.PasswordError):
+                raise
+            return pkg.readable_names()
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -170,6 +297,19 @@ def col_letter(index: int) -> str:
         n, r = divmod(n - 1, 26)
         out = chr(65 + r) + out
     return out
+
+
+# Failures of python-calamine that openpyxl may get past (its own errors, XML/zip errors, a
+# pyo3 PanicException, which is a BaseException).  Our own limits and signals are re-raised.
+_CALAMINE_FAILURES = BaseException
+
+
+def _is_own(exc: BaseException) -> bool:
+    """Not calamine's failure: a limit, an answer already given, or an interruption."""
+    import python_calamine
+
+    return isinstance(exc, (SheetError, ParseLimit, MemoryError, KeyboardInterrupt, SystemExit, GeneratorExit,
+                            python_calamine.PasswordError, python_calamine.WorksheetNotFound))
 
 
 # --------------------------------------------------------------------------------------------
@@ -185,6 +325,8 @@ class _errors_as_sheet_error:  # lower case: used like a function, as a context 
     def __exit__(self, et: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
         if exc is None or isinstance(exc, SheetError):
             return
+        import python_calamine
+
         if isinstance(exc, ParseLimit):
             key = "timeout" if exc.kind == "time" else ("memory" if exc.kind == "memory" else "zip_bomb")
             raise SheetError(key, str(exc)) from exc
@@ -273,21 +415,39 @@ class _Package:
         return target
 
     def _sheet_parts(self) -> dict[str, str]:
-        """Sheet name -> worksheet XML part, via workbook.xml and its relationships."""
+        """Sheet name -> worksheet XML part, via workbook.xml and its relationships.
+
+        Also keeps ``self.sheets``: (name, relationship type, part or None) in workbook order,
+        for the openpyxl fallback, which must tell worksheets from macro and chart sheets.
+        """
         base = posixpath.dirname(self.workbook)
         rels_name = posixpath.join(base, "_rels", posixpath.basename(self.workbook) + ".rels")
-        targets: dict[str, str] = {}
+        targets: dict[str, tuple[str, str]] = {}
         if rels_name in self.zf.namelist():
-            targets = {rid: _resolve(base, tgt) for rid, _typ, tgt in _relationships(self._read(rels_name))}
+            targets = {rid: (typ, _resolve(base, tgt)) for rid, typ, tgt in _relationships(self._read(rels_name))}
         parts: dict[str, str] = {}
+        self.sheets: list[tuple[str, str, str | None]] = []
         for el in _xml(self._read(self.workbook)).iter():
             if _local(el.tag) != "sheet":
                 continue
             name = el.get("name")
             rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), None)
-            if name is not None and rid in targets:
-                parts[name] = targets[rid]
+            if name is None:
+                continue
+            typ, part = targets.get(rid or "", ("", None))
+            self.sheets.append((name, typ.rsplit("/", 1)[-1], part))
+            if part is not None:
+                parts[name] = part
         return parts
+
+    def readable_names(self) -> tuple[str, ...]:
+        """Sheet names with a part behind them, in workbook order (what openpyxl can open)."""
+        names = set(self.zf.namelist())
+        return tuple(name for name, _typ, part in self.sheets if part in names)
+
+    def first_worksheet(self) -> str | None:
+        names = set(self.zf.namelist())
+        return next((n for n, typ, part in self.sheets if typ == "worksheet" and part in names), None)
 
     def scan_sheet(self, name: str, max_cells: int) -> dict[tuple[int, int], ExcelError]:
         """Check the cell budget of sheet ``name``; return its error cells (0-based positions)."""
@@ -340,8 +500,7 @@ def _resolve(base: str, target: str) -> str:
 
 
 # Cell references as written by every producer seen so far: r="AB12" (rows alone, r="12", do
-# not match).  Searched without a leading \b, which would cost 7x: a false hit only costs time.
-_BIG_REF = re.compile(rb"""r=["'][A-Z](?:[A-Z]|[0-9]{6})""")  # column beyond Z or row >= 100000
+# not match).
 _REF = re.compile(rb"""\br=["']([A-Z]{1,3})([0-9]{1,7})["']""")
 
 
@@ -352,9 +511,9 @@ def _cell_tag(prefix: bytes, body: bytes) -> re.Pattern[bytes]:
 def _check_cell_budget(data: bytes, max_cells: int, part: str) -> None:
     """Raise SheetError("memory") when calamine's dense rectangle would exceed ``max_cells``."""
     prefix = _tag_prefix(data)
+    if max_cells >= _QUICK_ROWS * _QUICK_COLS and _unusual_cell(prefix).search(data) is None:
+        return  # every cell opens with r="A1" .. r="Z99999": at most 26 columns x 99,999 rows
     rless = _rless_cells(data, prefix)
-    if not rless and max_cells >= _QUICK_ROWS * _QUICK_COLS and not _BIG_REF.search(data):
-        return  # at most 26 columns x 99,999 rows
     rows, cols = _bounding_box(data, prefix, rless, _REF)
     if rows * cols > max_cells and not rless:
         # Empty styled cells (<c r="Z9999" s="3"/>) count above but not for calamine.
@@ -368,6 +527,12 @@ def _check_cell_budget(data: bytes, max_cells: int, part: str) -> None:
 
 
 _QUICK_ROWS, _QUICK_COLS = 99_999, 26
+
+
+def _unusual_cell(prefix: bytes) -> re.Pattern[bytes]:
+    """A <c> tag not opening with r= of one letter and at most five digits (one scan settles the
+    common case; any hit, even a harmless one such as another attribute first, takes the exact path)."""
+    return _cell_tag(prefix, rb"""(?=[\s>/])(?! r=["'][A-Z][0-9]{1,5}["'])""")
 
 
 def _valued_ref(prefix: bytes) -> re.Pattern[bytes]:
@@ -442,10 +607,14 @@ def _error_cells(data: bytes) -> dict[tuple[int, int], ExcelError]:
 
 
 def _open_workbook(path: str | os.PathLike[str]) -> python_calamine.CalamineWorkbook:
+    import python_calamine
+
     return python_calamine.CalamineWorkbook.from_path(os.fspath(path))
 
 
 def _choose_sheet(wb: python_calamine.CalamineWorkbook, names: tuple[str, ...], sheet: str | None) -> str:
+    import python_calamine
+
     if sheet is None:
         for meta in wb.sheets_metadata:
             if meta.typ == python_calamine.SheetTypeEnum.WorkSheet:
@@ -456,93 +625,137 @@ def _choose_sheet(wb: python_calamine.CalamineWorkbook, names: tuple[str, ...], 
     return sheet
 
 
+# --------------------------------------------------------------------------------------------
+# openpyxl fallback
+
+
+def _fallback(
+    path: str | os.PathLike[str],
+    pkg: _Package,
+    sheet: str | None,
+    header_row: int,
+    max_rows: int,
+    max_cells: int,
+    cause: BaseException,
+) -> SheetData:
+    """Read the sheet with openpyxl (read-only) after calamine failed on the workbook."""
+    names = pkg.readable_names()
+    name = pkg.first_worksheet() if sheet is None else sheet
+    if name is None or name not in names:
+        if sheet is None and not pkg.sheets:
+            raise SheetError("damaged", _detail(cause))
+        wanted = f"no sheet {sheet!r}" if sheet is not None else "no worksheet"
+        raise SheetError("sheet_missing", f"{wanted}; sheets: {', '.join(names) or '(none)'}")
+    errors = pkg.scan_sheet(name, max_cells)  # the same cell budget as for calamine
+    nrows = header_row + max_rows
+    try:
+        with limits(3600.0, _FALLBACK_MEMORY_MB):  # the caller's time limit still runs
+            grid, truncated = _openpyxl_grid(path, name, nrows)
+    except (ParseLimit, MemoryError, KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:
+        raise SheetError("damaged", f"{_detail(cause)}; openpyxl: {_detail(exc)}") from exc
+    with paused_gc():
+        return _build(grid, (0, 0), names, name, header_row, errors, (), truncated)
+
+
+def _openpyxl_grid(path: str | os.PathLike[str], name: str, nrows: int) -> tuple[list[list[Any]], bool]:
+    """Rows 1..nrows of sheet ``name`` as calamine gives them: '' for empty, a rectangle."""
+    import warnings
+
+    import openpyxl
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wb = openpyxl.load_workbook(os.fspath(path), read_only=True, data_only=True, keep_links=False)
+        try:
+            ws = wb[name]
+            ws.reset_dimensions()  # a lying <dimension> must not cut the data
+            grid: list[list[Any]] = []
+            truncated = False
+            for values in ws.iter_rows(values_only=True):
+                if len(grid) == nrows:
+                    truncated = any(v is not None for v in values)
+                    if truncated:
+                        break
+                    continue
+                grid.append(["" if v is None else v for v in values])
+        finally:
+            wb.close()
+    width = max(map(len, grid), default=0)
+    for row in grid:
+        if len(row) < width:
+            row.extend([""] * (width - len(row)))
+    while grid and grid[-1].count("") == width:
+        grid.pop()
+    return grid, truncated
+
+
+# --------------------------------------------------------------------------------------------
+# columns
+
+
 def _build(
-    ws: python_calamine.CalamineSheet,
+    grid: list[list[Any]],
+    start: tuple[int, int],
     names: tuple[str, ...],
     name: str,
     header_row: int,
-    max_rows: int,
     errors: dict[tuple[int, int], ExcelError],
+    merged: tuple[tuple[int, int, int, int], ...],
+    truncated: bool,
 ) -> SheetData:
-    start, end = ws.start, ws.end
-    merged = tuple((r0 + 1, c0 + 1, r1 + 1, c1 + 1) for (r0, c0), (r1, c1) in (ws.merged_cell_ranges or []))
-    if start is None or end is None:  # no valued cell at all
-        return SheetData(names, name, (), (), False, merged)
+    """The grid (rows of raw values from Excel row ``start[0] + 1``, column ``start[1] + 1``) as columns."""
     r0, c0 = start
-    last_row = header_row + max_rows  # last Excel row looked at
-    nrows = max(0, last_row - r0)
-    grid = ws.to_python(nrows=nrows) if nrows else []
-    truncated = end[0] + 1 > last_row
     for (er, ec), err in errors.items():
         i, j = er - r0, ec - c0
         if 0 <= i < len(grid) and 0 <= j < len(grid[i]):
             grid[i][j] = err
-
-    error_rows: dict[int, list[tuple[int, ExcelError]]] = {}
-    for (er, ec), err in errors.items():
-        error_rows.setdefault(er, []).append((ec, err))
-
     header: tuple[str, ...] = ()
-    rows: list[tuple[int, tuple[Cell, ...]]] = []
-    lead = [EMPTY] * c0
-    # Text cells repeat a lot (sex, id type, unit...): one Cell per distinct string.  Only str
-    # keys go in, so a number can never pick up a text Cell (1 == 1.0 == True in a dict).
-    memo: dict[object, Cell] = {"": EMPTY}
-    get = memo.get
-
-    def convert(v: object) -> Cell:
-        tv = type(v)
-        c: Cell = _new(Cell)
-        if tv is str:  # hot paths inlined: this runs once per distinct string / per number
-            _set_value(c, v)
-            _set_is_text(c, True)
-            _set_display(c, v)
-            memo[v] = c
-            return c
-        if tv is float and v.is_integer() and -1e15 < v < 1e15:  # type: ignore[attr-defined, operator]
-            n = int(v)  # type: ignore[call-overload]
-            _set_value(c, n)
-            _set_is_text(c, False)
-            _set_display(c, str(n))
-            return c
-        c = _value_cell(v)
-        if tv is _dt.date or tv is _dt.datetime:  # never equal to a str or a number: memo-safe
-            memo[v] = c
-        return c
-
-    for i, raw in enumerate(grid):
-        excel_row = r0 + i + 1
-        if excel_row < header_row:
-            continue
-        errs = error_rows.get(excel_row - 1)
-        if excel_row == header_row:
-            header = _header(_patched(raw, errs, c0), c0, excel_row, merged, grid, r0)
-            continue
-        if errs is None:
-            if raw.count("") == len(raw):
-                continue
-            if not c0:
-                rows.append((excel_row, tuple([get(v) or convert(v) for v in raw])))
-                continue
-        cells = lead + [get(v) or convert(v) for v in raw]
-        if errs is not None:
-            for ec, err in errs:
-                if 0 <= ec < len(cells):
-                    cells[ec] = _new_cell(err, False, str(err))
-        rows.append((excel_row, tuple(cells)))
-    if header_row and header_row < r0 + 1:
-        header = _header([], c0, header_row, merged, grid, r0)
-    return SheetData(names, name, header, tuple(rows), truncated, merged)
+    first = 0
+    if header_row:
+        hi = header_row - 1 - r0
+        if 0 <= hi < len(grid):
+            header = _header(grid[hi], c0, header_row, merged, grid, r0)
+        elif hi < 0:
+            header = _header([], c0, header_row, merged, grid, r0)
+        first = max(0, hi + 1)
+    kept: list[list[Any]] = []
+    numbers: list[int] = []
+    for i in range(first, len(grid)):
+        raw = grid[i]
+        if raw.count("") != len(raw):
+            kept.append(raw)
+            numbers.append(r0 + i + 1)
+    if not kept:
+        return SheetData(names, name, header, (), (), truncated, merged)
+    n = len(kept)
+    columns = [(None,) * n] * c0 + [_column(raw) for raw in zip(*kept, strict=True)]
+    return SheetData(names, name, header, tuple(numbers), tuple(columns), truncated, merged)
 
 
-def _patched(raw: list[Any], errs: list[tuple[int, ExcelError]] | None, c0: int) -> list[Any]:
-    if not errs:
+def _column(raw: tuple[Any, ...]) -> tuple[Value, ...]:
+    """One column of raw calamine values as cell values (see the module's sheet model)."""
+    kinds = set(map(type, raw))
+    if kinds == {str}:  # the common case: a text column
+        return tuple([v or None for v in raw])
+    if kinds <= {str, float}:  # numbers, some cells empty: the conversion inlined
+        return tuple([
+            (int(v) if v.is_integer() and -1e15 < v < 1e15 else v) if v.__class__ is float else (v or None)
+            for v in raw
+        ])
+    if not kinds & {str, float, ExcelError}:  # dates, booleans...: nothing to convert
         return raw
-    raw = list(raw)
-    for ec, err in errs:
-        if 0 <= ec - c0 < len(raw):
-            raw[ec - c0] = err
-    return raw
+    return tuple([_value(v) for v in raw])
+
+
+def _value(v: Any) -> Value:
+    cls = v.__class__
+    if cls is float:
+        return int(v) if v.is_integer() and -1e15 < v < 1e15 else v
+    if cls is str or cls is ExcelError:
+        return v or None
+    return v
 
 
 def _header(
@@ -553,14 +766,14 @@ def _header(
     grid: list[list[Any]],
     r0: int,
 ) -> tuple[str, ...]:
-    texts = [""] * c0 + [_value_cell(v).display.strip() for v in raw]
+    texts = [""] * c0 + [_text(v) for v in raw]
     for fr, fc, lr, lc in merged:
         if not fr <= excel_row <= lr:
             continue
         i, j = fr - 1 - r0, fc - 1
         top_left = ""
         if 0 <= i < len(grid) and 0 <= j - c0 < len(grid[i]):
-            top_left = _value_cell(grid[i][j - c0]).display.strip()
+            top_left = _text(grid[i][j - c0])
         if not top_left:
             continue
         if len(texts) < lc:
@@ -573,57 +786,36 @@ def _header(
     return tuple(texts)
 
 
+def _text(raw: object) -> str:
+    v = _value(raw)
+    return "" if v is None else display(v).strip()
+
+
 # --------------------------------------------------------------------------------------------
 # values
 
 
-_new = object.__new__
-_slots: dict[str, Any] = dict(vars(Cell))  # the slot descriptors; their __set__ skips frozen-ness
-_set_value = _slots["value"].__set__
-_set_is_text = _slots["is_text"].__set__
-_set_display = _slots["display"].__set__
-del _slots
-
-
-def _new_cell(value: object, is_text: bool, display: str) -> Cell:
-    """``Cell(value, is_text, display)`` at half the cost (frozen dataclass __init__ is slow)."""
-    c: Cell = _new(Cell)
-    _set_value(c, value)
-    _set_is_text(c, is_text)
-    _set_display(c, display)
-    return c
-
-
-def _value_cell(v: object) -> Cell:
-    """The Cell for one value as python-calamine returns it."""
-    tv = type(v)
-    if tv is float:
-        f: float = v  # type: ignore[assignment]
-        if f.is_integer() and abs(f) < 1e15:
-            n = int(f)
-            return _new_cell(n, False, str(n))
-        return _new_cell(f, False, number_display(f))
-    if tv is str or tv is ExcelError:
-        if not v:
-            return EMPTY
-        return _new_cell(v, tv is str, v)  # type: ignore[arg-type]
-    if tv is bool:
-        return _new_cell(v, False, "TRUE" if v else "FALSE")
-    if tv is int:
-        return _new_cell(v, False, number_display(v))  # type: ignore[arg-type]
-    if tv is _dt.datetime:
-        d: _dt.datetime = v  # type: ignore[assignment]
-        return _new_cell(d, False, d.isoformat(sep=" ") if d.time() != _dt.time() else d.date().isoformat())
-    if tv is _dt.date or tv is _dt.time:
-        return _new_cell(v, False, v.isoformat())  # type: ignore[attr-defined]
-    if tv is _dt.timedelta:
-        td: _dt.timedelta = v  # type: ignore[assignment]
-        secs = round(td.total_seconds())
-        sign, secs = ("-", -secs) if secs < 0 else ("", secs)
-        return _new_cell(td, False, f"{sign}{secs // 3600}:{secs // 60 % 60:02d}:{secs % 60:02d}")
+def display(v: Value) -> str:
+    """Roughly what Excel shows for a cell value: "3.40524E+17", "42", "2024-01-02", "#N/A", "TRUE"."""
+    cls = v.__class__
+    if cls is str:
+        return v
     if v is None:
-        return EMPTY
-    return _new_cell(v, isinstance(v, str), str(v))
+        return ""
+    if cls is int or cls is float:
+        return number_display(v)
+    if cls is bool:
+        return "TRUE" if v else "FALSE"
+    if cls is _dt.datetime:
+        d: _dt.datetime = v
+        return d.isoformat(sep=" ") if d.time() != _dt.time() else d.date().isoformat()
+    if cls is _dt.date or cls is _dt.time:
+        return v.isoformat()
+    if cls is _dt.timedelta:
+        secs = round(v.total_seconds())
+        sign, secs = ("-", -secs) if secs < 0 else ("", secs)
+        return f"{sign}{secs // 3600}:{secs // 60 % 60:02d}:{secs % 60:02d}"
+    return str.__str__(v) if isinstance(v, str) else str(v)
 
 
 def number_display(x: float | int) -> str:

@@ -124,10 +124,12 @@ def _problem(label: str, found: Sequence[Defect], text: str) -> Item:
 
 
 def _tally_codes(found: Sequence[Defect], lang: str) -> str:
-    """"X115 ×6、X116 ×1": how many of each code, as the check counted them."""
+    """"X115 ×6、X116 ×1": how many cells (or files) each code stands for; a grouped cell defect
+    counts its rows."""
     counts: dict[str, int] = {}
     for d in found:
-        counts[d.code] = counts.get(d.code, 0) + 1
+        rows = d.params.get("count", 1)
+        counts[d.code] = counts.get(d.code, 0) + (rows if isinstance(rows, int) and rows > 0 else 1)
     return ("、" if lang == "zh" else ", ").join(f"{c} ×{n}" if n > 1 else c for c, n in sorted(counts.items()))
 
 

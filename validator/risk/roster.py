@@ -47,13 +47,14 @@ def read_roster(path: str, sheet: SheetSpec) -> tuple[list[str], list[list[str]]
     """Header and the rows' displayed cell texts; None when the sheet cannot be read.
     (The only read of the roster by the risk report: feed ``roster_figures`` from the
     check's own parse instead when it is at hand.)"""
-    from validator.readers.xlsx import SheetError, read_sheet
+    from validator.readers.xlsx import SheetError, display, read_sheet
 
     try:
         data = read_sheet(path, sheet.name, sheet.header_row)
     except SheetError:
         return None
-    return [str(h) for h in data.header], [[c.display for c in cells] for _, cells in data.rows]
+    rows = [["" if v is None else display(v) for v in row] for _, row in data.iter_rows()]
+    return [str(h) for h in data.header], rows
 
 
 def roster_figures(header: Sequence[Any], rows: Sequence[Sequence[str]], company: str) -> RosterFacts:
