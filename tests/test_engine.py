@@ -117,11 +117,12 @@ print(json.dumps(counts))
 def test_a_serial_batch_opens_no_file_more_than_twice(tmp_path: Path) -> None:
     """Python-level opens (the audit hook's "open" event: io.open and os.open) of each file in the
     client folders, with the leak scan of cells and PDF text on: facts, sheet, rules, leaks
-    share one parse."""
+    share one parse. The parse worker runs inline here, so that its opens are counted too."""
     root = tmp_path / "clients"
     shutil.copytree(EXAMPLES, root, ignore=shutil.ignore_patterns("*.expected.json"))
+    env = {**os.environ, "VALIDATOR_SANDBOX": "inline"}
     proc = subprocess.run([sys.executable, "-c", _OPEN_COUNTER, str(root)], capture_output=True, text=True,
-                          timeout=300, cwd=ROOT, check=False)
+                          timeout=300, cwd=ROOT, check=False, env=env)
     assert proc.returncode == 0, proc.stderr
     counts = json.loads(proc.stdout)
     assert any(p.endswith(".xlsx") for p in counts) and any(p.endswith(".pdf") for p in counts)

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from validator.client_file import read_client_file
-from validator.engine import FileOutcome, Job, check_package, finish_package, inspect
+from validator.engine import DEFAULT_FILE_TIMEOUT, FileOutcome, Job, check_package, finish_package, inspect
 from validator.model import PackageResult
 from validator.spec.model import Spec
 
@@ -33,12 +33,13 @@ def client_spec_ref(root: str) -> str | None:
 
 
 def check_folder(root: str, spec: Spec, overrides: Mapping[str, str] | None = None, *,
-                 cache: bool = False) -> PackageResult:
+                 cache: bool = False, file_timeout: float | None = DEFAULT_FILE_TIMEOUT) -> PackageResult:
     """Check every file of a materials folder and the folder as a whole (``cache``: through the
-    incremental cache, see :mod:`validator.incremental`)."""
+    incremental cache, see :mod:`validator.incremental`; ``file_timeout``: seconds one file's
+    PDF or workbook parse may take in the killable worker, None to parse in this process)."""
     if cache:
         from validator.incremental import check_folder_cached
 
-        return check_folder_cached(root, spec, overrides)
+        return check_folder_cached(root, spec, overrides, file_timeout=file_timeout)
     values, problem = client_values(root, overrides)
-    return check_package(root, Job.for_client(spec, values), client_problem=problem)
+    return check_package(root, Job.for_client(spec, values, file_timeout=file_timeout), client_problem=problem)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from validator.commands.options import file_timeout_option
 from validator.formats import FORMATS  # the registry only: renderers import on use
 
 if TYPE_CHECKING:
@@ -246,9 +247,11 @@ def main() -> None:
 @click.option("--warn", multiple=True, metavar="CODE", help="Report this code or prefix as a warning (repeatable).")
 @click.option("--cache/--no-cache", default=False, show_default=True,
               help="Reuse results of unchanged files (kept in the user cache directory, never in the folder).")
+@file_timeout_option
 @_lang_option
 def check(folders: tuple[str, ...], spec_ref: str | None, variables: tuple[str, ...], formats: tuple[str, ...],
-          output: str | None, ignore: tuple[str, ...], warn: tuple[str, ...], cache: bool, lang: str | None) -> None:
+          output: str | None, ignore: tuple[str, ...], warn: tuple[str, ...], cache: bool, file_timeout: float,
+          lang: str | None) -> None:
     """Check materials FOLDER(s) against a spec. 检查材料文件夹。
 
     Exit status 0: no errors; 1: errors found; 2: usage or spec error.
@@ -271,7 +274,7 @@ def check(folders: tuple[str, ...], spec_ref: str | None, variables: tuple[str, 
             raise click.UsageError(f"no --spec given and {folder}/client.yaml names no spec{why}")
         if ref not in specs:
             specs[ref] = with_severity(load_spec_or_exit(ref), ignore, warn)
-        packages.append(check_folder(folder, specs[ref], overrides, cache=cache))
+        packages.append(check_folder(folder, specs[ref], overrides, cache=cache, file_timeout=file_timeout))
     report = make_report(packages, lang)
     errors = emit_report(report, chosen, folders)
     if errors:

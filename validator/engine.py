@@ -30,6 +30,7 @@ from validator.checks.naming import check_name, display_name
 from validator.checks.rules import check_package_rules
 from validator.checks.variables import check_variables
 from validator.discovery import Entry, Ignore, walk
+from validator.limits import DEFAULT_FILE_TIMEOUT
 from validator.model import Defect, DocumentStatus, PackageResult, Severity, sorted_defects
 from validator.spec.model import DocumentSpec, Spec
 
@@ -44,6 +45,7 @@ class FileOutcome:
     size: int = 0
     regular: bool = False  # a readable regular file (a candidate for the duplicate check)
     path: str = ""
+    settled: bool = True  # False: a verdict of this run's conditions (a deadline), not to be cached
 
 
 @dataclass(frozen=True)
@@ -55,14 +57,18 @@ class Job:
     own: Own = field(default_factory=lambda: Own(()))  # the client's own identifiers: never a leak
     index: LeakIndex | None = None  # other clients' identifiers (batch); None: found by shape only
     leak_pdf_pages: int = 1  # pages of PDF text searched for other clients' identifiers (with an index)
+    #: Seconds one file's PDF or workbook parse may take in the killable worker; None: parse here,
+    #: bounded only by the readers' own (Python-level) limits.
+    file_timeout: float | None = DEFAULT_FILE_TIMEOUT
 
     @classmethod
     def for_client(cls, spec: Spec, values: dict[str, Any], *, sources: Sequence[dict[str, Any]] = (),
-                   index: LeakIndex | None = None, leak_pdf_pages: int = 1) -> Job:
+                   index: LeakIndex | None = None, leak_pdf_pages: int = 1,
+                   file_timeout: float | None = DEFAULT_FILE_TIMEOUT) -> Job:
         """A job whose own identifiers come from the values (and further sources: registry, yaml)."""
         from validator.checks.leakage import own_identifiers
 
-        return cls(spec, values, own_identifiers(values, sources), index, leak_pdf_pages)
+        return cls(spec, values, own_identifiers(values, sources), index, leak_pdf_pages, file_timeout)
 
     @property
     def text_pages(self) -> int:
@@ -190,7 +196,7 @@ def inspect(job: Job, root: str, entry: Entry) -> FileOutcome:
         ctx.emit("F104", rel, {"kind": entry.kind}, document=doc_id)
     else:
         regular = _inspect_content(ctx, job, entry, doc)
-    return FileOutcome(rel, doc_id, tuple(ctx.defects), entry.size, regular, entry.path)
+    return FileOutcome(rel, doc_id, tuple(ctx.defects), entry.size, regular, entry.path, not ctx.unsettled)
 
 
 def _name_only(job: Job, entry: Entry) -> FileOutcome | None:

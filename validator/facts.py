@@ -29,7 +29,7 @@ _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLO
 class FileFacts:
     """What is known about one regular file; the expensive parts are computed on first use."""
 
-    __slots__ = ("_pdf", "_sheets", "_workbook_text", "content", "entry", "head", "size", "text_pages")
+    __slots__ = ("_failed", "_pdf", "_sheets", "_workbook_text", "content", "entry", "head", "size", "text_pages")
 
     def __init__(self, entry: Entry, size: int, head: bytes, content: ContentType, text_pages: int = 0):
         self.entry, self.size, self.head, self.content = entry, size, head, content
@@ -37,6 +37,18 @@ class FileFacts:
         self._pdf: PdfFacts | None = None
         self._sheets: dict[tuple[str | None, int], Any] = {}
         self._workbook_text: str | None = None
+        self._failed: SheetProblem | None = None
+
+    def fail(self, key: str, detail: str) -> None:
+        """The content could not be parsed (the worker parsing it timed out, ran out of memory or
+        crashed): from now on every parse answers with this failure instead of trying again.
+        ``key`` is one of the readers' error keys shared by PDFs and sheets (timeout, memory, damaged)."""
+        from validator.readers.pdf import PdfFacts
+
+        self._pdf = PdfFacts(None, False, False, key, detail)
+        self._failed = SheetProblem(key, detail)
+        self._sheets.clear()
+        self._workbook_text = ""
 
     @property
     def rel(self) -> str:
@@ -62,6 +74,8 @@ class FileFacts:
     def sheet(self, name: str | None, header_row: int) -> SheetData:
         """The named sheet (None: the first) read below ``header_row``; raises :class:`SheetProblem`.
         A failure is memoised too: the next asker gets the same error without a re-read."""
+        if self._failed is not None:
+            raise self._failed
         key = (name, header_row)
         found = self._sheets.get(key)
         if found is None:

@@ -23,12 +23,13 @@ from validator.api import client_values
 from validator.cache import ClientRecord, PackageCache, Record, file_digest, settled, stamp_now
 from validator.client_file import read_client_file
 from validator.discovery import CLIENT_FILE, Entry
-from validator.engine import FileOutcome, Job, check_package
+from validator.engine import DEFAULT_FILE_TIMEOUT, FileOutcome, Job, check_package
 from validator.model import PackageResult
 from validator.spec.model import Spec
 
 
-def check_folder_cached(root: str, spec: Spec, overrides: Mapping[str, str] | None = None) -> PackageResult:
+def check_folder_cached(root: str, spec: Spec, overrides: Mapping[str, str] | None = None, *,
+                        file_timeout: float | None = DEFAULT_FILE_TIMEOUT) -> PackageResult:
     """``api.check_folder`` with the outcomes of unchanged files taken from the cache."""
     from validator.spec_cache import spec_digest
 
@@ -36,7 +37,7 @@ def check_folder_cached(root: str, spec: Spec, overrides: Mapping[str, str] | No
     values, problem = client_values_cached(root, overrides, cache)
     if cache is not None:
         cache.bind(spec_digest(spec), values)
-    return check_package(root, Job.for_client(spec, values), client_problem=problem,
+    return check_package(root, Job.for_client(spec, values, file_timeout=file_timeout), client_problem=problem,
                          provider=CachedOutcomes(cache) if cache is not None else None)
 
 
@@ -47,13 +48,16 @@ def check_changed(
     problem: str | None,
     changed: Iterable[str],
     cache: PackageCache | None,
+    *,
+    file_timeout: float | None = DEFAULT_FILE_TIMEOUT,
 ) -> PackageResult:
     """File-level checks on the `changed` files (paths relative to root; deleted ones may be
     among them) and folder-level checks on the whole folder; only those defects are kept.
 
     `cache` must be bound to (spec, values) by the caller, see ``PackageCache.bind``.
     """
-    return check_package(root, Job.for_client(spec, values), client_problem=problem, only=changed,
+    return check_package(root, Job.for_client(spec, values, file_timeout=file_timeout), client_problem=problem,
+                         only=changed,
                          provider=CachedOutcomes(cache) if cache is not None else None)
 
 
@@ -116,7 +120,7 @@ class CachedOutcomes:
             cache.put(entry.rel, Record(stamp, seen_ns, digest, record.outcome))
             return _here(record.outcome, entry)
         outcome = compute(entry)
-        cache.put(entry.rel, Record(stamp, seen_ns, digest, outcome))
+        cache.put(entry.rel, Record(stamp, seen_ns, digest, outcome if outcome.settled else None))
         return outcome
 
     def digest_of(self, path: str) -> str | None:

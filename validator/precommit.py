@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from validator.discovery import CLIENT_FILE
+from validator.limits import DEFAULT_FILE_TIMEOUT
 from validator.model import PackageResult
 from validator.spec.model import Spec
 
@@ -40,6 +41,7 @@ def run_hook(
     roots: Sequence[str] = (),
     use_cache: bool = True,
     base: str | None = None,
+    file_timeout: float | None = DEFAULT_FILE_TIMEOUT,
 ) -> HookRun:
     """Check the folders touched by `files` (paths relative to `base`, default the cwd)."""
     base = os.path.abspath(base or os.getcwd())
@@ -48,7 +50,8 @@ def run_hook(
     run = HookRun()
     specs: dict[str, Spec | str] = {}
     for folder in sorted(folders):
-        check = _check_folder(folder, sorted(folders[folder]), base, spec_ref, use_cache, specs, run.problems)
+        check = _check_folder(folder, sorted(folders[folder]), base, spec_ref, use_cache, specs, run.problems,
+                              file_timeout)
         if check is not None:
             run.checks.append(check)
     return run
@@ -62,6 +65,7 @@ def _check_folder(
     use_cache: bool,
     specs: dict[str, Spec | str],
     problems: list[str],
+    file_timeout: float | None,
 ) -> FolderCheck | None:
     from validator.cache import PackageCache, usable_dir
     from validator.incremental import check_changed, client_values_cached
@@ -85,7 +89,7 @@ def _check_folder(
         from validator.spec_cache import spec_digest
 
         cache.bind(spec_digest(spec), values)
-    result = check_changed(folder, spec, values, problem, changed, cache)
+    result = check_changed(folder, spec, values, problem, changed, cache, file_timeout=file_timeout)
     return FolderCheck(shown, result, tuple(changed))
 
 

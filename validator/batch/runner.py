@@ -20,6 +20,7 @@ from validator.batch.clients import Client, discover
 from validator.batch.rollup import Baseline, RollupRow, rollup_row
 from validator.batch.task import ClientResult, Settings
 from validator.checks.leakage import Identity
+from validator.limits import DEFAULT_FILE_TIMEOUT
 from validator.model import PackageResult
 
 
@@ -35,6 +36,7 @@ class BatchOptions:
     lang: str = "zh"
     since: Baseline | None = None
     cache: bool = False
+    file_timeout: float | None = DEFAULT_FILE_TIMEOUT  # seconds per file parse in the killable worker
 
 
 class Spill:
@@ -118,6 +120,7 @@ def settings_for(options: BatchOptions, clients: Sequence[Client]) -> Settings:
         severity=options.severity,
         leak_pdf_pages=options.leak_pdf_pages,
         cache=options.cache,
+        file_timeout=options.file_timeout,
     )
 
 

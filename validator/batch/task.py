@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from validator.batch.clients import Client
 from validator.checks import Context
 from validator.checks.leakage import Identity, LeakIndex
+from validator.limits import DEFAULT_FILE_TIMEOUT
 from validator.model import PackageResult, sorted_defects
 from validator.spec.model import Spec
 
@@ -36,6 +37,7 @@ class Settings:
     severity: tuple[tuple[str, str], ...] = ()  # --ignore / --warn: (code, level)
     leak_pdf_pages: int = 1  # 0: do not read PDF text
     cache: bool = False  # reuse outcomes of unchanged files (the incremental cache, per client folder)
+    file_timeout: float | None = DEFAULT_FILE_TIMEOUT  # seconds per file's PDF/workbook parse in the killable worker
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,8 @@ def _check(client: Client, worker: _Worker) -> PackageResult:
         return _unchecked(client, ("L204", {"spec": ", ".join(refs), "detail": detail}), "spec error")
     values = client.values(spec.variables)
     job = Job.for_client(spec, values, sources=(client.yaml_values, client.registry_values),
-                         index=worker.index or None, leak_pdf_pages=worker.settings.leak_pdf_pages)
+                         index=worker.index or None, leak_pdf_pages=worker.settings.leak_pdf_pages,
+                         file_timeout=worker.settings.file_timeout)
     notes = _emit_notes(client, spec, values)
     return check_package(client.root, job, client_problem=client.client_problem, notes=notes.defects,
                          provider=_cached_outcomes(client.root, job, worker) if worker.settings.cache else None)

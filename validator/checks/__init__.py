@@ -22,6 +22,9 @@ class Context:
     defects: list[Defect] = field(default_factory=list)
     _seen: set[tuple[Any, ...]] = field(default_factory=set)
     defaulted: frozenset[str] = field(init=False, default=frozenset())  # variables the spec filled
+    #: A verdict that depends on this run's conditions (a parse stopped by the per-file deadline):
+    #: not to be remembered by the incremental cache.
+    unsettled: bool = False
 
     def __post_init__(self) -> None:
         # A variable the client left out takes the spec's default (`default:`, the spec's `year:`).

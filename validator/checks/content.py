@@ -2,24 +2,36 @@
 
 Size, type by content, PDF properties, spreadsheet layout and cells, and the leak scan of cells
 and PDF text all ask the same :class:`validator.facts.FileFacts`, so each parse happens once.
+
+The checks that parse a PDF or a workbook run native code (PDFium, python-calamine) that no
+signal can interrupt, so they run in the killable worker (:mod:`validator.sandbox`) under the
+job's per-file deadline: a parse that outlives it, exhausts the worker's memory or crashes it
+kills the worker, never the run, and the file gets the defect the reader gives for that failure
+(``timeout``, ``memory``, ``damaged``).  Only defects travel back, never the parsed content.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import uuid
+import weakref
+from typing import TYPE_CHECKING, Any
 
 from validator.checks import Context
-from validator.checks.leakage import check_content_leaks
+from validator.checks.leakage import LeakIndex, Own, check_content_leaks
 from validator.checks.pdf import check_pdf
-from validator.checks.sheet import check_sheet
+from validator.checks.sheet import SHEET_KINDS, check_sheet
 from validator.checks.size import check_size
 from validator.checks.types import check_type
 from validator.discovery import Entry
 from validator.facts import FileFacts, ReadProblem, read_facts
-from validator.spec.model import DocumentSpec
+from validator.model import Defect
+from validator.spec.model import DocumentSpec, Spec
 
 if TYPE_CHECKING:
     from validator.engine import Job
+
+#: Content kinds whose checks run a native parser: these go to the killable worker.
+NATIVE_KINDS = frozenset({"pdf", "xlsx", "xlsm"})
 
 
 def check_content(ctx: Context, job: Job, entry: Entry, doc: DocumentSpec | None) -> bool:
@@ -35,8 +47,127 @@ def check_content(ctx: Context, job: Job, entry: Entry, doc: DocumentSpec | None
     if facts.size == 0:
         return False
     check_type(ctx, facts, doc)
+    if not parses(job, facts, doc):
+        pass  # names and types only: nothing to parse
+    elif job.file_timeout is not None and facts.content.kind in NATIVE_KINDS:
+        _parse_checks_in_worker(ctx, job, facts, doc)
+    else:
+        parse_checks(ctx, job, facts, doc)
+    return True
+
+
+def parses(job: Job, facts: FileFacts, doc: DocumentSpec | None) -> bool:
+    """Would any parse check read this file's content? (A spec of names and types never does.)"""
+    kind = facts.content.kind
+    if kind == "pdf":
+        return (doc is not None and doc.pdf is not None) or (job.index is not None and job.text_pages > 0)
+    if kind in SHEET_KINDS:
+        return (doc is not None and doc.sheet is not None) or bool(job.index)
+    return False
+
+
+def parse_checks(ctx: Context, job: Job, facts: FileFacts, doc: DocumentSpec | None) -> None:
+    """The checks that parse the content: PDF properties, sheet layout and cells, the leak scan."""
     if doc is not None:
         check_pdf(ctx, facts, doc)
         check_sheet(ctx, facts, doc)
-    check_content_leaks(ctx, job.index, facts, job.own, doc_id, job.text_pages)
-    return True
+    check_content_leaks(ctx, job.index, facts, job.own, doc.id if doc else None, job.text_pages)
+
+
+def _parse_checks_in_worker(ctx: Context, job: Job, facts: FileFacts, doc: DocumentSpec | None) -> None:
+    from validator.sandbox import START_TIMEOUT, SandboxCrashed, SandboxError, SandboxMemory, SandboxTimeout, shared
+
+    box = shared()
+    if box.pid is None and box.mode != "inline":
+        # A new worker loads the parsers before its first file, so that their import (a fresh
+        # interpreter on Windows) is not counted against that file's deadline.
+        try:
+            box.call(_load_parsers, timeout=START_TIMEOUT)
+        except SandboxError:  # no worker can start here: parse in this process, as before
+            parse_checks(ctx, job, facts, doc)
+            return
+    # The spec and the leak index go to the worker once (they can be large); the rest per file.
+    state = (job.spec, job.index)
+    key = f"{_token(job.spec)}|{_token(job.index) if job.index is not None else '-'}"
+    try:
+        found = box.call(
+            _worker_parse_checks, job.values, job.own, job.leak_pdf_pages, facts, doc.id if doc else None,
+            timeout=job.file_timeout, state_key=key, state=state,
+        )
+    except SandboxError as exc:
+        if isinstance(exc, SandboxTimeout):
+            facts.fail("timeout", f"> {job.file_timeout:g} s")
+        elif isinstance(exc, SandboxMemory):
+            facts.fail("memory", "")
+        else:
+            facts.fail("damaged", _crash_detail(exc) if isinstance(exc, SandboxCrashed) else "")
+        ctx.unsettled = True  # a slower machine, or a less loaded one, may judge it otherwise
+        before = len(ctx.defects)
+        parse_checks(ctx, job, facts, doc)  # now on the failed facts: the reader's defect for it
+        if len(ctx.defects) == before:
+            # No rule of the spec reads this property (the leak scan was reading its text):
+            # the file could not be read all the same, and that is said.
+            code = "P101" if facts.content.kind == "pdf" else "X101"
+            ctx.emit(code, facts.rel, {"reason": facts.pdf().error, "detail": facts.pdf().detail},
+                     document=doc.id if doc else None)
+        return
+    ctx.defects.extend(found)
+
+
+def _load_parsers() -> None:
+    import validator.readers.ooxml_text
+    import validator.readers.pdf
+    import validator.readers.xlsx  # noqa: F401
+
+    try:
+        import pypdfium2_raw  # noqa: F401
+        import python_calamine  # noqa: F401
+    except ImportError:  # the readers fall back to pypdf / openpyxl
+        pass
+
+
+def _worker_parse_checks(
+    state: tuple[Spec, LeakIndex | None], values: dict[str, Any], own: Own, leak_pdf_pages: int,
+    facts: FileFacts, doc_id: str | None,
+) -> tuple[Defect, ...]:
+    """In the worker: the parse checks of one file, as the job would run them here."""
+    from validator.engine import Job
+
+    spec, index = state
+    job = Job(spec, values, own, index, leak_pdf_pages, file_timeout=None)
+    ctx = Context(spec, values)
+    parse_checks(ctx, job, facts, spec.document(doc_id) if doc_id else None)
+    return tuple(ctx.defects)
+
+
+def _crash_detail(exc: Exception) -> str:
+    """The signal that ended the parser (SIGSEGV, SIGABRT): language-neutral, shown as is."""
+    import signal
+
+    exitcode = getattr(exc, "exitcode", None)
+    if isinstance(exitcode, int) and exitcode < 0:
+        try:
+            return signal.Signals(-exitcode).name
+        except ValueError:
+            return f"signal {-exitcode}"
+    return f"exit {exitcode}" if exitcode is not None else ""
+
+
+_tokens: dict[int, tuple[weakref.ref[Any], str]] = {}
+
+
+def _token(obj: object) -> str:
+    """A name for this very object, for the worker's state cache: a spec or leak index is sent to
+    the worker once per object, however many files use it (an id alone could be reused)."""
+    found = _tokens.get(id(obj))
+    if found is not None and found[0]() is obj:
+        return found[1]
+    key = id(obj)
+
+    def forget(ref: weakref.ref[Any]) -> None:
+        if _tokens.get(key, (None, ""))[0] is ref:
+            del _tokens[key]
+
+    token = uuid.uuid4().hex
+    _tokens[key] = (weakref.ref(obj, forget), token)
+    return token

@@ -9,6 +9,8 @@ import sys
 
 import click
 
+from validator.commands.options import file_timeout_option
+
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -76,6 +78,7 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
     "never in the materials): a weekly re-run pays only for what changed.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
+@file_timeout_option
 def command(
     root: str,
     spec_refs: tuple[str, ...],
@@ -91,6 +94,7 @@ def command(
     lang: str | None,
     cache: bool,
     quiet: bool,
+    file_timeout: float,
 ) -> None:
     """Check every client folder under ROOT; print who is ready to submit. 批量检查客户材料。
 
@@ -160,6 +164,7 @@ def command(
         lang=lg,
         since=baseline,
         cache=cache,
+        file_timeout=file_timeout,
     )
     progress = Progress.for_stream(quiet, lang=lg)
     try:

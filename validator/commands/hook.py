@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from validator.commands.options import file_timeout_option
+
 if TYPE_CHECKING:
     from validator.model import Defect, Location
     from validator.precommit import HookRun
@@ -100,8 +102,10 @@ def _lang_of(args: list[str]) -> str:
     default=None,
     help="Language of messages (default: from the locale, else zh).",
 )
+@file_timeout_option
 def command(
-    files: tuple[str, ...], spec_ref: str | None, roots: tuple[str, ...], cache: bool, lang: str | None
+    files: tuple[str, ...], spec_ref: str | None, roots: tuple[str, ...], cache: bool, lang: str | None,
+    file_timeout: float,
 ) -> None:
     """Pre-commit hook: check the changed FILES and their materials folders. 提交前检查改动的材料。
 
@@ -112,7 +116,7 @@ def command(
     from validator.messages import default_lang
     from validator.precommit import run_hook
 
-    run = run_hook(files, spec_ref, roots, use_cache=cache)
+    run = run_hook(files, spec_ref, roots, use_cache=cache, file_timeout=file_timeout)
     lg = lang or default_lang()
     errors = print_run(run, lg)
     from validator.textsafe import safe

@@ -103,8 +103,21 @@ class _Alarm:
     def __call__(self, signum: int, frame: FrameType | None) -> None:
         # Never raise inside the exit code itself: that would skip the restoring it is doing.
         # (The alarm repeats, so an enclosing block's deadline is only postponed by REPEAT.)
-        if self.active and (frame is None or frame.f_code not in _EXIT_CODES):
+        if self.active and (frame is None or (frame.f_code not in _EXIT_CODES and not _in_gc_callback(frame))):
             raise ParseLimit("time", f"more than {self.seconds:g} s")
+
+
+def _in_gc_callback(frame: FrameType) -> bool:
+    """Is the interrupted code a garbage-collector callback (a profiler's, a test framework's)?
+    An exception raised there is swallowed and printed as "Exception ignored"; the repeating
+    alarm fires again a moment later, in the parse itself."""
+    codes = {getattr(cb, "__code__", None) for cb in gc.callbacks}
+    f: FrameType | None = frame
+    while f is not None:
+        if f.f_code in codes:
+            return True
+        f = f.f_back
+    return False
 
 
 class limits:  # lower case: reads as a function, ``with limits(10, 1024): ...``
