@@ -93,6 +93,17 @@ def test_folder_without_any_spec_is_that_clients_error(tmp_path: Path, clean_pac
     assert package(report, "acme")["ready"] is True  # the run went on
 
 
+def test_a_client_yaml_that_cannot_be_read_is_named_beside_the_missing_spec(tmp_path: Path, clean_pack: Path) -> None:
+    """The reason no spec is known is the broken client.yaml: both are that client's defects."""
+    root = _root_with_acme(tmp_path, clean_pack, keep_yaml=True)
+    (root / "broken").mkdir()
+    (root / "broken" / "client.yaml").write_text("company: [北京某某科技有限公司\nspec: core\n", encoding="utf-8")
+    report = batch_json(root)
+    found = codes(report, "broken")
+    assert "L207" in found and any(c.startswith("V10") for c in found), found
+    assert package(report, "acme")["ready"] is True
+
+
 def test_registry_problems(tmp_path: Path, clean_pack: Path) -> None:
     root = _root_with_acme(tmp_path, clean_pack, keep_yaml=True)
     make_csv(root / "clients.csv", [["company", "uscc"], [ACME[1], ACME[2]]])

@@ -153,6 +153,12 @@ def _unchecked(client: Client, extra: tuple[str, dict[str, object]] | None, why:
     ctx = Context(spec, dict(client.yaml_values))
     for note in client.notes:
         ctx.emit(note.code, note.path, note.params, location=note.location)
+    if client.client_problem:
+        # Often the very reason no spec is known: a client.yaml that could not be read.
+        from validator.client_file import problem_defects
+
+        for code, params in problem_defects(client.client_problem):
+            ctx.emit(code, "", params)
     if extra is not None:
         ctx.emit(extra[0], "", extra[1])
     values = client.values(set(client.registry_values) | set(client.yaml_values))
