@@ -7,6 +7,7 @@ object ending in a NUL byte.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -57,7 +58,8 @@ class Browser:
         self.downloads = downloads
         target = self.send("Target.createTarget", url="about:blank")["targetId"]
         self.session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-        self.send("Browser.setDownloadBehavior", behavior="allowAndName", downloadPath=str(downloads), eventsEnabled=True)
+        self.send("Browser.setDownloadBehavior", behavior="allowAndName", downloadPath=str(downloads),
+                  eventsEnabled=True)
         self.page("Page.enable")
         self.page("Runtime.enable")
 
@@ -148,10 +150,8 @@ class Browser:
         raise TimeoutError("no download completed")
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(RuntimeError, TimeoutError, OSError):
             self.send("Browser.close", timeout=10)
-        except (RuntimeError, TimeoutError, OSError):
-            pass
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:

@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import run_cli
 from tests.web.cdp import Browser, chromium_or_skip
-from tests.web.conftest import Served, copy_client, snapshot
+from tests.web.conftest import Served, copy_client, snapshot, start_server, stop_server
 
 # The defects of the report shown in the page's frame: (code, message) of every entry.
 FRAME_DEFECTS = """(() => {
@@ -65,18 +65,31 @@ def test_page_needs_the_token(serve: Served, browser: Browser) -> None:
     assert browser.wait_for("document.getElementById('check-form') !== null")
 
 
-def test_folder_check_shows_the_cli_defects_and_downloads_xlsx(serve: Served, browser: Browser,
-                                                              tmp_path: Path) -> None:
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_folder_check_shows_the_cli_defects_and_downloads_xlsx(lang: str, browser: Browser, tmp_path: Path) -> None:
+    serve = start_server(tmp_path / "server-tmp", lang)
+    try:
+        _check_folder_and_download(lang, serve, browser, tmp_path)
+    finally:
+        stop_server(serve)
+
+
+def _check_folder_and_download(lang: str, serve: Served, browser: Browser, tmp_path: Path) -> None:
     folder = copy_client("call-center-messy", tmp_path / "客户" / "杭州云栈")
     before = snapshot(folder)
     check_in_page(browser, serve, folder)
-    report, expected = cli_defects(folder, "zh")
+    report, expected = cli_defects(folder, lang)
     shown = Counter(tuple(x) for x in browser.js(FRAME_DEFECTS))
     assert shown == expected and expected  # every defect the CLI reports, and nothing else
     summary = report["summary"]
     counts = browser.js("document.getElementById('counts').textContent")
-    assert f"错误 {summary['error']} 个" in counts and f"警告 {summary['warning']} 个" in counts
-    assert "有需要修改的问题" in browser.js("document.getElementById('status').textContent")
+    status = browser.js("document.getElementById('status').textContent")
+    if lang == "zh":
+        assert f"错误 {summary['error']} 个" in counts and f"警告 {summary['warning']} 个" in counts
+        assert "有需要修改的问题" in status
+    else:
+        assert f"{summary['error']} errors, {summary['warning']} warnings" in counts
+        assert "problems to fix" in status
 
     browser.js("document.getElementById('dl-xlsx').click()")
     saved, name = browser.wait_download()
@@ -107,7 +120,7 @@ def test_agency_root_shows_each_client(serve: Served, browser: Browser, tmp_path
     })()""")
     assert [r[0] for r in rows] == [r["client"] for r in rollup] == ["call-center-clean", "call-center-messy",
                                                                       "icp-messy"]
-    for shown, row in zip(rows, rollup):
+    for shown, row in zip(rows, rollup, strict=True):
         assert (int(shown[4]), int(shown[5])) == (row["counts"]["error"], row["counts"]["warning"]), (shown, row)
     # each client's detail: a section per client with its defects, as `batch --format json` has them
     packages = json.loads(proc.stdout)["packages"]

@@ -99,7 +99,7 @@ def test_cross_origin_posts_refused(serve: Served, tmp_path: Path) -> None:
 def wait_job(served: Served, job: str) -> dict:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        status, _, body = request(served, "GET", f"/api/job/{job}", headers=bearer(served))
+        _, _, body = request(served, "GET", f"/api/job/{job}", headers=bearer(served))
         state = json.loads(body)
         if state["state"] in ("done", "failed"):
             return state
@@ -139,8 +139,8 @@ def test_a_folder_without_a_spec_fails_with_a_reason(serve: Served, tmp_path: Pa
     folder = tmp_path / "plain"
     folder.mkdir()
     (folder / "a.pdf").write_bytes(b"%PDF-1.4\n")
-    status, _, body = request(serve, "POST", "/api/check", check_body(folder),
-                              {**bearer(serve), "Content-Type": "application/json"})
+    _, _, body = request(serve, "POST", "/api/check", check_body(folder),
+                         {**bearer(serve), "Content-Type": "application/json"})
     state = wait_job(serve, json.loads(body)["job"])
     assert state["state"] == "failed" and state["key"] == "no_spec"
 
@@ -148,8 +148,8 @@ def test_a_folder_without_a_spec_fails_with_a_reason(serve: Served, tmp_path: Pa
 def test_stopping_removes_the_work_folder(tmp_path: Path) -> None:
     served = start_server(tmp_path / "t", "en")
     folder = copy_client("core-clean", tmp_path / "c")
-    status, _, body = request(served, "POST", "/api/check", check_body(folder),
-                              {**bearer(served), "Content-Type": "application/json"})
+    _, _, body = request(served, "POST", "/api/check", check_body(folder),
+                         {**bearer(served), "Content-Type": "application/json"})
     wait_job(served, json.loads(body)["job"])
     assert list(served.tmp.iterdir())  # the work folder with the job's reports
     stop_server(served)

@@ -53,6 +53,7 @@ def command(port: int, no_browser: bool, lang: str | None) -> None:
     url = app.url()
     click.echo(url)  # the first line on stdout: scripts and tests read it
     sys.stdout.flush()
+    app.warm()
     hint = ("在浏览器中打开上面的地址（只在本机可用）；按 Ctrl-C 停止。" if lg == "zh"
             else "Open the address above in a browser (this computer only); Ctrl-C stops the server.")
     click.echo(hint, err=True)

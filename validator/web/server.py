@@ -110,7 +110,10 @@ class Jobs:
             if job.cleanup:
                 shutil.rmtree(job.cleanup, ignore_errors=True)
             job.finished = time.monotonic()
-            if job.state not in ("done", "failed"):
+            # "done" only once the worker has exited and an unpacked zip is gone
+            if job.summary and not job.key:
+                job.state = "done"
+            else:
                 job.state, job.key = "failed", job.key or "failed"
 
     def _work(self, job: Job) -> None:
@@ -126,8 +129,8 @@ class Jobs:
             for line in proc.stdout:
                 self._event(job, line)
             proc.wait()
-        if job.state not in ("done", "failed"):
-            job.state, job.key = "failed", "failed"
+        if not job.summary and not job.key:
+            job.key = "failed"
             job.detail = _last_line(os.path.join(job.folder, "stderr.txt")) or f"exit {proc.returncode}"
 
     @staticmethod
@@ -144,10 +147,8 @@ class Jobs:
         elif kind == "done":
             job.done = job.total
             job.summary = event
-            job.state = "done"
         elif kind == "error":
             job.key, job.detail = event.get("key", "failed"), event.get("detail", "")
-            job.state = "failed"
 
     def close(self) -> None:
         self._closed = True
@@ -180,6 +181,7 @@ class App:
         self.jobs = Jobs(self.workdir)
         self.port = 0
         self._specs: list[tuple[str, str]] | None = None
+        self._specs_lock = threading.Lock()
 
     @property
     def cookie_name(self) -> str:
@@ -189,17 +191,23 @@ class App:
         return {f"127.0.0.1:{self.port}", f"localhost:{self.port}", f"[::1]:{self.port}"}
 
     def specs(self) -> list[tuple[str, str]]:
-        if self._specs is None:
-            from validator.spec import SpecError, builtin_ids, load_spec
+        """The built-in specs (id, title) the page offers; loading them takes ~0.1 s, so
+        :meth:`warm` starts it while the browser is still opening."""
+        with self._specs_lock:
+            if self._specs is None:
+                from validator.spec import SpecError, builtin_ids, load_spec
 
-            found = []
-            for sid in builtin_ids():
-                try:
-                    found.append((sid, load_spec(sid).title or ""))
-                except SpecError:
-                    continue
-            self._specs = found
-        return self._specs
+                found = []
+                for sid in builtin_ids():
+                    try:
+                        found.append((sid, load_spec(sid).title or ""))
+                    except SpecError:
+                        continue
+                self._specs = found
+            return self._specs
+
+    def warm(self) -> None:
+        threading.Thread(target=self.specs, daemon=True, name="warm-specs").start()
 
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/?token={self.token}"
@@ -216,7 +224,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- plumbing --------------------------------------------------------------------------
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # request lines carry the token: never logged
 
     def _send(self, status: int, body: bytes, ctype: str, headers: dict[str, str] | None = None) -> None:

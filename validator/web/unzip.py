@@ -136,7 +136,7 @@ def _check_overlap(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
     """Each member's data must end before the next local header (or the central directory)."""
     ordered = sorted(infos, key=lambda i: i.header_offset)
     central = getattr(zf, "start_dir", None)
-    for info, nxt in zip(ordered, [*ordered[1:], None]):
+    for info, nxt in zip(ordered, [*ordered[1:], None], strict=True):
         bound = nxt.header_offset if nxt is not None else central if isinstance(central, int) else None
         # the local header is at least 30 bytes: the data cannot end earlier than this
         if bound is not None and info.header_offset + 30 + info.compress_size > bound:

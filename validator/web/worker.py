@@ -89,7 +89,8 @@ def check_one(path: str, specs: Sequence[str], lang: str, out: str) -> bool:
     from validator.engine import Job, check_package
     from validator.formats import renderer
 
-    refs = list(specs) or ([client_spec_ref(path)] if client_spec_ref(path) else [])
+    named = client_spec_ref(path)
+    refs = list(specs) or ([named] if named else [])
     if not refs:
         raise UserError("no_spec")
     spec = load_union(refs)
