@@ -161,3 +161,19 @@ def test_busy_port_is_a_usage_error(serve: Served) -> None:
 
     proc = run_cli("serve", "--no-browser", "--port", str(serve.port), "--lang", "en")
     assert proc.returncode == 2 and "cannot listen" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_an_oversized_upload_is_refused_before_reading_it(serve: Served) -> None:
+    from validator.web.server import MAX_UPLOAD_BYTES
+
+    conn = http.client.HTTPConnection("127.0.0.1", serve.port, timeout=30)
+    try:
+        conn.putrequest("POST", "/api/upload")
+        for k, v in {**bearer(serve), "Content-Type": "application/zip",
+                     "Content-Length": str(MAX_UPLOAD_BYTES + 1)}.items():
+            conn.putheader(k, v)
+        conn.endheaders()  # no body sent: the answer must not wait for it
+        resp = conn.getresponse()
+        assert resp.status == 413 and json.loads(resp.read())["key"] == "too_big"
+    finally:
+        conn.close()

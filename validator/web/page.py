@@ -92,7 +92,7 @@ input[type=text]{width:100%;font:inherit;padding:.4rem;box-sizing:border-box}
 fieldset{border:0;padding:0;margin:.5rem 0}
 fieldset label{display:inline-block;font-weight:400;margin-right:1rem}
 button{font:inherit;padding:.4rem 1.2rem;margin-top:.5rem}
-#drop{border:2px dashed #9aa0a6;border-radius:8px;padding:1.5rem;text-align:center;cursor:pointer;color:#5f6368}
+#drop{margin-top:.75rem;border:2px dashed #9aa0a6;border-radius:8px;padding:1.5rem;text-align:center;cursor:pointer;color:#5f6368}
 #drop.over{background:#e8f0fe}
 #status.bad{color:#c62828}#status.good{color:#2e7d32}
 progress{width:100%;height:1.2rem}
@@ -199,6 +199,13 @@ function reset() {
   show("", W.queued);
 }
 
+async function send(url, init) {
+  let response;
+  try { response = await fetch(url, { method: "POST", ...init }); }
+  catch (e) { failed({ key: "busy" }); return; }  // e.g. a zip refused as too large mid-upload
+  start(response);
+}
+
 async function start(response) {
   let body = {};
   try { body = await response.json(); } catch (e) { body = { key: "busy" }; }
@@ -245,12 +252,10 @@ $("check-form").addEventListener("submit", async (ev) => {
   const path = $("path").value.trim();
   if (!path) { show("bad", W.empty_path); return; }
   reset();
-  const r = await fetch("/api/check", {
-    method: "POST",
+  send("/api/check", {
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ path, ...chosen() }),
   });
-  start(r);
 });
 
 async function upload(file) {
@@ -258,14 +263,14 @@ async function upload(file) {
   const c = chosen();
   const q = new URLSearchParams({ mode: c.mode, name: file.name });
   for (const s of c.specs) q.append("spec", s);
-  const r = await fetch("/api/upload?" + q, {
-    method: "POST", headers: { "Content-Type": "application/zip" }, body: file,
-  });
-  start(r);
+  send("/api/upload?" + q, { headers: { "Content-Type": "application/zip" }, body: file });
 }
 
 const drop = $("drop");
 drop.addEventListener("click", () => $("zip").click());
+drop.addEventListener("keydown", (ev) => {
+  if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); $("zip").click(); }
+});
 $("zip").addEventListener("change", () => { if ($("zip").files[0]) upload($("zip").files[0]); });
 drop.addEventListener("dragover", (ev) => { ev.preventDefault(); drop.classList.add("over"); });
 drop.addEventListener("dragleave", () => drop.classList.remove("over"));
