@@ -92,7 +92,8 @@ input[type=text]{width:100%;font:inherit;padding:.4rem;box-sizing:border-box}
 fieldset{border:0;padding:0;margin:.5rem 0}
 fieldset label{display:inline-block;font-weight:400;margin-right:1rem}
 button{font:inherit;padding:.4rem 1.2rem;margin-top:.5rem}
-#drop{margin-top:.75rem;border:2px dashed #9aa0a6;border-radius:8px;padding:1.5rem;text-align:center;cursor:pointer;color:#5f6368}
+#drop{margin-top:.75rem;border:2px dashed #9aa0a6;border-radius:8px;padding:1.5rem;text-align:center;
+ cursor:pointer;color:#5f6368}
 #drop.over{background:#e8f0fe}
 #status.bad{color:#c62828}#status.good{color:#2e7d32}
 progress{width:100%;height:1.2rem}
