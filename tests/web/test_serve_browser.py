@@ -147,6 +147,8 @@ def test_dropped_zip_is_checked_like_the_folder_and_then_deleted(serve: Served, 
     shown = Counter(tuple(x) for x in browser.js(FRAME_DEFECTS))
     # the same defects; only the folder's own path differs (it was unpacked elsewhere)
     assert Counter(code for code, _ in shown.elements()) == Counter(code for code, _ in expected.elements())
+    text = browser.js(FRAME_TEXT)
+    assert "材料.zip#杭州云栈" in text and "validator-zip-" not in text  # named after the zip, not a temp path
     unpacked = [p for p in serve.tmp.rglob("validator-zip-*")]
     assert unpacked == []  # the unpacked copy is gone once checked
 

@@ -85,12 +85,14 @@ class Jobs:
         with self._lock:
             return self._jobs.get(job_id)
 
-    def submit(self, path: str, specs: list[str], mode: str, lang: str, cleanup: str | None = None) -> Job:
+    def submit(self, path: str, specs: list[str], mode: str, lang: str, cleanup: str | None = None,
+               zip_name: str = "") -> Job:
         job_id = secrets.token_hex(_JOB_ID_LEN // 2)
         folder = os.path.join(self.workdir, job_id)
         os.mkdir(folder, 0o700)
         job = Job(job_id, folder, lang, cleanup=cleanup)
-        request = {"path": path, "specs": specs, "mode": mode, "lang": lang, "out": folder}
+        request = {"path": path, "specs": specs, "mode": mode, "lang": lang, "out": folder,
+                   "unpacked": cleanup, "zip_name": zip_name}
         with open(os.path.join(folder, "request.json"), "w", encoding="utf-8") as f:
             json.dump(request, f, ensure_ascii=False)
         with self._lock:
@@ -421,7 +423,8 @@ class Handler(BaseHTTPRequestHandler):
                 self._json(HTTPStatus.BAD_REQUEST, {"key": "bad_zip", "detail": str(exc)})
                 return
         mode = _mode((query.get("mode") or ["auto"])[0])
-        job = self.app.jobs.submit(unpacked.root, specs, mode, self.app.lang, cleanup=unpacked.temp)
+        name = os.path.basename((query.get("name") or ["upload.zip"])[0].replace("\\", "/"))[:255] or "upload.zip"
+        job = self.app.jobs.submit(unpacked.root, specs, mode, self.app.lang, cleanup=unpacked.temp, zip_name=name)
         self._json(HTTPStatus.ACCEPTED, {"job": job.id})
 
 

@@ -81,7 +81,41 @@ def _throttled() -> Callable[[int], None]:
     return tick
 
 
-def check_one(path: str, specs: Sequence[str], lang: str, out: str) -> bool:
+class Relabel:
+    """Roots inside an unpacked zip are shown as ``材料.zip#folder`` (siegfried's notation), not
+    as a temporary path that is gone once the check ends."""
+
+    def __init__(self, temp: str | None = None, name: str = "") -> None:
+        self.temp = temp.rstrip("/\\") if temp else None
+        self.name = name
+
+    def __call__(self, package: Any) -> Any:
+        if not self.temp or not package.root.startswith(self.temp):
+            return package
+        import dataclasses
+
+        rest = package.root[len(self.temp):].lstrip("/\\").replace(os.sep, "/")
+        return dataclasses.replace(package, root=f"{self.name}#{rest}" if rest else self.name)
+
+
+class _RelabelledSpill:
+    """A batch's spill whose packages come out relabelled (for the JSON writer)."""
+
+    def __init__(self, spill: Any, relabel: Relabel) -> None:
+        self._spill, self._relabel = spill, relabel
+
+    def names(self) -> list[str]:
+        names: list[str] = self._spill.names()
+        return names
+
+    def get(self, name: str) -> Any:
+        return self._relabel(self._spill.get(name))
+
+    def close(self) -> None:
+        self._spill.close()
+
+
+def check_one(path: str, specs: Sequence[str], lang: str, out: str, relabel: Relabel) -> bool:
     """Check one materials folder exactly as `validator check` does; write the reports."""
     from validator.api import client_spec_ref, client_values
     from validator.batch.union import load_union
@@ -97,14 +131,14 @@ def check_one(path: str, specs: Sequence[str], lang: str, out: str) -> bool:
     values, problem = client_values(path, None)
     package = check_package(path, Job.for_client(spec, values), client_problem=problem,
                             provider=_Counter(_throttled()))
-    report = make_report([package], lang)
+    report = make_report([relabel(package)], lang)
     for name in OUTPUTS:
         _write(out, name, renderer(name)(report))
     _finish(report.packages, clients=1)
     return report.ok
 
 
-def check_root(path: str, specs: Sequence[str], lang: str, out: str) -> bool:
+def check_root(path: str, specs: Sequence[str], lang: str, out: str, relabel: Relabel) -> bool:
     """Check an agency root as `validator batch` does: the roll-up and each client's detail."""
     from typing import cast
 
@@ -127,6 +161,7 @@ def check_root(path: str, specs: Sequence[str], lang: str, out: str) -> bool:
         emit("progress", done=done[0])
 
     outcome = run_batch(options, on_start=started, on_result=advanced)
+    outcome.spill = cast(Any, _RelabelledSpill(outcome.spill, relabel))
     try:
         packages = cast(tuple[PackageResult, ...], SpilledPackages(outcome.spill))
         report = Report(packages, lang=lang, tool_version=__version__)
@@ -167,7 +202,7 @@ def main(argv: Sequence[str]) -> int:
     try:
         mode = choose_mode(path, request.get("mode", "auto"))
         run = check_root if mode == "batch" else check_one
-        run(path, specs, lang, out)
+        run(path, specs, lang, out, Relabel(request.get("unpacked"), request.get("zip_name", "")))
     except UserError as exc:
         emit("error", key=str(exc))
         return 2
