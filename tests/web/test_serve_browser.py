@@ -4,6 +4,7 @@ address, type a folder, press the button, watch the report, download the Excel l
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
@@ -109,7 +110,16 @@ def test_agency_root_shows_each_client(serve: Served, browser: Browser, tmp_path
     for name in ("call-center-clean", "call-center-messy", "icp-messy"):
         copy_client(name, root / name)
     before = snapshot(root)
-    check_in_page(browser, serve, root)
+    browser.goto(serve.url)
+    # every text the status line shows while the check runs, caught as it changes
+    browser.js("""window.seen = []; new MutationObserver(() => window.seen.push(
+      document.getElementById('status').textContent)).observe(document.getElementById('status'),
+      {childList: true, characterData: true, subtree: true})""")
+    browser.type_into("#path", str(root))
+    browser.js("document.getElementById('check').click()")
+    browser.wait_for("document.body.dataset.state === 'shown'")
+    progress = [t for t in browser.js("window.seen") if re.fullmatch(r"检查中… [0-3]/3 个客户", t)]
+    assert progress, browser.js("window.seen")  # clients done / total, while it ran
     proc = run_cli("batch", str(root), "--format", "json", "--lang", "zh", "--quiet")
     assert proc.returncode == 1, proc.stderr
     rollup = json.loads(proc.stdout)["rollup"]
