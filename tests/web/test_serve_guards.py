@@ -177,3 +177,36 @@ def test_an_oversized_upload_is_refused_before_reading_it(serve: Served) -> None
         assert resp.status == 413 and json.loads(resp.read())["key"] == "too_big"
     finally:
         conn.close()
+
+
+def test_the_browser_is_opened_without_the_token_on_its_command_line(tmp_path: Path) -> None:
+    """$BROWSER is what Python's webbrowser runs: a script here records what it was given."""
+    import os
+    import stat
+    import subprocess
+    import sys
+    from urllib.parse import unquote
+
+    seen = tmp_path / "argv.txt"
+    fake = tmp_path / "fake_browser.py"
+    fake.write_text("import sys, pathlib\n"
+                    f"pathlib.Path({str(seen)!r}).write_text(sys.argv[1], encoding='utf-8')\n", encoding="utf-8")
+    server_tmp = tmp_path / "t"
+    server_tmp.mkdir()
+    env = {**os.environ, "BROWSER": f"{sys.executable} {fake} %s", "TMPDIR": str(server_tmp), "DISPLAY": ""}
+    proc = subprocess.Popen([sys.executable, "-m", "validator", "serve", "--lang", "en"], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True, env=env)
+    served = Served("", proc, server_tmp)
+    try:
+        assert proc.stdout is not None
+        served.url = proc.stdout.readline().strip()
+        deadline = time.monotonic() + 30
+        while not seen.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        opened = seen.read_text(encoding="utf-8")
+        assert opened.startswith("file://") and served.token not in opened
+        redirect = Path(unquote(opened[len("file://"):]))
+        assert served.url.replace("&", "&amp;") in redirect.read_text(encoding="utf-8")
+        assert stat.S_IMODE(redirect.stat().st_mode) == 0o600
+    finally:
+        stop_server(served)
