@@ -396,8 +396,9 @@ def specs_schema() -> None:
 from validator.commands.batch import command as _batch  # noqa: E402
 from validator.commands.hook import command as _hook  # noqa: E402
 from validator.commands.risk import command as _risk  # noqa: E402
+from validator.commands.serve import command as _serve  # noqa: E402
 
-for _command in (_batch, _hook, _risk):
+for _command in (_batch, _hook, _risk, _serve):
     main.add_command(_command)
 
 

@@ -1,0 +1,1 @@
+"""`validator serve`: the local web page (server, jobs, worker, page, safe unzip)."""
