@@ -21,6 +21,7 @@ from validator.spec.model import (
     NamePattern,
     NamingRules,
     PdfSpec,
+    RuleKind,
     RuleSpec,
     SheetSpec,
     Spec,
@@ -625,7 +626,7 @@ def _build_rules(raw: Any) -> tuple[RuleSpec, ...]:
 
 
 def _build_rule(raw: MDict) -> RuleSpec:
-    kind = next(k for k in (*schema.ASSERTIONS, "require_documents") if k in raw)
+    kind: RuleKind = next(k for k in (*schema.ASSERTIONS, "require_documents") if k in raw)
     count = raw.get("count") or {}
     ipr = raw.get("ip_ranges")
     return RuleSpec(

@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from validator.model import Severity
 
@@ -90,6 +90,14 @@ class ColumnSpec:
 
 # --- cross-field rules (`rules:`; evaluated by validator.checks.rules) ---------------
 
+#: The closed vocabularies of the spec: the schema (validator.spec.schema) takes its word lists
+#: from these, and mypy checks every comparison the checks make against them.
+RuleKind = Literal["require", "expect", "count", "ip_ranges", "require_documents"]
+Operator = Literal["equals", "not_equals", "in", "not_in", "matches", "filled", "min", "max"]
+SeverityName = Literal["error", "warning", "info"]
+ColumnOrder = Literal["strict", "any"]
+ExtraColumns = Literal["error", "warning", "ignore"]
+
 
 @dataclass(frozen=True)
 class Condition:
@@ -102,7 +110,7 @@ class Condition:
 
     column: str | None = None
     variable: str | None = None
-    ops: tuple[tuple[str, Any], ...] = ()  # (operator, operand): equals, in, matches, filled, min…
+    ops: tuple[tuple[Operator, Any], ...] = ()  # (operator, operand): equals, in, matches, filled, min…
     all: tuple[Condition, ...] = ()
     any: tuple[Condition, ...] = ()
     negate: Condition | None = None
@@ -123,11 +131,11 @@ class RuleSpec:
     """
 
     id: str
-    kind: str  # require | expect | count | ip_ranges | require_documents
+    kind: RuleKind
     title: str = ""
     title_en: str = ""
     description: str = ""
-    severity: str | None = None  # error | warning | info; None: the code's default
+    severity: SeverityName | None = None  # None: the code's default
     when: Condition | None = None
     require: tuple[str, ...] = ()
     expect: Condition | None = None
@@ -152,8 +160,8 @@ class SheetSpec:
     name: str | None
     header_row: int
     columns: tuple[ColumnSpec, ...]
-    order: str = "strict"
-    extra_columns: str = "error"
+    order: ColumnOrder = "strict"
+    extra_columns: ExtraColumns = "error"
     min_rows: int | None = None
     max_rows: int | None = None
     rules: tuple[RuleSpec, ...] = ()  # cross-field rules over the rows

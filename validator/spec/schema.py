@@ -7,9 +7,10 @@ prints the JSON Schema made from this description.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
 from validator.spec.dsl import Any_, Bool, Int, ListOf, MapOf, Num, Obj, OneOf, Problems, Schema, Str
+from validator.spec.model import Operator, RuleKind, SeverityName
 from validator.spec.yamlmarks import Mark
 
 SIZE_RE = r"\s*\d+(\.\d+)?\s*([KMG]i?B|B)?\s*"
@@ -69,9 +70,9 @@ naming = Obj(
 # and asserts one thing about them. Conditions nest with all/any/not.
 
 VAR_REF = r"\s*\{\s*" + IDENT + r"\s*\}\s*"
-SEVERITIES = ("error", "warning", "info")
-OPERATORS = ("equals", "not_equals", "in", "not_in", "matches", "filled", "min", "max")
-ASSERTIONS = ("require", "expect", "count", "ip_ranges")
+SEVERITIES: tuple[SeverityName, ...] = get_args(SeverityName)
+OPERATORS: tuple[Operator, ...] = get_args(Operator)
+ASSERTIONS: tuple[RuleKind, ...] = tuple(k for k in get_args(RuleKind) if k != "require_documents")
 scalar = OneOf((Str(), Num(), Bool()), expected="text or a number")
 bound = OneOf((Num(), Str(pattern=VAR_REF, pattern_hint="a number or a {variable}")),
               doc="a number, or a {variable} holding one", expected="a number or a {variable}")
