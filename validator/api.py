@@ -6,7 +6,7 @@ client's values first.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from validator.client_file import read_client_file
@@ -33,13 +33,16 @@ def client_spec_ref(root: str) -> str | None:
 
 
 def check_folder(root: str, spec: Spec, overrides: Mapping[str, str] | None = None, *,
-                 cache: bool = False, file_timeout: float | None = DEFAULT_FILE_TIMEOUT) -> PackageResult:
+                 cache: bool = False, file_timeout: float | None = DEFAULT_FILE_TIMEOUT,
+                 on_file: Callable[[int, int], None] | None = None) -> PackageResult:
     """Check every file of a materials folder and the folder as a whole (``cache``: through the
     incremental cache, see :mod:`validator.incremental`; ``file_timeout``: seconds one file's
-    PDF or workbook parse may take in the killable worker, None to parse in this process)."""
+    PDF or workbook parse may take in the killable worker, None to parse in this process;
+    ``on_file(done, total)``: called after each file)."""
     if cache:
         from validator.incremental import check_folder_cached
 
-        return check_folder_cached(root, spec, overrides, file_timeout=file_timeout)
+        return check_folder_cached(root, spec, overrides, file_timeout=file_timeout, on_file=on_file)
     values, problem = client_values(root, overrides)
-    return check_package(root, Job.for_client(spec, values, file_timeout=file_timeout), client_problem=problem)
+    return check_package(root, Job.for_client(spec, values, file_timeout=file_timeout), client_problem=problem,
+                         on_file=on_file)

@@ -264,7 +264,9 @@ def check(folders: tuple[str, ...], spec_ref: str | None, variables: tuple[str, 
     check_destinations(chosen, folders, lang or default_lang())
     from validator.api import check_folder
     from validator.client_file import client_spec
+    from validator.file_progress import FileProgress
 
+    progress = FileProgress.for_terminal(lang or default_lang())
     packages = []
     specs: dict[str, Spec] = {}
     for folder in folders:
@@ -274,7 +276,12 @@ def check(folders: tuple[str, ...], spec_ref: str | None, variables: tuple[str, 
             raise click.UsageError(f"no --spec given and {folder}/client.yaml names no spec{why}")
         if ref not in specs:
             specs[ref] = with_severity(load_spec_or_exit(ref), ignore, warn)
-        packages.append(check_folder(folder, specs[ref], overrides, cache=cache, file_timeout=file_timeout))
+        if progress is not None:
+            progress.folder_started(folder)
+        packages.append(check_folder(folder, specs[ref], overrides, cache=cache, file_timeout=file_timeout,
+                                     on_file=progress))
+    if progress is not None:
+        progress.close()
     report = make_report(packages, lang)
     errors = emit_report(report, chosen, folders)
     if errors:

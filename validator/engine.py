@@ -96,11 +96,13 @@ def check_package(
     provider: OutcomeProvider | None = None,
     only: Iterable[str] | None = None,
     notes: Sequence[Defect] = (),
+    on_file: Callable[[int, int], None] | None = None,
 ) -> PackageResult:
     """Check the materials folder ``root``: every file, then the folder as a whole.
 
     ``only``: paths (relative to root) whose file-level defects are wanted; the other files count
     for the folder-level rules only. ``notes``: defects found before the walk (a batch registry's).
+    ``on_file(done, total)``: called after each file (progress on long runs).
     """
     spec = job.spec
     try:
@@ -118,13 +120,15 @@ def check_package(
         provider.start(entries)
     wanted = None if only is None else set(only)
     outcomes = []
-    for entry in entries:
+    for done, entry in enumerate(entries, start=1):
         if wanted is not None and entry.rel not in wanted:
             outcomes.append(_name_only(job, entry) or _silent(compute(entry)))
         elif provider is not None:
             outcomes.append(provider.outcome(entry, compute))
         else:
             outcomes.append(compute(entry))
+        if on_file is not None:
+            on_file(done, len(entries))
     result = finish_package(root, job, client_problem, outcomes, provider.digest_of if provider else None)
     if provider is not None:
         provider.finish()

@@ -29,7 +29,8 @@ from validator.spec.model import Spec
 
 
 def check_folder_cached(root: str, spec: Spec, overrides: Mapping[str, str] | None = None, *,
-                        file_timeout: float | None = DEFAULT_FILE_TIMEOUT) -> PackageResult:
+                        file_timeout: float | None = DEFAULT_FILE_TIMEOUT,
+                        on_file: Callable[[int, int], None] | None = None) -> PackageResult:
     """``api.check_folder`` with the outcomes of unchanged files taken from the cache."""
     from validator.spec_cache import spec_digest
 
@@ -38,7 +39,7 @@ def check_folder_cached(root: str, spec: Spec, overrides: Mapping[str, str] | No
     if cache is not None:
         cache.bind(spec_digest(spec), values)
     return check_package(root, Job.for_client(spec, values, file_timeout=file_timeout), client_problem=problem,
-                         provider=CachedOutcomes(cache) if cache is not None else None)
+                         provider=CachedOutcomes(cache) if cache is not None else None, on_file=on_file)
 
 
 def check_changed(

@@ -57,7 +57,8 @@ def check_sheet(ctx: Context, facts: FileFacts, doc: DocumentSpec) -> None:
 
 
 def _available(detail: str) -> list[str]:
-    return [s for s in detail.split("\n") if s] if "\n" in detail else [detail]
+    """The workbook's sheet names, from a ``sheet_missing`` error (one per line)."""
+    return [s for s in detail.split("\n") if s]
 
 
 def check_header(

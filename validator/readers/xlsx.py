@@ -335,7 +335,7 @@ class _errors_as_sheet_error:  # lower case: used like a function, as a context 
         if isinstance(exc, python_calamine.PasswordError):
             raise SheetError("encrypted", _detail(exc)) from exc
         if isinstance(exc, python_calamine.WorksheetNotFound):
-            raise SheetError("sheet_missing", _detail(exc)) from exc
+            raise SheetError("sheet_missing", "") from exc  # which sheets there are: unknown here
         if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
             return
         if isinstance(exc, OSError) and not isinstance(exc, zipfile.BadZipFile):
@@ -612,6 +612,12 @@ def _open_workbook(path: str | os.PathLike[str]) -> python_calamine.CalamineWork
     return python_calamine.CalamineWorkbook.from_path(os.fspath(path))
 
 
+def _names_detail(names: Sequence[str]) -> str:
+    """A ``sheet_missing`` error's detail: the sheets the workbook has, one per line (the check
+    lists them in the reader's language; no English sentence around them)."""
+    return "\n".join(names)
+
+
 def _choose_sheet(wb: python_calamine.CalamineWorkbook, names: tuple[str, ...], sheet: str | None) -> str:
     import python_calamine
 
@@ -619,9 +625,9 @@ def _choose_sheet(wb: python_calamine.CalamineWorkbook, names: tuple[str, ...], 
         for meta in wb.sheets_metadata:
             if meta.typ == python_calamine.SheetTypeEnum.WorkSheet:
                 return meta.name
-        raise SheetError("sheet_missing", f"no worksheet; sheets: {', '.join(names) or '(none)'}")
+        raise SheetError("sheet_missing", _names_detail(names))
     if sheet not in names:
-        raise SheetError("sheet_missing", f"no sheet {sheet!r}; sheets: {', '.join(names) or '(none)'}")
+        raise SheetError("sheet_missing", _names_detail(names))
     return sheet
 
 
@@ -644,8 +650,7 @@ def _fallback(
     if name is None or name not in names:
         if sheet is None and not pkg.sheets:
             raise SheetError("damaged", _detail(cause))
-        wanted = f"no sheet {sheet!r}" if sheet is not None else "no worksheet"
-        raise SheetError("sheet_missing", f"{wanted}; sheets: {', '.join(names) or '(none)'}")
+        raise SheetError("sheet_missing", _names_detail(names))
     errors = pkg.scan_sheet(name, max_cells)  # the same cell budget as for calamine
     nrows = header_row + max_rows
     try:
