@@ -757,7 +757,8 @@ REASONS: dict[str, Text] = {
     # PDF / spreadsheet readers
     "not_pdf": ("不是 PDF 文件", "it is not a PDF"),
     "no_pages": ("PDF 中没有任何页面", "the PDF has no pages"),
-    "damaged": ("文件已损坏（{detail}）", "the file is damaged ({detail})"),
+    # The parser's own words are English: the zh text leaves them out (they stay in the JSON's params).
+    "damaged": ("文件已损坏，无法解析", "the file is damaged ({detail})"),
     "timeout": ("解析超时，文件结构异常", "parsing took too long; the structure is abnormal"),
     "too_large": ("文件过大，未解析", "the file is too large to parse"),
     "memory": ("解析所需内存超限，文件结构异常", "parsing needed too much memory; the structure is abnormal"),
