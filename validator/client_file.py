@@ -104,9 +104,8 @@ def read_client_values(root: str, spec_roots: tuple[str, ...] = ()) -> tuple[dic
 
 def _from_zip(archive: str) -> bytes:
     """client.yaml at the root of a zipped pack (raises UnsafeFile like read_regular)."""
-    from validator.safeio import UnsafeFile
-
     from validator.packsource import client_file_bytes
+    from validator.safeio import UnsafeFile
 
     try:
         raw = client_file_bytes(archive, MAX_CLIENT_BYTES)
