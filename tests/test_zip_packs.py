@@ -262,3 +262,28 @@ def test_batch_takes_zipped_packs_beside_folders(tmp_path: Path) -> None:
     plain = {(d["code"], d["path"]) for d in by_client["甲公司"]["defects"]}
     zipped = {(d["code"], d["path"]) for d in by_client["乙公司"]["defects"] if d["code"] != "Z112"}
     assert plain == zipped and by_client["乙公司"]["files"] == by_client["甲公司"]["files"]
+
+
+def test_the_cache_gives_a_zip_the_same_report(messy: Path, tmp_path: Path) -> None:
+    archive = zip_folder(messy, tmp_path / "pack.zip")
+    env = {"VALIDATOR_CACHE_DIR": str(tmp_path / "cache")}
+    plain = run_cli("check", str(archive), "--spec", "core", "-f", "json", "--lang", "en")
+    runs = [run_cli("check", str(archive), "--spec", "core", "--cache", "-f", "json", "--lang", "en", env=env)
+            for _ in range(2)]
+    assert all(json.loads(r.stdout)["packages"][0]["defects"] == json.loads(plain.stdout)["packages"][0]["defects"]
+               for r in runs)
+
+
+def test_a_zip_inside_a_zipped_pack_is_opened_one_level(tmp_path: Path) -> None:
+    folder = tmp_path / "cc"
+    shutil.copytree(Path(__file__).parent.parent / "fixtures/examples/call-center-clean", folder)
+    shots = sorted(folder.glob("13_系统截图_*"))
+    write_zip(folder / "截图.zip", [Member(p.name, p.read_bytes(), gbk=True) for p in shots])
+    for p in shots:
+        p.unlink()
+    archive = zip_folder(folder, tmp_path / "pack.zip", top="cc/", gbk=True)
+    _, report = check(archive, "--spec", "call-center")
+    assert codes_at(report, "截图.zip") == ["Z112", "Z116"]
+    docs = {d["id"]: d["files"] for d in report["packages"][0]["documents"]}
+    assert docs["system_screenshots"] == sorted(f"截图.zip/{p.name}" for p in shots)
+    assert "D102" not in codes_at(report, "")
