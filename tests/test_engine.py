@@ -113,7 +113,6 @@ print(json.dumps(counts))
 """
 
 
-@pytest.mark.xfail(strict=True, reason="the PDF and sheet readers still open by path (next step: FileFacts bytes)")
 def test_a_serial_batch_opens_no_file_more_than_twice(tmp_path: Path) -> None:
     """Python-level opens (the audit hook's "open" event: io.open and os.open) of each file in the
     client folders, with the leak scan of cells and PDF text on: facts, sheet, rules, leaks

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from os.path import isdir as os_path_isdir
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -234,7 +235,7 @@ def main() -> None:
 
 @main.command(context_settings=CONTEXT)
 @click.argument("folders", nargs=-1, required=True,
-                type=click.Path(exists=True, file_okay=False, dir_okay=True))
+                type=click.Path(exists=True, file_okay=True, dir_okay=True))
 @click.option("--spec", "-s", "spec_ref", metavar="ID_OR_PATH",
               help="Built-in spec id (see `validator specs list`) or a spec file. "
                    "Default: the `spec` key of the folder's client.yaml.")
@@ -252,10 +253,23 @@ def main() -> None:
 def check(folders: tuple[str, ...], spec_ref: str | None, variables: tuple[str, ...], formats: tuple[str, ...],
           output: str | None, ignore: tuple[str, ...], warn: tuple[str, ...], cache: bool, file_timeout: float,
           lang: str | None) -> None:
-    """Check materials FOLDER(s) against a spec. 检查材料文件夹。
+    """Check materials FOLDER(s) - or zip files of them - against a spec. 检查材料文件夹或压缩包。
+
+    A zip is checked as the folder it stands for, without unpacking it to disk
+    (client.yaml inside it holds the client's values).
+
+    \b
+    Examples:
+      validator check 材料/ --spec call-center
+      validator check 材料.zip --spec call-center -o 报告.html
 
     Exit status 0: no errors; 1: errors found; 2: usage or spec error.
     """
+    from validator.packsource import is_zip_package
+
+    for folder in folders:
+        if not os_path_isdir(folder) and not is_zip_package(folder):
+            raise click.BadParameter(f"{folder!r} is neither a folder nor a zip file", param_hint="FOLDERS")
     overrides = _parse_vars(variables)
     chosen = _parse_formats(formats, output)
     ignore, warn = check_codes(ignore, "--ignore"), check_codes(warn, "--warn")

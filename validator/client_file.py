@@ -68,7 +68,7 @@ def read_client_values(root: str, spec_roots: tuple[str, ...] = ()) -> tuple[dic
 
     path = os.path.join(root, CLIENT_FILE)
     try:
-        raw = read_regular(path, MAX_CLIENT_BYTES)
+        raw = read_regular(path, MAX_CLIENT_BYTES) if not os.path.isfile(root) else _from_zip(root)
     except UnsafeFile as exc:
         if exc.reason == "missing":
             return {}, None, []
@@ -100,6 +100,22 @@ def read_client_values(root: str, spec_roots: tuple[str, ...] = ()) -> tuple[dic
         elif value is not None:
             values[str(key)] = str(value).strip()
     return values, (f"nested values for: {', '.join(bad)}" if bad else None), outside
+
+
+def _from_zip(archive: str) -> bytes:
+    """client.yaml at the root of a zipped pack (raises UnsafeFile like read_regular)."""
+    from validator.packsource import client_file_bytes
+    from validator.safeio import UnsafeFile
+
+    try:
+        raw = client_file_bytes(archive, MAX_CLIENT_BYTES)
+    except OSError as exc:
+        raise UnsafeFile(archive, "unreadable", exc.strerror or str(exc)) from None
+    if raw is None:
+        raise UnsafeFile(archive, "missing")
+    if len(raw) > MAX_CLIENT_BYTES:
+        raise UnsafeFile(archive, "too_large", f"{len(raw)} bytes", size=len(raw))
+    return raw
 
 
 class SpecRef(str):

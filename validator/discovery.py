@@ -8,6 +8,10 @@ import stat
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from validator.packsource import MemberRef
 
 CLIENT_FILE = "client.yaml"
 ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "__MACOSX"})
@@ -23,6 +27,7 @@ class Entry:
     target: str | None = None  # symlink target
     error: str | None = None
     vanished: bool = False  # listed, then gone before it could be looked at
+    member: MemberRef | None = None  # a file inside a zip: where its bytes are (validator.packsource)
 
     @property
     def name(self) -> str:

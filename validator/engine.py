@@ -29,9 +29,11 @@ from validator.checks.leakage import LeakIndex, Own, check_name_leaks, drop_supe
 from validator.checks.naming import check_name, display_name
 from validator.checks.rules import check_package_rules
 from validator.checks.variables import check_variables
-from validator.discovery import Entry, Ignore, walk
+from validator.discovery import Entry
+from validator.hashing import file_digest
 from validator.limits import DEFAULT_FILE_TIMEOUT
 from validator.model import Defect, DocumentStatus, PackageResult, Severity, sorted_defects
+from validator.packsource import close_archives, list_package
 from validator.spec.model import DocumentSpec, Spec
 
 
@@ -106,12 +108,18 @@ def check_package(
     """
     spec = job.spec
     try:
-        entries = list(walk(root, Ignore(spec.ignore)))
+        listing = list_package(root, spec, job.values)
     except OSError as exc:
         ctx = Context(spec, job.values)
         ctx.emit("F105", "", {"detail": exc.strerror or str(exc)})
         return PackageResult(root, spec.id, sorted_defects((*ctx.defects, *notes)), error=str(exc),
                              client=job.values)
+    entries = listing.entries
+    if listing.problems:  # what is wrong with a zip as a whole (or a zip in the folder)
+        ctx = Context(spec, job.values)
+        for code, rel, params in listing.problems:
+            ctx.emit(code, rel, params)
+        notes = (*notes, *ctx.defects)
 
     def compute(entry: Entry) -> FileOutcome:
         return inspect(job, root, entry)
@@ -120,21 +128,31 @@ def check_package(
         provider.start(entries)
     wanted = None if only is None else set(only)
     outcomes = []
-    for done, entry in enumerate(entries, start=1):
-        if wanted is not None and entry.rel not in wanted:
-            outcomes.append(_name_only(job, entry) or _silent(compute(entry)))
-        elif provider is not None:
-            outcomes.append(provider.outcome(entry, compute))
-        else:
-            outcomes.append(compute(entry))
-        if on_file is not None:
-            on_file(done, len(entries))
-    result = finish_package(root, job, client_problem, outcomes, provider.digest_of if provider else None)
+    try:
+        for done, entry in enumerate(entries, start=1):
+            if wanted is not None and not _wanted(entry, wanted):
+                outcomes.append(_name_only(job, entry) or _silent(compute(entry)))
+            elif provider is not None and entry.member is None:
+                outcomes.append(provider.outcome(entry, compute))
+            else:
+                outcomes.append(compute(entry))
+            if on_file is not None:
+                on_file(done, len(entries))
+        digest_of = listing.digest_of(provider.digest_of if provider else file_digest)
+        result = finish_package(root, job, client_problem, outcomes, digest_of)
+    finally:
+        if listing.members:
+            close_archives()
     if provider is not None:
         provider.finish()
     if notes:
         result = dataclasses.replace(result, defects=sorted_defects((*result.defects, *notes)))
     return result
+
+
+def _wanted(entry: Entry, wanted: set[str]) -> bool:
+    """A changed file, or a file inside a changed zip."""
+    return entry.rel in wanted or (entry.member is not None and entry.member.archive_rel in wanted)
 
 
 def finish_package(

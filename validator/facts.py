@@ -7,6 +7,10 @@ parsed once.
 
 Opening never blocks and never follows a link: a file swapped for a FIFO or a link between the
 walk and the open is caught by O_NOFOLLOW/O_NONBLOCK and fstat.
+
+The file's bytes are read once and held (``data``): a file in a zip is inflated once, with a
+cap (``validator.packsource``); a file on disk is read whole only when a reader needs more than
+its head, and then handed to the PDF reader, the sheet reader and the workbook text as bytes.
 """
 
 from __future__ import annotations
@@ -29,11 +33,14 @@ _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLO
 class FileFacts:
     """What is known about one regular file; the expensive parts are computed on first use."""
 
-    __slots__ = ("_failed", "_pdf", "_sheets", "_workbook_text", "content", "entry", "head", "size", "text_pages")
+    __slots__ = ("_data", "_failed", "_pdf", "_sheets", "_workbook_text", "content", "entry", "head", "size",
+                 "text_pages")
 
-    def __init__(self, entry: Entry, size: int, head: bytes, content: ContentType, text_pages: int = 0):
+    def __init__(self, entry: Entry, size: int, head: bytes, content: ContentType, text_pages: int = 0,
+                 data: bytes | None = None):
         self.entry, self.size, self.head, self.content = entry, size, head, content
         self.text_pages = text_pages  # PDF pages whose text the checks of this run need
+        self._data = data if data is not None else (head if len(head) >= size else None)
         self._pdf: PdfFacts | None = None
         self._sheets: dict[tuple[str | None, int], Any] = {}
         self._workbook_text: str | None = None
@@ -58,13 +65,20 @@ class FileFacts:
     def path(self) -> str:
         return self.entry.path
 
+    def source(self) -> bytes | str:
+        """The file's bytes, read once (a file on disk larger than the readers' cap: its path,
+        and each reader applies its own limit)."""
+        if self._data is None and self.entry.member is None and self.size <= _READ_CAP:
+            self._data = _read_whole(self.entry.path)
+        return self._data if self._data is not None else self.entry.path
+
     def pdf(self) -> PdfFacts:
         """Does it open, is it locked, how many pages, and the text of the first ``text_pages``
         pages: one read, one parse."""
         if self._pdf is None:
             from validator.readers.pdf import read_pdf
 
-            self._pdf = read_pdf(self.path, text_pages=self.text_pages)
+            self._pdf = read_pdf(self.source(), text_pages=self.text_pages)
         return self._pdf
 
     def pdf_texts(self) -> tuple[str, ...]:
@@ -82,7 +96,7 @@ class FileFacts:
             from validator.readers.xlsx import SheetError, read_sheet
 
             try:
-                found = read_sheet(self.path, name, header_row)
+                found = read_sheet(self.source(), name, header_row)
             except SheetError as exc:
                 found = SheetProblem(exc.key, exc.detail)
             self._sheets[key] = found
@@ -95,7 +109,7 @@ class FileFacts:
         if self._workbook_text is None:
             from validator.readers.ooxml_text import workbook_text
 
-            self._workbook_text = workbook_text(self.path)
+            self._workbook_text = workbook_text(self.source())
         return self._workbook_text
 
 
@@ -108,13 +122,16 @@ class SheetProblem(Exception):
 
 
 class ReadProblem(Exception):
-    def __init__(self, code: str, detail: str, kind: str = ""):
+    def __init__(self, code: str, detail: str, kind: str = "", params: dict[str, Any] | None = None):
         super().__init__(detail)
         self.code, self.detail, self.kind = code, detail, kind
+        self.params = params  # the defect's parameters, when they are more than a detail
 
 
 def read_facts(entry: Entry, *, text_pages: int = 0) -> FileFacts:
     """Read the head of a regular file once and sniff its type; ReadProblem otherwise."""
+    if entry.member is not None:
+        return _member_facts(entry, text_pages)
     try:
         fd = os.open(entry.path, _OPEN_FLAGS)
     except FileNotFoundError as exc:
@@ -135,6 +152,51 @@ def read_facts(entry: Entry, *, text_pages: int = 0) -> FileFacts:
         os.close(fd)
     content = sniff(entry.path, head, st.st_size)
     return FileFacts(entry, st.st_size, head, content, text_pages)
+
+
+def _member_facts(entry: Entry, text_pages: int) -> FileFacts:
+    """A file inside a zip: inflated once (bounded), sniffed from its bytes."""
+    from validator.packsource import member_bytes
+    from validator.ziparchive import MemberProblem
+
+    assert entry.member is not None
+    try:
+        data = member_bytes(entry.member)
+    except MemberProblem as exc:
+        raise ReadProblem(exc.code, str(exc.params.get("detail", "")), params=exc.params) from None
+    except OSError as exc:
+        raise ReadProblem("F102" if isinstance(exc, FileNotFoundError) else "F101", exc.strerror or str(exc)) from None
+    content = sniff(entry.path, data, len(data))  # all the bytes are at hand: the sniffer reopens nothing
+    return FileFacts(entry, len(data), data[:HEAD_SIZE], content, text_pages, data)
+
+
+_READ_CAP = 256 << 20  # the PDF reader's own limit
+
+
+def _read_whole(path: str) -> bytes | None:
+    """A regular file's bytes (not following a link); None when it cannot be read now (the
+    readers then open the path and report what they find)."""
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        chunks = []
+        left = _READ_CAP + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
+        return data if len(data) <= _READ_CAP else None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def _special_kind(mode: int) -> str:

@@ -127,15 +127,26 @@ def resolve_spec_ref(ref: str, base: str) -> str:
 
 
 def client_folders(root: str) -> list[str]:
-    """Names of the client folders directly under root, sorted (links are not followed)."""
+    """Names of the client folders directly under root, and of client packs zipped beside them
+    (``北京示例.zip``, checked as the folder it stands for), sorted (links are not followed)."""
+    from validator.packsource import is_zip_package
+
     names = []
     with os.scandir(root) as it:
         for entry in it:
             if entry.name.startswith((".", "_")) or entry.name in ALWAYS_SKIPPED_DIRS:
                 continue
-            if entry.is_dir(follow_symlinks=False):
+            if entry.is_dir(follow_symlinks=False) or (
+                entry.name.lower().endswith(".zip") and entry.is_file(follow_symlinks=False)
+                and is_zip_package(entry.path)
+            ):
                 names.append(entry.name)
     return sorted(names, key=nfc)
+
+
+def client_name(entry_name: str) -> str:
+    """The client a folder or a zipped pack stands for: ``北京示例.zip`` is client 北京示例."""
+    return entry_name[:-4] if entry_name.lower().endswith(".zip") else entry_name
 
 
 def discover(root: str) -> list[Client]:
@@ -146,7 +157,7 @@ def discover(root: str) -> list[Client]:
     clients: list[Client] = []
     seen: set[str] = set()
     for name in client_folders(root):
-        key = nfc(name)
+        key = nfc(client_name(name))
         seen.add(key)
         clients.append(_client(root, name, registry))
     registry_name = registry.name
@@ -193,7 +204,8 @@ def _unique_names(clients: list[Client]) -> list[Client]:
 def _client(root: str, name: str, registry: Registry) -> Client:
     folder = os.path.join(root, name)
     raw, problem, outside = read_client_values(folder, (root,))
-    has_yaml = os.path.lexists(os.path.join(folder, CLIENT_FILE))
+    has_yaml = os.path.lexists(os.path.join(folder, CLIENT_FILE)) or (os.path.isfile(folder) and _zip_has_yaml(folder))
+    name = client_name(name)
     yaml_specs = split_specs(raw.pop("spec", None) or raw.pop("specs", None))
     raw.pop("specs", None)
     yaml_values = {k: str(v) for k, v in raw.items()}
@@ -220,6 +232,15 @@ def _client(root: str, name: str, registry: Registry) -> Client:
         notes.extend(_mismatches(registry, row, yaml_values, yaml_specs))
         specs = yaml_specs or row.specs
     return Client(nfc(name), folder, yaml_values, registry_values, specs, problem, tuple(notes))
+
+
+def _zip_has_yaml(archive: str) -> bool:
+    from validator.packsource import client_file_bytes
+
+    try:
+        return client_file_bytes(archive, 0) is not None
+    except OSError:
+        return True  # there is one, unreadable: read_client_values reported it
 
 
 def _outside(ref: str, source: str, row: int | None = None) -> Note:

@@ -40,7 +40,8 @@ def check_content(ctx: Context, job: Job, entry: Entry, doc: DocumentSpec | None
     try:
         facts: FileFacts = read_facts(entry, text_pages=job.text_pages)
     except ReadProblem as p:
-        params = {"kind": p.kind} if p.code == "F104" else {"target": "?"} if p.code == "F103" else {"detail": p.detail}
+        params = (p.params if p.params is not None else {"kind": p.kind} if p.code == "F104"
+                  else {"target": "?"} if p.code == "F103" else {"detail": p.detail})
         ctx.emit(p.code, entry.rel, params, document=doc_id)
         return False
     check_size(ctx, entry.rel, facts.size, doc, facts.content)

@@ -75,12 +75,14 @@ def check_type(ctx: Context, facts: FileFacts, doc: DocumentSpec | None) -> None
 def _allowed_members(facts: FileFacts, allowed: tuple[str, ...]) -> list[str] | None:
     """The member names of a zip when every file in it has an extension of an allowed type
     (judged by name: the members are not unpacked); None otherwise."""
+    import io
     import zipfile  # only for a zip where something else is wanted
 
-    if _declared_entries(facts.path) > _ARCHIVE_LIMIT:
+    source = facts.source()
+    if _declared_entries(source) > _ARCHIVE_LIMIT:
         return None  # zipfile would build every entry before we could count them
     try:
-        with zipfile.ZipFile(facts.path) as z:
+        with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as z:
             infos = z.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
         return None
@@ -96,16 +98,19 @@ def _allowed_members(facts: FileFacts, allowed: tuple[str, ...]) -> list[str] | 
     return names[:_MEMBERS_SHOWN] + (["…"] if len(names) > _MEMBERS_SHOWN else [])
 
 
-def _declared_entries(path: str) -> int:
+def _declared_entries(source: str | bytes) -> int:
     """The entry count in the zip's end-of-central-directory record (a large number when unreadable)."""
-    try:
-        with open(path, "rb") as f:
-            f.seek(0, 2)
-            size = f.tell()
-            f.seek(max(0, size - 65_557))
-            tail = f.read()
-    except OSError:
-        return 1 << 30
+    if isinstance(source, bytes):
+        tail = source[-65_557:]
+    else:
+        try:
+            with open(source, "rb") as f:
+                f.seek(0, 2)
+                size = f.tell()
+                f.seek(max(0, size - 65_557))
+                tail = f.read()
+        except OSError:
+            return 1 << 30
     at = tail.rfind(b"PK\x05\x06")
     return int.from_bytes(tail[at + 10 : at + 12], "little") if at >= 0 and len(tail) >= at + 12 else 1 << 30
 

@@ -27,7 +27,8 @@ BASE_ID = "PKGROOT"
 FOLDER_URI = "."  # the folder itself: relative to PKGROOT it resolves to the folder
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 _FAMILY = {"F": "file-system", "V": "client-values", "D": "documents", "N": "naming", "T": "file-type",
-           "S": "size", "P": "pdf", "X": "spreadsheet", "C": "cross-field", "L": "cross-client", "H": "hook"}
+           "S": "size", "P": "pdf", "X": "spreadsheet", "C": "cross-field", "L": "cross-client", "H": "hook",
+           "Z": "zip-archive"}
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
 

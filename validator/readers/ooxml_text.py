@@ -7,15 +7,17 @@ in the workbook at all: the shared strings hold every distinct text once.
 from __future__ import annotations
 
 import html
+import io
 import zipfile
 
 _MAX_XML_BYTES = 64 * 1024 * 1024  # inflated shared strings / sheet parts read at the most
 
 
-def workbook_text(path: str) -> str:
-    """The shared strings, else the sheets' inline strings, as XML text; "" for a damaged file."""
+def workbook_text(source: str | bytes) -> str:
+    """The shared strings, else the sheets' inline strings, as XML text; "" for a damaged file.
+    ``source``: a path or the file's bytes."""
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as zf:
             infos = zf.infolist()
             shared = [i for i in infos if i.filename.lower().endswith("sharedstrings.xml")]
             parts = shared or [

@@ -55,6 +55,7 @@ fails too is the workbook "damaged".
 from __future__ import annotations
 
 import datetime as _dt
+import io
 import os
 import posixpath
 import re
@@ -222,7 +223,7 @@ class SheetError(Exception):
 
 
 def read_sheet(
-    path: str | os.PathLike[str],
+    path: str | os.PathLike[str] | bytes,
     sheet: str | None,
     header_row: int = 1,
     *,
@@ -231,7 +232,7 @@ def read_sheet(
     timeout: float = 10.0,
     max_cells: int = 10_000_000,
 ) -> SheetData:
-    """Read ``sheet`` (``None``: the first worksheet) of the .xlsx at ``path``.
+    """Read ``sheet`` (``None``: the first worksheet) of the .xlsx at ``path`` (or in these bytes).
 
     ``header_row`` is the 1-based Excel row holding the column names; ``0`` means no header
     (every non-empty row is data).  At most ``max_rows`` sheet rows after the header are looked
@@ -275,7 +276,7 @@ def read_sheet(
 
 
 def sheet_names(
-    path: str | os.PathLike[str], *, max_unzipped_mb: int = 200, timeout: float = 10.0
+    path: str | os.PathLike[str] | bytes, *, max_unzipped_mb: int = 200, timeout: float = 10.0
 ) -> tuple[str, ...]:
     """All sheet names in workbook order (worksheets and chart sheets).  Raises SheetError."""
     import python_calamine
@@ -357,14 +358,17 @@ def _detail(exc: BaseException) -> str:
 class _Package:
     """The zip, checked for bombs, with its sheet name -> part map."""
 
-    def __init__(self, path: str | os.PathLike[str], max_unzipped_mb: int) -> None:
+    def __init__(self, path: str | os.PathLike[str] | bytes, max_unzipped_mb: int) -> None:
         self.max_bytes = max_unzipped_mb * _MB
-        with open(path, "rb") as fh:
-            head = fh.read(8)
-        if not zipfile.is_zipfile(path):
+        if isinstance(path, bytes):
+            head = path[:8]
+        else:
+            with open(path, "rb") as fh:
+                head = fh.read(8)
+        if not zipfile.is_zipfile(_file(path)):
             raise _not_zip(path, head)
         try:
-            self.zf = zipfile.ZipFile(path)
+            self.zf = zipfile.ZipFile(_file(path))
         except zipfile.BadZipFile as exc:
             raise SheetError("damaged", _detail(exc)) from exc
         try:
@@ -466,11 +470,19 @@ class _Package:
         return errors
 
 
-def _not_zip(path: str | os.PathLike[str], head: bytes) -> SheetError:
+def _file(source: str | os.PathLike[str] | bytes) -> str | os.PathLike[str] | io.BytesIO:
+    """What zipfile and openpyxl open: the path, or the bytes as a file."""
+    return io.BytesIO(source) if isinstance(source, bytes) else source
+
+
+def _not_zip(path: str | os.PathLike[str] | bytes, head: bytes) -> SheetError:
     if head.startswith(_OLE_MAGIC):
-        size = os.path.getsize(path)
-        with open(path, "rb") as fh:  # the directory may sit anywhere; these files are small
-            blob = fh.read(min(size, 64 * _MB))
+        if isinstance(path, bytes):
+            blob = path[: 64 * _MB]
+        else:
+            size = os.path.getsize(path)
+            with open(path, "rb") as fh:  # the directory may sit anywhere; these files are small
+                blob = fh.read(min(size, 64 * _MB))
         if _ENCRYPTED_PACKAGE in blob:
             return SheetError("encrypted", "password-protected workbook (OLE2 EncryptedPackage)")
         return SheetError("not_xlsx", "an OLE2 compound file (legacy .xls?), not an .xlsx zip")
@@ -606,9 +618,11 @@ def _error_cells(data: bytes) -> dict[tuple[int, int], ExcelError]:
 # calamine
 
 
-def _open_workbook(path: str | os.PathLike[str]) -> python_calamine.CalamineWorkbook:
+def _open_workbook(path: str | os.PathLike[str] | bytes) -> python_calamine.CalamineWorkbook:
     import python_calamine
 
+    if isinstance(path, bytes):
+        return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(path))
     return python_calamine.CalamineWorkbook.from_path(os.fspath(path))
 
 
@@ -636,7 +650,7 @@ def _choose_sheet(wb: python_calamine.CalamineWorkbook, names: tuple[str, ...], 
 
 
 def _fallback(
-    path: str | os.PathLike[str],
+    path: str | os.PathLike[str] | bytes,
     pkg: _Package,
     sheet: str | None,
     header_row: int,
@@ -664,7 +678,7 @@ def _fallback(
         return _build(grid, (0, 0), names, name, header_row, errors, (), truncated)
 
 
-def _openpyxl_grid(path: str | os.PathLike[str], name: str, nrows: int) -> tuple[list[list[Any]], bool]:
+def _openpyxl_grid(path: str | os.PathLike[str] | bytes, name: str, nrows: int) -> tuple[list[list[Any]], bool]:
     """Rows 1..nrows of sheet ``name`` as calamine gives them: '' for empty, a rectangle."""
     import warnings
 
@@ -672,7 +686,8 @@ def _openpyxl_grid(path: str | os.PathLike[str], name: str, nrows: int) -> tuple
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        wb = openpyxl.load_workbook(os.fspath(path), read_only=True, data_only=True, keep_links=False)
+        source = io.BytesIO(path) if isinstance(path, bytes) else os.fspath(path)
+        wb = openpyxl.load_workbook(source, read_only=True, data_only=True, keep_links=False)
         try:
             ws = wb[name]
             ws.reset_dimensions()  # a lying <dimension> must not cut the data

@@ -115,9 +115,9 @@ HEAD_SIZE: Final = 8192
 def sniff(path: str | os.PathLike[str], head: bytes, size: int) -> ContentType:
     """Identify a file by content.
 
-    ``head`` is the first bytes of the file (up to ``HEAD_SIZE``, already read by the caller)
-    and ``size`` its size.  The file is reopened read-only only to look inside zip and OLE2
-    containers that extend beyond ``head``.  Never raises; never writes.
+    ``head`` is the first bytes of the file (up to ``HEAD_SIZE``, already read by the caller;
+    or the whole file, when the caller holds it) and ``size`` its size.  The file is reopened
+    read-only only to look inside zip and OLE2 containers that extend beyond ``head``.  Never raises; never writes.
     """
     try:
         return _sniff(path, head, size)
@@ -131,7 +131,7 @@ def _sniff(path: str | os.PathLike[str], head: bytes, size: int) -> ContentType:
     if not head:
         return ContentType("unknown", _OCTET, "no bytes could be read")
     size = max(size, len(head))
-    lib = _Lib(head)
+    lib = _Lib(head[:HEAD_SIZE])  # ``head`` may be the whole file (a member of a zip): libmagic needs the start
     # Containers with an unambiguous signature are inspected directly; libmagic is asked only if
     # the inspection fails or needs a second opinion.
     if head.startswith(_OLE_MAGIC):
@@ -169,7 +169,7 @@ def _sniff(path: str | os.PathLike[str], head: bytes, size: int) -> ContentType:
     if kind in _SIMPLE_KINDS:
         return ContentType(kind, lib())
     if lib_l.startswith("text/") or lib_l in _TEXTLIKE_MIMES:
-        return _sniff_text(head, size, lib())
+        return _sniff_text(head[:HEAD_SIZE], size, lib())
     if kind == "empty":  # size > 0 but libmagic saw nothing usable
         return ContentType("unknown", _OCTET, "libmagic: empty")
     return ContentType(kind or "unknown", lib())

@@ -591,6 +591,7 @@ def _build_document(raw: MDict, variables: dict[str, VariableSpec]) -> DocumentS
         pdf=pdf,
         sheet=_build_sheet(sheet_raw) if sheet_raw is not None else None,
         description=raw.get("description", ""),
+        unpack=bool(raw.get("unpack", False)),
     )
 
 

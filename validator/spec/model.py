@@ -274,6 +274,7 @@ class DocumentSpec:
     pdf: PdfSpec | None = None
     sheet: SheetSpec | None = None
     description: str = ""
+    unpack: bool = False  # a zip for this document is opened and its files checked too
 
 
 @dataclass(frozen=True)

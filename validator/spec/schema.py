@@ -239,6 +239,7 @@ document = Obj(
         "sheet": sheet,
         "description": Str(),
         "remove": Bool(doc="in a spec that extends another: drop this inherited document"),
+        "unpack": Bool(doc="a zip for this document (types: [zip]) is opened and the files in it checked too"),
     },
 )
 
