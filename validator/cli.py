@@ -391,10 +391,11 @@ def specs_schema() -> None:
 
 # Commands that live in their own modules (each imports only click at module level).
 from validator.commands.batch import command as _batch  # noqa: E402
+from validator.commands.fix import command as _fix  # noqa: E402
 from validator.commands.hook import command as _hook  # noqa: E402
 from validator.commands.risk import command as _risk  # noqa: E402
 
-for _command in (_batch, _hook, _risk):
+for _command in (_batch, _fix, _hook, _risk):
     main.add_command(_command)
 
 
