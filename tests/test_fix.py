@@ -77,7 +77,7 @@ def test_plan_only_prints_and_changes_nothing(messy: Path, env: dict[str, str]) 
 
 def test_apply_fixes_every_defect_and_undo_restores_byte_for_byte(messy: Path, env: dict[str, str]) -> None:
     _, report = check_json(messy, "--spec", "core")
-    assert FIXED_CODES <= set(codes_of(report))
+    assert set(codes_of(report)) >= FIXED_CODES
     before = tree(messy)
 
     proc = run_cli("fix", str(messy), "--spec", "core", "--apply", "--lang", "en", env=env)
