@@ -33,12 +33,13 @@ def client_spec_ref(root: str) -> str | None:
 
 
 def check_folder(root: str, spec: Spec, overrides: Mapping[str, str] | None = None, *,
-                 cache: bool = False) -> PackageResult:
+                 cache: bool = False, waivers: str | None = None) -> PackageResult:
     """Check every file of a materials folder and the folder as a whole (``cache``: through the
-    incremental cache, see :mod:`validator.incremental`)."""
+    incremental cache, see :mod:`validator.incremental`; ``waivers``: a waivers file instead of
+    the folder's own waivers.yaml, see :mod:`validator.waivers`)."""
     if cache:
         from validator.incremental import check_folder_cached
 
-        return check_folder_cached(root, spec, overrides)
+        return check_folder_cached(root, spec, overrides, waivers=waivers)
     values, problem = client_values(root, overrides)
-    return check_package(root, Job.for_client(spec, values), client_problem=problem)
+    return check_package(root, Job.for_client(spec, values, waivers=waivers), client_problem=problem)

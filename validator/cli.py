@@ -246,10 +246,16 @@ def main() -> None:
 @click.option("--warn", multiple=True, metavar="CODE", help="Report this code or prefix as a warning (repeatable).")
 @click.option("--cache/--no-cache", default=False, show_default=True,
               help="Reuse results of unchanged files (kept in the user cache directory, never in the folder).")
+@click.option("--waivers", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+              help="Waivers (accepted defects) from FILE instead of each folder's own waivers.yaml.")
 @_lang_option
 def check(folders: tuple[str, ...], spec_ref: str | None, variables: tuple[str, ...], formats: tuple[str, ...],
-          output: str | None, ignore: tuple[str, ...], warn: tuple[str, ...], cache: bool, lang: str | None) -> None:
+          output: str | None, ignore: tuple[str, ...], warn: tuple[str, ...], cache: bool, waivers: str | None,
+          lang: str | None) -> None:
     """Check materials FOLDER(s) against a spec. 检查材料文件夹。
+
+    A waivers.yaml in the folder (or --waivers FILE) accepts listed defects on purpose: they
+    stay in the report, marked waived, and do not count. 豁免的问题仍列出，但不计入结果。
 
     Exit status 0: no errors; 1: errors found; 2: usage or spec error.
     """
@@ -271,7 +277,7 @@ def check(folders: tuple[str, ...], spec_ref: str | None, variables: tuple[str, 
             raise click.UsageError(f"no --spec given and {folder}/client.yaml names no spec{why}")
         if ref not in specs:
             specs[ref] = with_severity(load_spec_or_exit(ref), ignore, warn)
-        packages.append(check_folder(folder, specs[ref], overrides, cache=cache))
+        packages.append(check_folder(folder, specs[ref], overrides, cache=cache, waivers=waivers))
     report = make_report(packages, lang)
     errors = emit_report(report, chosen, folders)
     if errors:

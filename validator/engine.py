@@ -32,6 +32,7 @@ from validator.checks.variables import check_variables
 from validator.discovery import Entry, Ignore, walk
 from validator.model import Defect, DocumentStatus, PackageResult, Severity, sorted_defects
 from validator.spec.model import DocumentSpec, Spec
+from validator.waivers import apply_waivers
 
 
 @dataclass(frozen=True)
@@ -55,14 +56,15 @@ class Job:
     own: Own = field(default_factory=lambda: Own(()))  # the client's own identifiers: never a leak
     index: LeakIndex | None = None  # other clients' identifiers (batch); None: found by shape only
     leak_pdf_pages: int = 1  # pages of PDF text searched for other clients' identifiers (with an index)
+    waivers: str | None = None  # a waivers file (--waivers); None: the folder's own waivers.yaml, if any
 
     @classmethod
     def for_client(cls, spec: Spec, values: dict[str, Any], *, sources: Sequence[dict[str, Any]] = (),
-                   index: LeakIndex | None = None, leak_pdf_pages: int = 1) -> Job:
+                   index: LeakIndex | None = None, leak_pdf_pages: int = 1, waivers: str | None = None) -> Job:
         """A job whose own identifiers come from the values (and further sources: registry, yaml)."""
         from validator.checks.leakage import own_identifiers
 
-        return cls(spec, values, own_identifiers(values, sources), index, leak_pdf_pages)
+        return cls(spec, values, own_identifiers(values, sources), index, leak_pdf_pages, waivers)
 
     @property
     def text_pages(self) -> int:
@@ -124,7 +126,7 @@ def check_package(
         provider.finish()
     if notes:
         result = dataclasses.replace(result, defects=sorted_defects((*result.defects, *notes)))
-    return result
+    return apply_waivers(root, job, result)  # the one place waivers apply, in every mode
 
 
 def finish_package(

@@ -28,7 +28,8 @@ from validator.model import PackageResult
 from validator.spec.model import Spec
 
 
-def check_folder_cached(root: str, spec: Spec, overrides: Mapping[str, str] | None = None) -> PackageResult:
+def check_folder_cached(root: str, spec: Spec, overrides: Mapping[str, str] | None = None, *,
+                        waivers: str | None = None) -> PackageResult:
     """``api.check_folder`` with the outcomes of unchanged files taken from the cache."""
     from validator.spec_cache import spec_digest
 
@@ -36,7 +37,7 @@ def check_folder_cached(root: str, spec: Spec, overrides: Mapping[str, str] | No
     values, problem = client_values_cached(root, overrides, cache)
     if cache is not None:
         cache.bind(spec_digest(spec), values)
-    return check_package(root, Job.for_client(spec, values), client_problem=problem,
+    return check_package(root, Job.for_client(spec, values, waivers=waivers), client_problem=problem,
                          provider=CachedOutcomes(cache) if cache is not None else None)
 
 
