@@ -126,7 +126,7 @@ def check_package(
         provider.finish()
     if notes:
         result = dataclasses.replace(result, defects=sorted_defects((*result.defects, *notes)))
-    return apply_waivers(root, job, result)  # the one place waivers apply, in every mode
+    return apply_waivers(root, job, result, complete=wanted is None)  # the one place waivers apply, in every mode
 
 
 def finish_package(

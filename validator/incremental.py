@@ -48,13 +48,15 @@ def check_changed(
     problem: str | None,
     changed: Iterable[str],
     cache: PackageCache | None,
+    *,
+    waivers: str | None = None,
 ) -> PackageResult:
     """File-level checks on the `changed` files (paths relative to root; deleted ones may be
     among them) and folder-level checks on the whole folder; only those defects are kept.
 
     `cache` must be bound to (spec, values) by the caller, see ``PackageCache.bind``.
     """
-    return check_package(root, Job.for_client(spec, values), client_problem=problem, only=changed,
+    return check_package(root, Job.for_client(spec, values, waivers=waivers), client_problem=problem, only=changed,
                          provider=CachedOutcomes(cache) if cache is not None else None)
 
 

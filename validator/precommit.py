@@ -40,6 +40,7 @@ def run_hook(
     roots: Sequence[str] = (),
     use_cache: bool = True,
     base: str | None = None,
+    waivers: str | None = None,
 ) -> HookRun:
     """Check the folders touched by `files` (paths relative to `base`, default the cwd)."""
     base = os.path.abspath(base or os.getcwd())
@@ -48,7 +49,8 @@ def run_hook(
     run = HookRun()
     specs: dict[str, Spec | str] = {}
     for folder in sorted(folders):
-        check = _check_folder(folder, sorted(folders[folder]), base, spec_ref, use_cache, specs, run.problems)
+        check = _check_folder(folder, sorted(folders[folder]), base, spec_ref, use_cache, specs, run.problems,
+                              waivers)
         if check is not None:
             run.checks.append(check)
     return run
@@ -62,6 +64,7 @@ def _check_folder(
     use_cache: bool,
     specs: dict[str, Spec | str],
     problems: list[str],
+    waivers: str | None = None,
 ) -> FolderCheck | None:
     from validator.cache import PackageCache, usable_dir
     from validator.incremental import check_changed, client_values_cached
@@ -85,7 +88,7 @@ def _check_folder(
         from validator.spec_cache import spec_digest
 
         cache.bind(spec_digest(spec), values)
-    result = check_changed(folder, spec, values, problem, changed, cache)
+    result = check_changed(folder, spec, values, problem, changed, cache, waivers=waivers)
     return FolderCheck(shown, result, tuple(changed))
 
 

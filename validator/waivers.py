@@ -57,8 +57,12 @@ class Waiver:
                 and (self.document is None or d.document == self.document))
 
 
-def apply_waivers(root: str, job: Job, result: PackageResult, today: dt.date | None = None) -> PackageResult:
-    """The package's defects with the waivers of its waivers file applied (and the file's own defects)."""
+def apply_waivers(root: str, job: Job, result: PackageResult, *, complete: bool = True,
+                  today: dt.date | None = None) -> PackageResult:
+    """The package's defects with the waivers of its waivers file applied (and the file's own defects).
+
+    ``complete``: the result holds every defect of the folder; the hook's holds only the changed
+    files' defects, so a waiver matching none of them is not called unused there."""
     source = job.waivers or os.path.join(root, WAIVERS_FILE)
     if job.waivers is None and not os.path.lexists(source):
         return result
@@ -88,7 +92,7 @@ def apply_waivers(root: str, job: Job, result: PackageResult, today: dt.date | N
                 break
         defects.append(d)
     for i, (waiver, at) in enumerate(live):
-        if i not in used:
+        if complete and i not in used:
             _note(notes, job, "W103", rel, {"at": at, "waived_code": waiver.code})
     return dataclasses.replace(result, defects=sorted_defects((*defects, *notes)))
 

@@ -35,6 +35,7 @@ class BatchOptions:
     lang: str = "zh"
     since: Baseline | None = None
     cache: bool = False
+    waivers: str | None = None  # --waivers FILE (absolute) for every client; None: each folder's waivers.yaml
 
 
 class Spill:
@@ -118,6 +119,7 @@ def settings_for(options: BatchOptions, clients: Sequence[Client]) -> Settings:
         severity=options.severity,
         leak_pdf_pages=options.leak_pdf_pages,
         cache=options.cache,
+        waivers=options.waivers,
     )
 
 

@@ -36,6 +36,7 @@ class Settings:
     severity: tuple[tuple[str, str], ...] = ()  # --ignore / --warn: (code, level)
     leak_pdf_pages: int = 1  # 0: do not read PDF text
     cache: bool = False  # reuse outcomes of unchanged files (the incremental cache, per client folder)
+    waivers: str | None = None  # --waivers FILE for every client (validator.waivers)
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,8 @@ def _check(client: Client, worker: _Worker) -> PackageResult:
         return _unchecked(client, ("L204", {"spec": ", ".join(refs), "detail": detail}), "spec error")
     values = client.values(spec.variables)
     job = Job.for_client(spec, values, sources=(client.yaml_values, client.registry_values),
-                         index=worker.index or None, leak_pdf_pages=worker.settings.leak_pdf_pages)
+                         index=worker.index or None, leak_pdf_pages=worker.settings.leak_pdf_pages,
+                         waivers=worker.settings.waivers)
     notes = _emit_notes(client, spec, values)
     return check_package(client.root, job, client_problem=client.client_problem, notes=notes.defects,
                          provider=_cached_outcomes(client.root, job, worker) if worker.settings.cache else None)
