@@ -77,7 +77,7 @@ def plan_renames(result: PackageResult, spec: Spec) -> Plan:
     values = Context(spec, dict(result.client)).values  # with the spec's defaults (year)
     per_file: dict[str, list[Defect]] = {}
     for d in result.defects:
-        if d.path and d.code in FIXABLE:
+        if d.path and d.code in FIXABLE and d.waiver is None:  # accepted on purpose: leave it
             per_file.setdefault(d.path, []).append(d)
     files_of = {status.id: status.files for status in result.documents}
     documents = {doc.id: doc for doc in spec.documents}
