@@ -95,7 +95,7 @@ def command(folder: str | None, spec_ref: str | None, variables: tuple[str, ...]
       validator fix --undo ~/.cache/validator/fix-journals/20261205-….json
 
     \b
-    Exit status / 退出码: 0 nothing to fix (or all applied / undone); 1 renames proposed, or
+    Exit status / 退出码: 0 nothing to fix (or all applied / undone); 1 renames or clashes found, or
     clashes left after --apply; 2 usage, spec or journal error (undo refused: nothing changed).
     """
     from validator.messages import default_lang
@@ -118,7 +118,7 @@ def command(folder: str | None, spec_ref: str | None, variables: tuple[str, ...]
     plan = plan_renames(check_folder(folder, spec, _parse_vars(variables)), spec)
     if not do_apply:
         _show_plan(plan, fmt, w)
-        sys.exit(1 if plan.renames else 0)
+        sys.exit(1 if plan.renames or plan.clashes else 0)
     sys.exit(_apply(plan, journal, lg, w))
 
 
