@@ -146,3 +146,61 @@ def test_explicit_journal_and_help(messy: Path, env: dict[str, str], tmp_path: P
     assert all(len(e["sha256"]) == 64 and e["size"] > 0 for e in entries)
     helptext = run_cli("fix", "--help").stdout
     assert "--undo" in helptext and "Exit status" in helptext and "--apply" in helptext
+
+
+def test_an_interrupted_apply_can_still_be_undone(messy: Path, env: dict[str, str], tmp_path: Path) -> None:
+    """The journal is written before the first rename: files not renamed yet are skipped by undo."""
+    import sys
+
+    before = tree(messy)
+    journal = tmp_path / "j.json"
+    script = (
+        "import sys\n"
+        "from validator.api import check_folder\n"
+        "from validator.spec import load_spec\n"
+        "from validator.fixing import apply as ap\n"
+        "from validator.fixing.plan import plan_renames\n"
+        "spec = load_spec('core')\n"
+        "plan = plan_renames(check_folder(sys.argv[1], spec), spec)\n"
+        "real, n = ap.rename_noreplace, [0]\n"
+        "def interrupting(src, dst):\n"
+        "    if n[0] == 3:\n"
+        "        raise KeyboardInterrupt\n"
+        "    n[0] += 1\n"
+        "    real(src, dst)\n"
+        "ap.rename_noreplace = interrupting\n"
+        "ap.apply_plan(plan, sys.argv[2], 'en')\n"
+    )
+    import subprocess
+
+    proc = subprocess.run([sys.executable, "-c", script, str(messy), str(journal)], capture_output=True, text=True,
+                          env={**os.environ, **env})
+    assert "KeyboardInterrupt" in proc.stderr
+    assert tree(messy) != before  # three files renamed, then the run stopped
+    undo = run_cli("fix", "--undo", str(journal), "--lang", "en", env=env)
+    assert undo.returncode == 0, undo.stderr
+    assert "Restored 3 original name(s)" in undo.stdout
+    assert tree(messy) == before
+
+
+def test_a_chain_of_renames_is_ordered_and_undone(tmp_path: Path, env: dict[str, str]) -> None:
+    """b → c must happen before a → b; undo reverses them in the order they happened."""
+    from validator.commands.fix import WORDS
+    from validator.fixing.apply import apply_plan, read_journal, undo, undo_plan
+    from validator.fixing.plan import Plan, Rename
+
+    folder = tmp_path / "chain"
+    folder.mkdir()
+    (folder / "a").write_bytes(b"A")
+    (folder / "b").write_bytes(b"B")
+    before = tree(folder)
+    plan = Plan(str(folder), "core", (Rename("a", "b", ("N107",)), Rename("b", "c", ("N107",))))
+    journal = tmp_path / "j.json"
+    applied = apply_plan(plan, str(journal), "en")
+    assert applied.clashes == () and [r.source for r in applied.done] == ["b", "a"]
+    assert (folder / "b").read_bytes() == b"A" and (folder / "c").read_bytes() == b"B"
+    data = read_journal(str(journal), WORDS["en"])
+    todo, problems = undo_plan(data, WORDS["en"])
+    assert problems == []
+    undo(data, todo, str(journal))
+    assert tree(folder) == before

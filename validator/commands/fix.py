@@ -178,7 +178,7 @@ def _apply(plan: Any, journal: str | None, lang: str, w: dict[str, str]) -> int:
 
 
 def _undo(journal: str, w: dict[str, str]) -> int:
-    from validator.fixing.apply import JournalError, read_journal, undo, undo_problems
+    from validator.fixing.apply import JournalError, read_journal, undo, undo_plan
     from validator.textsafe import safe
 
     try:
@@ -189,14 +189,14 @@ def _undo(journal: str, w: dict[str, str]) -> int:
     if data.get("undone"):
         click.echo(w["undo_already"].format(when=safe(str(data["undone"]))), err=True)
         return 2
-    problems = undo_problems(data, w)
+    todo, problems = undo_plan(data, w)
     if problems:
         click.echo(w["undo_refused"], err=True)
         for p in problems:
             click.echo(f"  {safe(p)}", err=True)
         return 2
     try:
-        restored = undo(data, journal, w)
+        restored = undo(data, todo, journal)
     except (OSError, JournalError) as exc:
         click.echo(f"{w['undo_refused']} {safe(str(exc))}", err=True)
         return 2

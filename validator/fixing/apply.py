@@ -73,6 +73,7 @@ def apply_plan(plan: Plan, journal: str, lang: str) -> Applied:
     }
     _write_journal(journal, record, plan.root, lang)
     done: list[Rename] = []
+    done_entries: list[dict[str, Any]] = []  # in the order performed: undo goes backwards through it
     clashes = list(plan.clashes)
     pending = list(zip(plan.renames, entries, strict=True))
     while pending:  # a target that another rename frees up waits for it
@@ -88,11 +89,12 @@ def apply_plan(plan: Plan, journal: str, lang: str) -> Applied:
                 continue
             entry["done"] = True
             done.append(rename)
+            done_entries.append(entry)
         if len(waiting) == len(pending):
             clashes += [Clash(r.source, r.target, "exists", r.target) for r, _ in waiting]
             break
         pending = waiting
-    record["renames"] = [e for e in entries if e["done"]]
+    record["renames"] = done_entries
     _write_journal(journal, record, plan.root, lang)
     return Applied(tuple(done), tuple(clashes), journal)
 
@@ -190,32 +192,46 @@ def _valid_entry(e: Any) -> bool:
             and all(".." not in p.split("/") and not os.path.isabs(p) for p in (e["from"], e["to"])))
 
 
-def undo_problems(data: dict[str, Any], words: dict[str, str]) -> list[str]:
-    """Why the journal's renames cannot all be reversed now (empty: they can)."""
+def _unchanged(path: str, e: dict[str, Any]) -> bool | None:
+    """Is the file at ``path`` the one the entry recorded? None when there is no file there."""
+    try:
+        st = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return None
+    if st.st_size != e["size"] or st.st_mtime_ns != e["mtime_ns"]:
+        return False
+    return not (e.get("sha256") and os.path.isfile(path) and file_digest(path) != e["sha256"])
+
+
+def undo_plan(data: dict[str, Any], words: dict[str, str]) -> tuple[list[dict[str, Any]], list[str]]:
+    """The journal's renames to reverse now, and why they cannot all be (then nothing is done).
+
+    An entry whose file still has its original name (a run interrupted before that rename) is
+    skipped; any other file that is gone, changed or whose old name is taken blocks the undo."""
     root = data["folder"]
-    problems = []
+    todo, problems = [], []
+    freed = {e["to"] for e in data["renames"]}  # names that the undo itself frees first
     for e in data["renames"]:
         now, before = os.path.join(root, e["to"]), os.path.join(root, e["from"])
-        try:
-            st = os.stat(now, follow_symlinks=False)
-        except OSError:
+        state = _unchanged(now, e)
+        if state is None:
+            if _unchanged(before, e):
+                continue  # never renamed
             problems.append(words["undo_missing"].format(file=e["to"]))
-            continue
-        changed = st.st_size != e["size"] or st.st_mtime_ns != e["mtime_ns"]
-        if not changed and e.get("sha256") and os.path.isfile(now):
-            changed = file_digest(now) != e["sha256"]
-        if changed:
+        elif not state:
             problems.append(words["undo_changed"].format(file=e["to"]))
-        elif os.path.lexists(before) and not _same_file(before, now):
+        elif os.path.lexists(before) and not _same_file(before, now) and e["from"] not in freed:
             problems.append(words["undo_taken"].format(file=e["from"]))
-    return problems
+        else:
+            todo.append(e)
+    return todo, problems
 
 
-def undo(data: dict[str, Any], journal: str, words: dict[str, str]) -> Sequence[dict[str, Any]]:
-    """Reverse every rename of the journal (last first); the caller checked ``undo_problems``."""
+def undo(data: dict[str, Any], todo: Sequence[dict[str, Any]], journal: str) -> Sequence[dict[str, Any]]:
+    """Reverse the renames ``undo_plan`` found (last first)."""
     root = data["folder"]
     restored = []
-    for e in reversed(data["renames"]):
+    for e in reversed(todo):
         rename_noreplace(os.path.join(root, e["to"]), os.path.join(root, e["from"]))
         restored.append(e)
     data["undone"] = dt.datetime.now().astimezone().isoformat()
