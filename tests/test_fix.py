@@ -128,6 +128,15 @@ def test_undo_refuses_when_a_file_changed_since(messy: Path, env: dict[str, str]
     assert tree(messy) == listing  # all or nothing
 
 
+def test_an_existing_journal_is_never_overwritten(messy: Path, env: dict[str, str], tmp_path: Path) -> None:
+    journal = tmp_path / "earlier.json"
+    journal.write_text("{}", encoding="utf-8")
+    before = tree(messy)
+    proc = run_cli("fix", str(messy), "--spec", "core", "--apply", "--journal", str(journal), "--lang", "en", env=env)
+    assert proc.returncode == 2 and "already exists" in proc.stderr
+    assert journal.read_text(encoding="utf-8") == "{}" and tree(messy) == before
+
+
 def test_journal_inside_the_folder_is_refused(messy: Path, env: dict[str, str]) -> None:
     before = tree(messy)
     proc = run_cli("fix", str(messy), "--spec", "core", "--apply", "--journal", str(messy / "undo.json"),

@@ -26,6 +26,8 @@ from validator.fixing.plan import Clash, Plan, Rename
 from validator.hashing import file_digest
 
 JOURNAL_FORMAT = "validator-fix-journal"
+_EXISTS = {"zh": "{journal} 已存在（可能是以前的撤销记录），请换一个文件名",
+           "en": "{journal} already exists (it may be an earlier undo journal); choose another name"}
 MAX_JOURNAL_BYTES = 16 << 20
 
 
@@ -66,6 +68,8 @@ def apply_plan(plan: Plan, journal: str, lang: str) -> Applied:
         check_destination(journal, [plan.root], lang)
     except OutputError as exc:
         raise JournalError(str(exc)) from None
+    if os.path.lexists(journal):  # it may be the only way back from an earlier run
+        raise JournalError(_EXISTS[lang if lang in _EXISTS else "en"].format(journal=journal))
     entries = [_entry(root, r) for r in plan.renames]
     record: dict[str, Any] = {
         "format": JOURNAL_FORMAT, "version": 1, "created": dt.datetime.now().astimezone().isoformat(),
