@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import check_json, codes_of, run_cli
+from tests.conftest import check_json, codes_of, modules_loaded_by, run_cli
 from tests.packs import COMPANY, build_pack
 
 MESSES = {  # clean name -> how a clerk left it
@@ -155,6 +155,8 @@ def test_explicit_journal_and_help(messy: Path, env: dict[str, str], tmp_path: P
     assert all(len(e["sha256"]) == 64 and e["size"] > 0 for e in entries)
     helptext = run_cli("fix", "--help").stdout
     assert "--undo" in helptext and "Exit status" in helptext and "--apply" in helptext
+    heavy = ("pandas", "openpyxl", "pypdf", "pypdfium2", "magic", "yaml")
+    assert modules_loaded_by(heavy, "fix", "--help") == set()
 
 
 def test_an_interrupted_apply_can_still_be_undone(messy: Path, env: dict[str, str], tmp_path: Path) -> None:

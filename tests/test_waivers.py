@@ -210,3 +210,12 @@ def test_the_hook_does_not_fail_on_a_waived_defect(pack: Path) -> None:
     assert f"acme/{COPY}: N107" in proc.stdout and "waived: 省局同意沿用" in proc.stdout
     (pack / "waivers.yaml").unlink()
     assert run_cli("hook", "--spec", "core", "--no-cache", "--", f"acme/{COPY}", cwd=base).returncode == 1
+
+
+def test_fix_leaves_a_waived_name_alone(pack: Path, tmp_path: Path) -> None:
+    waivers(pack, GOOD)
+    env = {"VALIDATOR_CACHE_DIR": str(tmp_path / "cache")}
+    proc = run_cli("fix", str(pack), "--spec", "core", "--lang", "en", env=env)
+    assert proc.returncode == 0 and "No file name to fix" in proc.stdout
+    (pack / "waivers.yaml").unlink()
+    assert run_cli("fix", str(pack), "--spec", "core", env=env).returncode == 1
