@@ -10,6 +10,7 @@ import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from tests.conftest import check_json, codes_of, run_cli
@@ -166,7 +167,10 @@ def test_machine_formats_mark_the_waiver(pack: Path, tmp_path: Path) -> None:
                    "-f", f"sarif={out / 'r.sarif'}", "-f", f"junit={out / 'r.xml'}", "-f", f"html={out / 'r.html'}",
                    "-f", f"markdown={out / 'r.md'}")
     assert proc.returncode == 0, proc.stderr
-    (result,) = json.loads((out / "r.sarif").read_text(encoding="utf-8"))["runs"][0]["results"]
+    log = json.loads((out / "r.sarif").read_text(encoding="utf-8"))
+    schema = json.loads((Path(__file__).parent / "formats" / "data" / "sarif-schema-2.1.0.json").read_text("utf-8"))
+    jsonschema.Draft4Validator(schema).validate(log)  # suppressions as the official schema has them
+    (result,) = log["runs"][0]["results"]
     assert result["ruleId"] == "N107"
     assert result["suppressions"] == [{"kind": "external", "status": "accepted", "justification": "省局同意沿用",
                                        "properties": {"approvedBy": "张三", "expires": FUTURE,
