@@ -34,15 +34,17 @@ def client_spec_ref(root: str) -> str | None:
 
 def check_folder(root: str, spec: Spec, overrides: Mapping[str, str] | None = None, *,
                  cache: bool = False, file_timeout: float | None = DEFAULT_FILE_TIMEOUT,
-                 on_file: Callable[[int, int], None] | None = None) -> PackageResult:
+                 on_file: Callable[[int, int], None] | None = None, waivers: str | None = None) -> PackageResult:
     """Check every file of a materials folder and the folder as a whole (``cache``: through the
     incremental cache, see :mod:`validator.incremental`; ``file_timeout``: seconds one file's
     PDF or workbook parse may take in the killable worker, None to parse in this process;
-    ``on_file(done, total)``: called after each file)."""
+    ``on_file(done, total)``: called after each file; ``waivers``: a waivers file instead of
+    the folder's own waivers.yaml, see :mod:`validator.waivers`)."""
     if cache:
         from validator.incremental import check_folder_cached
 
-        return check_folder_cached(root, spec, overrides, file_timeout=file_timeout, on_file=on_file)
+        return check_folder_cached(root, spec, overrides, file_timeout=file_timeout, on_file=on_file,
+                                   waivers=waivers)
     values, problem = client_values(root, overrides)
-    return check_package(root, Job.for_client(spec, values, file_timeout=file_timeout), client_problem=problem,
-                         on_file=on_file)
+    return check_package(root, Job.for_client(spec, values, file_timeout=file_timeout, waivers=waivers),
+                         client_problem=problem, on_file=on_file)

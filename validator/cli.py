@@ -248,11 +248,13 @@ def main() -> None:
 @click.option("--warn", multiple=True, metavar="CODE", help="Report this code or prefix as a warning (repeatable).")
 @click.option("--cache/--no-cache", default=False, show_default=True,
               help="Reuse results of unchanged files (kept in the user cache directory, never in the folder).")
+@click.option("--waivers", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+              help="Waivers (accepted defects) from FILE instead of each folder's own waivers.yaml.")
 @file_timeout_option
 @_lang_option
 def check(folders: tuple[str, ...], spec_ref: str | None, variables: tuple[str, ...], formats: tuple[str, ...],
-          output: str | None, ignore: tuple[str, ...], warn: tuple[str, ...], cache: bool, file_timeout: float,
-          lang: str | None) -> None:
+          output: str | None, ignore: tuple[str, ...], warn: tuple[str, ...], cache: bool, waivers: str | None,
+          file_timeout: float, lang: str | None) -> None:
     """Check materials FOLDER(s) - or zip files of them - against a spec. 检查材料文件夹或压缩包。
 
     A zip is checked as the folder it stands for, without unpacking it to disk
@@ -262,6 +264,9 @@ def check(folders: tuple[str, ...], spec_ref: str | None, variables: tuple[str, 
     Examples:
       validator check 材料/ --spec call-center
       validator check 材料.zip --spec call-center -o 报告.html
+
+    A waivers.yaml in the folder (or --waivers FILE) accepts listed defects on purpose: they
+    stay in the report, marked waived, and do not count. 豁免的问题仍列出，但不计入结果。
 
     Exit status 0: no errors; 1: errors found; 2: usage or spec error.
     """
@@ -293,7 +298,7 @@ def check(folders: tuple[str, ...], spec_ref: str | None, variables: tuple[str, 
         if progress is not None:
             progress.folder_started(folder)
         packages.append(check_folder(folder, specs[ref], overrides, cache=cache, file_timeout=file_timeout,
-                                     on_file=progress))
+                                     on_file=progress, waivers=waivers))
     if progress is not None:
         progress.close()
     report = make_report(packages, lang)
@@ -415,11 +420,12 @@ def specs_schema() -> None:
 
 # Commands that live in their own modules (each imports only click at module level).
 from validator.commands.batch import command as _batch  # noqa: E402
+from validator.commands.fix import command as _fix  # noqa: E402
 from validator.commands.hook import command as _hook  # noqa: E402
 from validator.commands.risk import command as _risk  # noqa: E402
 from validator.commands.serve import command as _serve  # noqa: E402
 
-for _command in (_batch, _hook, _risk, _serve):
+for _command in (_batch, _fix, _hook, _risk, _serve):
     main.add_command(_command)
 
 

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from validator.packsource import MemberRef
 
 CLIENT_FILE = "client.yaml"
+WAIVERS_FILE = "waivers.yaml"  # defects accepted on purpose (validator.waivers): not material either
 ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "__MACOSX"})
 
 
@@ -75,7 +76,7 @@ def walk(root: str, ignore: Ignore) -> Iterator[Entry]:
             stack.pop()
             continue
         rel = prefix + item.name
-        if ignore(item.name) or (len(stack) == 1 and item.name == CLIENT_FILE):
+        if ignore(item.name) or (len(stack) == 1 and item.name in (CLIENT_FILE, WAIVERS_FILE)):
             continue
         try:
             st = item.stat(follow_symlinks=False)

@@ -35,6 +35,7 @@ from validator.limits import DEFAULT_FILE_TIMEOUT
 from validator.model import Defect, DocumentStatus, PackageResult, Severity, sorted_defects
 from validator.packsource import close_archives, list_package
 from validator.spec.model import DocumentSpec, Spec
+from validator.waivers import apply_waivers
 
 
 @dataclass(frozen=True)
@@ -62,15 +63,16 @@ class Job:
     #: Seconds one file's PDF or workbook parse may take in the killable worker; None: parse here,
     #: bounded only by the readers' own (Python-level) limits.
     file_timeout: float | None = DEFAULT_FILE_TIMEOUT
+    waivers: str | None = None  # a waivers file (--waivers); None: the folder's own waivers.yaml, if any
 
     @classmethod
     def for_client(cls, spec: Spec, values: dict[str, Any], *, sources: Sequence[dict[str, Any]] = (),
                    index: LeakIndex | None = None, leak_pdf_pages: int = 1,
-                   file_timeout: float | None = DEFAULT_FILE_TIMEOUT) -> Job:
+                   file_timeout: float | None = DEFAULT_FILE_TIMEOUT, waivers: str | None = None) -> Job:
         """A job whose own identifiers come from the values (and further sources: registry, yaml)."""
         from validator.checks.leakage import own_identifiers
 
-        return cls(spec, values, own_identifiers(values, sources), index, leak_pdf_pages, file_timeout)
+        return cls(spec, values, own_identifiers(values, sources), index, leak_pdf_pages, file_timeout, waivers)
 
     @property
     def text_pages(self) -> int:
@@ -147,7 +149,7 @@ def check_package(
         provider.finish()
     if notes:
         result = dataclasses.replace(result, defects=sorted_defects((*result.defects, *notes)))
-    return result
+    return apply_waivers(root, job, result, complete=wanted is None)  # the one place waivers apply, in every mode
 
 
 def _wanted(entry: Entry, wanted: set[str]) -> bool:

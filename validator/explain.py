@@ -98,6 +98,10 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "L206": {"registry": "clients.xlsx", "row": 7, "first_row": 3, "folder": "北京示例"},
     "L207": {},
     "L208": {"source": "client.yaml", "spec": "/etc/passwd"},
+    "W101": {"at": "waivers.yaml:6:14", "problem_zh": "expires 应为日期，如 2026-06-30，实际是 明年",
+             "problem_en": "expires must be a date such as 2026-06-30, not 明年"},
+    "W102": {"at": "waivers.yaml:2:5", "waived_code": "P103", "expires": "2025-12-31"},
+    "W103": {"at": "waivers.yaml:8:5", "waived_code": "P103"},
 }
 
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")

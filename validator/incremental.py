@@ -30,7 +30,8 @@ from validator.spec.model import Spec
 
 def check_folder_cached(root: str, spec: Spec, overrides: Mapping[str, str] | None = None, *,
                         file_timeout: float | None = DEFAULT_FILE_TIMEOUT,
-                        on_file: Callable[[int, int], None] | None = None) -> PackageResult:
+                        on_file: Callable[[int, int], None] | None = None,
+                        waivers: str | None = None) -> PackageResult:
     """``api.check_folder`` with the outcomes of unchanged files taken from the cache."""
     from validator.spec_cache import spec_digest
 
@@ -38,8 +39,9 @@ def check_folder_cached(root: str, spec: Spec, overrides: Mapping[str, str] | No
     values, problem = client_values_cached(root, overrides, cache)
     if cache is not None:
         cache.bind(spec_digest(spec), values)
-    return check_package(root, Job.for_client(spec, values, file_timeout=file_timeout), client_problem=problem,
-                         provider=CachedOutcomes(cache) if cache is not None else None, on_file=on_file)
+    return check_package(root, Job.for_client(spec, values, file_timeout=file_timeout, waivers=waivers),
+                         client_problem=problem, provider=CachedOutcomes(cache) if cache is not None else None,
+                         on_file=on_file)
 
 
 def check_changed(
@@ -51,14 +53,15 @@ def check_changed(
     cache: PackageCache | None,
     *,
     file_timeout: float | None = DEFAULT_FILE_TIMEOUT,
+    waivers: str | None = None,
 ) -> PackageResult:
     """File-level checks on the `changed` files (paths relative to root; deleted ones may be
     among them) and folder-level checks on the whole folder; only those defects are kept.
 
     `cache` must be bound to (spec, values) by the caller, see ``PackageCache.bind``.
     """
-    return check_package(root, Job.for_client(spec, values, file_timeout=file_timeout), client_problem=problem,
-                         only=changed,
+    return check_package(root, Job.for_client(spec, values, file_timeout=file_timeout, waivers=waivers),
+                         client_problem=problem, only=changed,
                          provider=CachedOutcomes(cache) if cache is not None else None)
 
 

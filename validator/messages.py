@@ -103,7 +103,18 @@ def message(defect: Defect, lang: str) -> str:
         return f"{defect.code} {dict(defect.params)}"
     # One defect for several rows of a column (checks.cell_defects) has its own sentence.
     template = GROUPED.get(defect.code, c.message) if "row_list" in defect.params else c.message
-    return _format(_pick(template, lang), _prepared(defect.params, lang))
+    text = _format(_pick(template, lang), _prepared(defect.params, lang))
+    return text + waiver_note(defect, lang) if defect.waiver is not None else text
+
+
+def waiver_note(defect: Defect, lang: str) -> str:
+    """What every format says after a waived defect's message: who accepted it, why, until when."""
+    w = defect.waiver
+    if w is None:
+        return ""
+    if lang == "zh":
+        return f"〔已豁免：{w.reason}；批准人 {w.approved_by}，有效期至 {w.expires}（{w.source}）〕"
+    return f" [waived: {w.reason}; approved by {w.approved_by} until {w.expires} ({w.source})]"
 
 
 def fix(defect: Defect, lang: str) -> str:

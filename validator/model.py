@@ -47,6 +47,19 @@ def _column_order(cell: str | None) -> tuple[int, str]:
 
 
 @dataclass(frozen=True)
+class Waived:
+    """Why a defect is accepted on purpose: an entry of waivers.yaml (see ``validator.waivers``)."""
+
+    reason: str
+    approved_by: str
+    expires: str  # ISO date, the last day the waiver holds
+    source: str  # file:line:col of the entry
+
+    def as_dict(self) -> dict[str, str]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
 class Defect:
     code: str
     severity: Severity
@@ -54,6 +67,7 @@ class Defect:
     params: Mapping[str, Any] = field(default_factory=dict)
     document: str | None = None  # the spec document id concerned
     location: Location | None = None
+    waiver: Waived | None = None  # accepted on purpose: still reported, no longer counted
 
     def sort_key(self) -> tuple[Any, ...]:
         loc = self.location.sort_key() if self.location else ()
@@ -73,7 +87,12 @@ class PackageResult:
     error: str | None = None  # set when the folder could not be checked at all
 
     def count(self, severity: Severity) -> int:
-        return sum(1 for d in self.defects if d.severity is severity)
+        """Defects of this severity that count (a waived defect does not)."""
+        return sum(1 for d in self.defects if d.severity is severity and d.waiver is None)
+
+    @property
+    def waived(self) -> int:
+        return sum(1 for d in self.defects if d.waiver is not None)
 
     @property
     def ready(self) -> bool:
@@ -104,6 +123,10 @@ class Report:
 
     def count(self, severity: Severity) -> int:
         return sum(p.count(severity) for p in self.packages)
+
+    @property
+    def waived(self) -> int:
+        return sum(p.waived for p in self.packages)
 
     @property
     def ok(self) -> bool:

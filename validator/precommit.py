@@ -42,6 +42,7 @@ def run_hook(
     use_cache: bool = True,
     base: str | None = None,
     file_timeout: float | None = DEFAULT_FILE_TIMEOUT,
+    waivers: str | None = None,
 ) -> HookRun:
     """Check the folders touched by `files` (paths relative to `base`, default the cwd)."""
     base = os.path.abspath(base or os.getcwd())
@@ -51,7 +52,7 @@ def run_hook(
     specs: dict[str, Spec | str] = {}
     for folder in sorted(folders):
         check = _check_folder(folder, sorted(folders[folder]), base, spec_ref, use_cache, specs, run.problems,
-                              file_timeout)
+                              file_timeout, waivers)
         if check is not None:
             run.checks.append(check)
     return run
@@ -66,6 +67,7 @@ def _check_folder(
     specs: dict[str, Spec | str],
     problems: list[str],
     file_timeout: float | None,
+    waivers: str | None = None,
 ) -> FolderCheck | None:
     from validator.cache import PackageCache, usable_dir
     from validator.incremental import check_changed, client_values_cached
@@ -89,7 +91,7 @@ def _check_folder(
         from validator.spec_cache import spec_digest
 
         cache.bind(spec_digest(spec), values)
-    result = check_changed(folder, spec, values, problem, changed, cache, file_timeout=file_timeout)
+    result = check_changed(folder, spec, values, problem, changed, cache, file_timeout=file_timeout, waivers=waivers)
     return FolderCheck(shown, result, tuple(changed))
 
 

@@ -33,6 +33,9 @@ def summary(outcome: BatchOutcome) -> dict[str, Any]:
         **{s.value: sum(r.counts[s.value] for r in rows) for s in Severity},
         "ok": outcome.ok,
     }
+    waived = sum(r.counts.get("waived", 0) for r in rows)
+    if waived:
+        out["waived"] = waived
     if outcome.options.since is not None:
         changes = [r.changes for r in rows if r.changes is not None]
         out["since"] = {

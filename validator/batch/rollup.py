@@ -36,7 +36,7 @@ class RollupRow:
     spec: str
     ready: bool
     files: int
-    counts: dict[str, int]  # severity -> defects
+    counts: dict[str, int]  # severity -> defects that count; "waived" -> waived defects (when any)
     missing: tuple[str, ...]  # titles of the required documents not found
     error: str | None = None
     changes: Changes | None = None
@@ -64,7 +64,10 @@ def client_name(package: PackageResult) -> str:
 def rollup_row(name: str, package: PackageResult, changes: Changes | None = None) -> RollupRow:
     counts = {s.value: 0 for s in Severity}
     for d in package.defects:
-        counts[d.severity.value] += 1
+        if d.waiver is None:
+            counts[d.severity.value] += 1
+    if package.waived:  # accepted on purpose (waivers.yaml): shown apart, never as errors
+        counts["waived"] = package.waived
     return RollupRow(
         name,
         str(package.client.get("company", "")),

@@ -37,6 +37,7 @@ class BatchOptions:
     since: Baseline | None = None
     cache: bool = False
     file_timeout: float | None = DEFAULT_FILE_TIMEOUT  # seconds per file parse in the killable worker
+    waivers: str | None = None  # --waivers FILE (absolute) for every client; None: each folder's waivers.yaml
 
 
 class Spill:
@@ -121,6 +122,7 @@ def settings_for(options: BatchOptions, clients: Sequence[Client]) -> Settings:
         leak_pdf_pages=options.leak_pdf_pages,
         cache=options.cache,
         file_timeout=options.file_timeout,
+        waivers=options.waivers,
     )
 
 

@@ -38,6 +38,7 @@ class Settings:
     leak_pdf_pages: int = 1  # 0: do not read PDF text
     cache: bool = False  # reuse outcomes of unchanged files (the incremental cache, per client folder)
     file_timeout: float | None = DEFAULT_FILE_TIMEOUT  # seconds per file's PDF/workbook parse in the killable worker
+    waivers: str | None = None  # --waivers FILE for every client (validator.waivers)
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ def _check(client: Client, worker: _Worker) -> PackageResult:
     values = client.values(spec.variables)
     job = Job.for_client(spec, values, sources=(client.yaml_values, client.registry_values),
                          index=worker.index or None, leak_pdf_pages=worker.settings.leak_pdf_pages,
-                         file_timeout=worker.settings.file_timeout)
+                         file_timeout=worker.settings.file_timeout, waivers=worker.settings.waivers)
     notes = _emit_notes(client, spec, values)
     return check_package(client.root, job, client_problem=client.client_problem, notes=notes.defects,
                          provider=_cached_outcomes(client.root, job, worker) if worker.settings.cache else None)

@@ -15,6 +15,7 @@ from validator.textsafe import safe
 from validator.vocab import ROLLUP_WORDS, error_text
 
 _LABELS = ROLLUP_WORDS
+_WAIVED = {"zh": "已豁免", "en": "waived"}
 
 
 def width(text: str) -> int:
@@ -33,6 +34,9 @@ def render_rollup(outcome: BatchOutcome, color: bool = False) -> str:
     name_w = max([width(t["client"]), *(width(safe(r.client)) for r in outcome.rows)]) + 2
     state_w = max(width(t[k]) for k in ("state", "ready", "not_ready", "unchecked")) + 2
     numbers = ["error", "warning", "info", "files"] + (["new", "fixed", "open"] if since else [])
+    if any(r.counts.get("waived") for r in outcome.rows):  # a column only when some client has waivers
+        numbers.insert(3, "waived")
+        t = {**t, "waived": _WAIVED[lang]}
     num_w = {k: max(width(t[k]), 5) + 2 for k in numbers}
     lines = [
         pad(t["client"], name_w)
@@ -62,7 +66,7 @@ def render_rollup(outcome: BatchOutcome, color: bool = False) -> str:
 
 
 def _numbers(row: RollupRow) -> dict[str, int]:
-    out = {**row.counts, "files": row.files}
+    out = {"waived": 0, **row.counts, "files": row.files}
     if row.changes is not None:
         out.update(new=row.changes.new, fixed=len(row.changes.fixed), open=row.changes.open)
     return out
@@ -83,7 +87,8 @@ def _totals(outcome: BatchOutcome) -> str:
         text = (
             f"共 {n} 个客户：就绪 {ready}，未就绪 {n - ready}；检查文件 {s['files']} 个"
             f"（{outcome.seconds:.1f} 秒，{rate:,.0f} 个/秒）；"
-            f"错误 {s['error']}，警告 {s['warning']}，提示 {s['info']}。"
+            f"错误 {s['error']}，警告 {s['warning']}，提示 {s['info']}"
+            + (f"，已豁免 {s['waived']}。" if s.get("waived") else "。")
         )
         if "since" in s:
             c = s["since"]
@@ -92,7 +97,7 @@ def _totals(outcome: BatchOutcome) -> str:
         text = (
             f"{n} clients: {ready} ready, {n - ready} not ready; {s['files']} files checked "
             f"({outcome.seconds:.1f} s, {rate:,.0f} files/s); {s['error']} errors, {s['warning']} warnings, "
-            f"{s['info']} info."
+            f"{s['info']} info" + (f", {s['waived']} waived." if s.get("waived") else ".")
         )
         if "since" in s:
             c = s["since"]

@@ -77,6 +77,9 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
     help="Reuse what is known about unchanged files (per client folder, in the user cache directory; "
     "never in the materials): a weekly re-run pays only for what changed.",
 )
+@click.option("--waivers", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+              help="Waivers for every client from FILE (an entry's `folder:` glob limits it to some clients) "
+                   "instead of each folder's own waivers.yaml.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
 @file_timeout_option
 def command(
@@ -93,6 +96,7 @@ def command(
     leak_pdf_pages: int,
     lang: str | None,
     cache: bool,
+    waivers: str | None,
     quiet: bool,
     file_timeout: float,
 ) -> None:
@@ -165,6 +169,7 @@ def command(
         since=baseline,
         cache=cache,
         file_timeout=file_timeout,
+        waivers=_absolute(waivers),
     )
     progress = Progress.for_stream(quiet, lang=lg)
     try:
@@ -189,6 +194,13 @@ def command(
 
 
 EXIT_INTERRUPTED = 130
+
+
+def _absolute(path: str | None) -> str | None:
+    """A path that still names the same file in a worker process (or on a Dask worker)."""
+    import os
+
+    return os.path.abspath(path) if path else None
 
 
 def _check_root(root: str) -> None:

@@ -102,10 +102,12 @@ def _lang_of(args: list[str]) -> str:
     default=None,
     help="Language of messages (default: from the locale, else zh).",
 )
+@click.option("--waivers", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+              help="Waivers from FILE instead of each folder's own waivers.yaml.")
 @file_timeout_option
 def command(
     files: tuple[str, ...], spec_ref: str | None, roots: tuple[str, ...], cache: bool, lang: str | None,
-    file_timeout: float,
+    waivers: str | None, file_timeout: float,
 ) -> None:
     """Pre-commit hook: check the changed FILES and their materials folders. 提交前检查改动的材料。
 
@@ -116,7 +118,8 @@ def command(
     from validator.messages import default_lang
     from validator.precommit import run_hook
 
-    run = run_hook(files, spec_ref, roots, use_cache=cache, file_timeout=file_timeout)
+    run = run_hook(files, spec_ref, roots, use_cache=cache, file_timeout=file_timeout,
+                   waivers=os.path.abspath(waivers) if waivers else None)
     lg = lang or default_lang()
     errors = print_run(run, lg)
     from validator.textsafe import safe
@@ -138,8 +141,9 @@ def print_run(run: HookRun, lang: str) -> int:
             if d.severity is Severity.INFO:
                 continue
             click.echo(line(check.folder, d, lang))
-            errors += d.severity is Severity.ERROR
-            warnings += d.severity is Severity.WARNING
+            if d.waiver is None:  # a waived defect is shown (with its waiver) and does not count
+                errors += d.severity is Severity.ERROR
+                warnings += d.severity is Severity.WARNING
     if errors or warnings:
         click.echo(_words(lang)["summary"].format(errors=errors, warnings=warnings))
     return errors

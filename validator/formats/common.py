@@ -95,10 +95,16 @@ def join_titles(titles: Iterable[str], lang: str) -> str:
 
 
 def counts(defects: Iterable[Defect]) -> dict[str, int]:
+    """Defects by severity; waived ones are not counted there (see :func:`waived`)."""
     out = {s.value: 0 for s in Severity}
     for d in defects:
-        out[d.severity.value] += 1
+        if d.waiver is None:
+            out[d.severity.value] += 1
     return out
+
+
+def waived(defects: Iterable[Defect]) -> int:
+    return sum(1 for d in defects if d.waiver is not None)
 
 
 def overall_line(report: Report) -> str:
@@ -124,7 +130,7 @@ class Section:
 
     @property
     def worst(self) -> Severity | None:
-        return min((d.severity for d in self.defects), key=lambda s: s.rank, default=None)
+        return min((d.severity for d in self.defects if d.waiver is None), key=lambda s: s.rank, default=None)
 
     def by_file(self) -> list[tuple[str, tuple[Defect, ...]]]:
         """(path, defects) for every file of the section, folder-level ("") first, in report order."""

@@ -130,9 +130,11 @@ def _meta(report: Report) -> str:
     return f'<p class="meta">{" · ".join(bits)}</p>'
 
 
-def _count_boxes(c: dict[str, int], lang: str) -> str:
+def _count_boxes(c: dict[str, int], lang: str, n_waived: int = 0) -> str:
     w = words(lang)
     boxes = [f'<div class="count {s.value}"><b>{c[s.value]}</b>{_e(w[s.value])}</div>' for s in Severity]
+    if n_waived:
+        boxes.append(f'<div class="count waived"><b>{n_waived}</b>{_e(_WAIVED[lang].strip(" ()（）"))}</div>')
     return f'<div class="counts">{"".join(boxes)}</div>'
 
 
@@ -144,7 +146,7 @@ def _summary(report: Report) -> list[str]:
         '<section class="card" id="summary">',
         f"<h2>{_e(w['summary'])}</h2>",
         f'<p class="verdict {"good" if good else "bad"}">{_e(overall_line(report))}</p>',
-        _count_boxes(counts(report.defects), lang),
+        _count_boxes(counts(report.defects), lang, report.waived),
         '<div class="scroll"><table>',
         f"<thead><tr><th>{_e(w['folder'])}</th><th>{_e(w['status'])}</th>"
         f"<th class=\"hide-narrow\">{_e(w['spec'])}</th><th class=\"hide-narrow\">{_e(w['files'])}</th>"
@@ -172,7 +174,7 @@ def _package(p: PackageResult, index: int, lang: str) -> list[str]:
         f'<h2>{_e(package_name(p))} <span class="badge {"good" if p.ready else "bad"}">'
         f"{_e(status_word(p, lang))}</span></h2>",
         f'<p class="sub">{_e(p.root)} · {_e(w["spec"])} {_e(p.spec)} · {_e(w["files"])} {p.files}</p>',
-        _count_boxes(counts(p.defects), lang),
+        _count_boxes(counts(p.defects), lang, p.waived),
     ]
     if p.error:
         out.append(f'<div class="card doc error"><p class="msg">{_e(error_text(p.error, lang))}</p></div>')
@@ -217,12 +219,15 @@ def _defect_list(found: tuple[Defect, ...], lang: str) -> list[str]:
     return out
 
 
+_WAIVED = {"zh": "（已豁免）", "en": " (waived)"}
+
+
 def _defect(d: Defect, lang: str) -> str:
     where = place(d.location, lang)
     hint = fix(d, lang)
     parts = [
-        f'<li class="{d.severity.value}">',
-        f'<span class="sev">{_e(SEVERITY_WORD[lang][d.severity])}</span>',
+        f'<li class="{d.severity.value}{" waived" if d.waiver else ""}">',
+        f'<span class="sev">{_e(SEVERITY_WORD[lang][d.severity])}{_e(_WAIVED[lang]) if d.waiver else ""}</span>',
         f"<code>{_e(d.code)}</code> <strong>{_e(title(d.code, lang))}</strong>",
         f'<span class="where">{_e(where)}</span>' if where else "",
         f'<p class="msg">{_e(message(d, lang))}</p>',

@@ -26,6 +26,8 @@ def defect_dict(d: Defect, lang: str) -> dict[str, Any]:
     }
     if out["path"] != d.path:  # the name is not valid UTF-8: keep its bytes, escaped
         out["path_escaped"] = messages.escaped(d.path)
+    if d.waiver is not None:  # accepted on purpose (waivers.yaml): not in the counts
+        out["waived"] = {k: messages.printable(v) for k, v in d.waiver.as_dict().items()}
     return out
 
 
@@ -58,9 +60,16 @@ def package_dict(p: PackageResult, lang: str) -> dict[str, Any]:
 
 
 def counts(defects: Any) -> dict[str, int]:
+    """Defects by severity, waived ones apart (the key ``waived`` only when there are some)."""
     out = {s.value: 0 for s in Severity}
+    n_waived = 0
     for d in defects:
-        out[d.severity.value] += 1
+        if d.waiver is None:
+            out[d.severity.value] += 1
+        else:
+            n_waived += 1
+    if n_waived:
+        out["waived"] = n_waived
     return out
 
 

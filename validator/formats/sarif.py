@@ -137,6 +137,12 @@ def _result(p: PackageResult, d: Defect, lang: str, index: dict[str, int]) -> di
     }
     if d.code in index:
         result["ruleIndex"] = index[d.code]
+    if d.waiver is not None:  # SARIF's own way to say "accepted on purpose" (3.35 suppression)
+        result["suppressions"] = [{
+            "kind": "external", "status": "accepted", "justification": clean(d.waiver.reason),
+            "properties": {"approvedBy": clean(d.waiver.approved_by), "expires": d.waiver.expires,
+                           "source": clean(d.waiver.source)},
+        }]
     return result
 
 

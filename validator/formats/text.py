@@ -45,7 +45,8 @@ def render_package(p: PackageResult, lang: str, color: bool) -> list[str]:
     for path, group in groupby(p.defects, key=lambda d: d.path):
         lines.append("  " + _paint(safe(path) or w["folder"], "1", color))
         for d in group:
-            mark = _paint(_MARK[d.severity], _COLOR[d.severity], color)
+            mark = (_paint("~", "2", color) if d.waiver is not None  # waived: shown, not counted
+                    else _paint(_MARK[d.severity], _COLOR[d.severity], color))
             lines.append(f"    {mark} {d.code} {_location(d, lang)}{safe(messages.message(d, lang))}")
             hint = messages.fix(d, lang)
             if hint:
@@ -63,7 +64,10 @@ def render(report: Report, color: bool | None = None) -> str:
         lines.append("")
     counts = {s.value: report.count(s) for s in Severity}
     files = sum(p.files for p in report.packages)
-    lines.append(_WORDS[lang]["summary"].format(packages=len(report.packages), files=files, **counts))
+    summary = _WORDS[lang]["summary"].format(packages=len(report.packages), files=files, **counts)
+    if report.waived:
+        summary += f"（另有 {report.waived} 个已豁免）" if lang == "zh" else f" ({report.waived} more waived)"
+    lines.append(summary)
     return "\n".join(lines) + "\n"
 
 
