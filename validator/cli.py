@@ -392,9 +392,10 @@ def specs_schema() -> None:
 # Commands that live in their own modules (each imports only click at module level).
 from validator.commands.batch import command as _batch  # noqa: E402
 from validator.commands.hook import command as _hook  # noqa: E402
+from validator.commands.init import command as _init  # noqa: E402
 from validator.commands.risk import command as _risk  # noqa: E402
 
-for _command in (_batch, _hook, _risk):
+for _command in (_batch, _hook, _init, _risk):
     main.add_command(_command)
 
 
