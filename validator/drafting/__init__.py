@@ -527,13 +527,16 @@ class _Context:
                 fields.append(fresh.get("min_size") or Field("min_size", 0, fresh["# min_size"].why))
         pdf = doc.pdf
         pages = [s.pages for s in files if s.pages]
-        if pdf is not None and pages:
-            if (pdf.pages is not None and not all(p in pdf.pages for p in pages)) or \
-                    (pdf.encrypted is False and any(s.encrypted for s in files)):
-                what.append(say("ext_pages", lang, seen=",".join(map(str, sorted(set(pages)))),
-                                pages=str(pdf.pages)))
-                if "pdf" in fresh:
-                    fields.append(fresh["pdf"])
+        pages_off = pdf is not None and pdf.pages is not None and not all(p in pdf.pages for p in pages)
+        locked = pdf is not None and pdf.encrypted is False and any(s.encrypted for s in files)
+        if pages_off or locked:
+            shown_pages = ",".join(map(str, sorted(set(pages))))
+            what.append(say("ext_pages", lang, seen=shown_pages, pages=str(pdf and pdf.pages)))
+            drafted = fresh.get("pdf")
+            pdf_rules: dict[str, Any] = dict(drafted.value) if drafted is not None else {}
+            if locked:
+                pdf_rules["encrypted"] = True  # merged key by key: the base's `false` must be overwritten
+            fields.append(Field("pdf", pdf_rules, drafted.why if drafted is not None else ""))
         if doc.sheet is not None and all(s.kind in ("xlsx", "xlsm") for s in files):
             drafted = self._sheet_field(files[0])
             if isinstance(drafted.value, Block):

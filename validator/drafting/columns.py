@@ -93,8 +93,9 @@ def draft_sheet(path: str, lang: str) -> SheetDraft | str:
     except SheetUnreadable as exc:
         return say("sheet_unread", lang, why=str(exc))
     others = [n for n in names if n != name]
+    other_text = say("sheet_others", lang, names=listing(others, lang)) if others else ""
     comments = {
-        "name": say("sheet_name", lang, others=say("sheet_others", lang, names=listing(others, lang)) if others else ""),
+        "name": say("sheet_name", lang, others=other_text),
         "header_row": say("header_row", lang, row=row),
         "min_rows": say("min_rows", lang, rows=len(data)),
     }
@@ -157,9 +158,8 @@ def _type_of(distinct: dict[Any, Any], classes: Sequence[type]) -> tuple[str | N
     fit if they were not stored as numbers)."""
     number_id = None
     for kind in _CANDIDATES:
-        if kind in _NUMERIC_CLASSES:  # only real numbers: "001" typed as text stays text
-            if not all(c in _NUMERIC_CLASSES[kind] for c in classes):
-                continue
+        if kind in _NUMERIC_CLASSES and not all(c in _NUMERIC_CLASSES[kind] for c in classes):
+            continue  # only real numbers: "001" typed as text stays text
         if kind == "month" and any(c in _DATE_CLASSES for c in classes):
             continue  # dates are dates; a month column holds text such as 2025-11
         problems = judge(kind, distinct)

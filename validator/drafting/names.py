@@ -86,7 +86,7 @@ def family_template(stems: Sequence[str]) -> str:
     distinct = sorted(set(stems))
     if len(distinct) == 1:
         return distinct[0]
-    prefix = os.path.commonprefix(distinct)
+    prefix = os.path.commonprefix(distinct)  # noqa: RUF071 - characters, not path parts
     if prefix.endswith(SLOT):
         prefix = prefix[:-1]
     if prefix not in distinct:
