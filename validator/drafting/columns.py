@@ -132,9 +132,8 @@ def infer_column(name: str, data: Any, j: int, lang: str) -> ColumnDraft:
     if kind:
         out.fields["type"] = kind
         evidence.append(say("col_type", lang, type=kind))
-    elif stored_as_number:
-        out.fields["type"] = "integer"
-        evidence.append(say("col_number_id", lang, type=stored_as_number))
+    if stored_as_number:
+        evidence.append(say("col_number_id", lang, type=stored_as_number, kind=kind or "-"))
     if len(filled) == rows and rows >= 2:
         out.fields["required"] = True
         evidence.append(say("col_required", lang))
@@ -143,11 +142,11 @@ def infer_column(name: str, data: Any, j: int, lang: str) -> ColumnDraft:
     if len(distinct) == len(filled) >= 2 and (kind in _IDENTIFIERS or _is_sequence(filled)):
         out.fields["unique"] = True
         evidence.append(say("col_unique", lang))
-    enum = _enum(filled, distinct) if not kind and not stored_as_number else None
+    enum = _enum(filled, distinct) if not kind else None
     if enum:
         out.fields["enum"] = enum
         evidence.append(say("col_enum", lang, k=len(enum)))
-    if not kind and not stored_as_number and not enum:
+    if not kind and not enum:
         evidence.append(say("col_text", lang))
     out.why = say("col", lang, n=len(filled), evidence="; ".join(evidence))
     return out
@@ -164,10 +163,26 @@ def _type_of(distinct: dict[Any, Any], classes: Sequence[type]) -> tuple[str | N
             continue  # dates are dates; a month column holds text such as 2025-11
         problems = judge(kind, distinct)
         if not problems:
-            return kind, None
+            return kind, number_id
         if number_id is None and kind in _IDENTIFIERS and all(p.code == "X115" for p in problems.values()):
-            number_id = kind
+            number_id = _number_identifier(list(distinct.values()))
     return None, number_id
+
+
+def _number_identifier(values: Sequence[Any]) -> str | None:
+    """Which identifier a column of numbers looks like by its digits (every identifier type
+    refuses a number alike): 11 digits from 1 a mobile, 18 with a birth date inside an ID
+    number, other 18s a credit code."""
+    digits = [str(int(v)) for v in values if isinstance(v, int | float) and not isinstance(v, bool) and v >= 0]
+    if len(digits) != len(values) or not digits:
+        return None
+    if all(len(d) == 11 and d[0] == "1" for d in digits):
+        return "cn_mobile"
+    if all(len(d) == 18 for d in digits):
+        born = all(1900 <= int(d[6:10]) <= 2100 and 1 <= int(d[10:12]) <= 12 and 1 <= int(d[12:14]) <= 31
+                   for d in digits)
+        return "cn_id" if born else "uscc"
+    return None
 
 
 def _is_sequence(values: Sequence[Any]) -> bool:

@@ -52,7 +52,7 @@ _PHRASES: dict[str, tuple[str, str]] = {
     "name_family": ("同一序号（或只差编号）的文件视为一项材料：取共同开头 + *{slots}",
                     "files sharing a number (or differing only by a counter) are one document: their "
                     "common beginning + *{slots}"),
-    "name_regex": ("文件名含 {{ }} 或 *，只能写成正则表达式", "the name holds { } or *, so it is written as "
+    "name_regex": ("文件名含 {{ }} 或 *，只能写成正则表达式", "the name holds {{ }} or *, so it is written as "
                    "a regular expression"),
     "slots": ("；{pairs}", "; {pairs}"),
     "slot_pair": ("“{value}”→{{{var}}}", "'{value}' -> {{{var}}}"),
@@ -85,8 +85,8 @@ _PHRASES: dict[str, tuple[str, str]] = {
     "col_empty": ("整列为空", "the column is empty"),
     "col_type": ("全部符合 {type}", "all fit {type}"),
     "col_text": ("文字，未猜类型", "text, no type guessed"),
-    "col_number_id": ("像 {type} 但存成了数字（Excel 只保留 15 位），按 integer 处理；建议改存为文本后用 {type}",
-                      "looks like {type} stored as numbers (Excel keeps 15 digits): typed integer; store "
+    "col_number_id": ("像 {type} 但存成了数字（Excel 只保留 15 位），按 {kind} 处理；建议改存为文本后用 {type}",
+                      "looks like {type} stored as numbers (Excel keeps 15 digits): typed {kind}; store "
                       "as text and use {type}"),
     "col_required": ("每行都有值", "filled in every row"),
     "col_optional": ("{empty} 行为空", "{empty} rows empty"),
