@@ -182,13 +182,15 @@ def size_text(n: int) -> str:
 
 
 def _type_name(s: Seen) -> str | None:
+    """The `types:` entry for a file: its kind's short name, else its MIME type when libmagic
+    named one; None for an empty or unrecognised file (no type is guessed from nothing)."""
     from validator.sniff import SHORT_TYPES
 
     if s.kind in SHORT_TYPES:
         return s.kind
-    if s.kind not in ("empty", "unknown") or (s.mime and s.mime != _OCTET and "/" in s.mime):
-        return s.mime if "/" in s.mime and s.mime != _OCTET else None
-    return None
+    if s.kind == "empty" or "/" not in s.mime or s.mime == _OCTET or s.mime.startswith("inode/"):
+        return None
+    return s.mime
 
 
 class _Context:
