@@ -15,7 +15,7 @@ import yaml
 
 from fixtures import makers as mk
 from tests.conftest import ROOT, run_cli
-from tests.packs import COMPANY, USCC, build_pack
+from tests.packs import COMPANY, build_pack
 
 EXAMPLES = ROOT / "fixtures" / "examples"
 OTHER_COMPANY = "上海别家信息技术有限公司"
@@ -80,7 +80,7 @@ def test_names_generalise_the_clients_values(family_pack: tuple[Path, Path, dict
 
 
 def test_numbered_files_are_one_document_with_a_count(family_pack: tuple[Path, Path, dict, str]) -> None:
-    _, _, spec, text = family_pack
+    _, _, spec, _ = family_pack
     shots = _doc(spec, "截图")
     assert shots["name"] == "11_截图_*.png"
     assert shots["count"] == "6+"

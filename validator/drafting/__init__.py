@@ -199,6 +199,7 @@ class _Context:
         self.root, self.shown, self.lang, self.values, self.slots = root, shown, lang, values, slots
         self.base, self.core, self.extends, self.seen, self.skipped = base, core, extends, seen, skipped
         self.doc_count = 0
+        self._sheets: dict[str, Field] = {}  # path -> drafted sheet: the text is rendered more than once
 
     # -- naming rules from the names themselves (the self-check relaxes what they still break)
     def naming(self) -> _Naming:
@@ -478,6 +479,11 @@ class _Context:
         return Field("pdf", pdf, "; ".join(why)) if pdf else Field("# pdf", None, "; ".join(why))
 
     def _sheet_field(self, s: Seen) -> Field:
+        if s.entry.path not in self._sheets:
+            self._sheets[s.entry.path] = self._draft_sheet(s)
+        return self._sheets[s.entry.path]
+
+    def _draft_sheet(self, s: Seen) -> Field:
         from validator.drafting.columns import draft_sheet
 
         sheet = draft_sheet(s.entry.path, self.lang)

@@ -10,6 +10,7 @@ with its evidence in the comment.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -161,6 +162,9 @@ def _type_of(distinct: dict[Any, Any], classes: Sequence[type]) -> tuple[str | N
             continue  # only real numbers: "001" typed as text stays text
         if kind == "month" and any(c in _DATE_CLASSES for c in classes):
             continue  # dates are dates; a month column holds text such as 2025-11
+        sample = dict(itertools.islice(distinct.items(), 64))  # most candidates fail on the first values
+        if len(sample) < len(distinct) and any(p.code != "X115" for p in judge(kind, sample).values()):
+            continue
         problems = judge(kind, distinct)
         if not problems:
             return kind, number_id
