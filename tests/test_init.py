@@ -324,3 +324,32 @@ def test_every_comment_template_formats_in_both_languages() -> None:
         fields = {f for text in pair for _, f, _, _ in string.Formatter().parse(text) if f}
         for lang in ("zh", "en"):
             assert say(key, lang, **dict.fromkeys(fields, "x"))
+
+
+def test_extends_overrides_the_name_of_a_document_named_otherwise(tmp_path: Path) -> None:
+    folder = tmp_path / "别处"
+    shutil.copytree(EXAMPLES / "call-center-clean", folder)
+    company = "上海声远客户服务有限公司"
+    (folder / f"02_营业执照_{company}.pdf").rename(folder / f"营业执照-{company}.pdf")
+    (folder / "01_年报承诺书.pdf").rename(folder / "01_年报承诺书 定稿.pdf")
+    out = tmp_path / "ext.yaml"
+    spec, text = _draft(folder, out, "--extends", "call-center")
+    ids = {d["id"]: d for d in spec["documents"]}
+    assert ids == {"business_licence": {"id": "business_licence", "name": "营业执照-{company}.pdf"},
+                   "commitment": {"id": "commitment", "name": "01_年报承诺书 定稿.pdf"}}
+    assert "whitespace" not in spec["naming"]["forbid"] and "N106" in text  # relaxed, and says why
+    assert _check(folder, out) == (0, [])
+
+
+def test_a_naming_rule_the_folder_breaks_is_relaxed_with_a_comment(tmp_path: Path) -> None:
+    folder = tmp_path / "冒号"
+    folder.mkdir()
+    mk.make_pdf(folder / "01_说明:附件.pdf", 1, "说明")       # ':' is refused on Windows
+    mk.make_pdf(folder / "02_报告.PDF", 1, "报告")             # upper-case extension
+    out = tmp_path / "d.yaml"
+    spec, text = _draft(folder, out)
+    assert spec["naming"]["platform"] == "linux"
+    assert spec["naming"]["extension_case"] == "any"
+    assert "N103" in next(line for line in text.splitlines() if line.strip().startswith("platform:"))
+    assert _doc(spec, "报告")["name"] == "02_报告.pdf"  # matched on the lower-cased extension
+    assert _check(folder, out) == (0, [])
