@@ -353,3 +353,18 @@ def test_a_naming_rule_the_folder_breaks_is_relaxed_with_a_comment(tmp_path: Pat
     assert "N103" in next(line for line in text.splitlines() if line.strip().startswith("platform:"))
     assert _doc(spec, "报告")["name"] == "02_报告.pdf"  # matched on the lower-cased extension
     assert _check(folder, out) == (0, [])
+
+
+def test_a_title_row_above_a_two_column_header_is_not_the_header(tmp_path: Path) -> None:
+    folder = tmp_path / "两列"
+    folder.mkdir()
+    rows: list[list[object]] = [["域名清单"], ["域名", "备案号"]]
+    rows += [[f"site{i}.cn", f"京ICP备2020{i:04d}号"] for i in range(1, 4)]
+    mk.make_xlsx(folder / "01_域名.xlsx", {"域名": rows})
+    out = tmp_path / "d.yaml"
+    spec, _ = _draft(folder, out)
+    sheet = spec["documents"][0]["sheet"]
+    assert sheet["header_row"] == 2
+    assert [c["name"] for c in sheet["columns"]] == ["域名", "备案号"]
+    assert sheet["columns"][0]["type"] == "domain"
+    assert _check(folder, out) == (0, [])

@@ -60,7 +60,7 @@ def find_header_row(path: str, sheet: str | None) -> tuple[int | None, str, tupl
     numbers = data.row_numbers
     for i, (count, all_text) in enumerate(widths):
         widest_below = max((w for w, _ in widths[i + 1 :]), default=count)
-        if all_text and count >= 1 and count * 2 >= widest_below:
+        if all_text and count >= min(2, widest_below) and count * 2 >= widest_below:
             return numbers[i], data.sheet, data.sheet_names
     return None, data.sheet, data.sheet_names
 
