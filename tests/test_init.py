@@ -368,3 +368,21 @@ def test_a_title_row_above_a_two_column_header_is_not_the_header(tmp_path: Path)
     assert [c["name"] for c in sheet["columns"]] == ["域名", "备案号"]
     assert sheet["columns"][0]["type"] == "domain"
     assert _check(folder, out) == (0, [])
+
+
+def test_enums_need_many_rows_and_never_hold_the_clients_values(tmp_path: Path) -> None:
+    folder = tmp_path / "枚举"
+    folder.mkdir()
+    (folder / "client.yaml").write_text(f"company: {COMPANY}\n", encoding="utf-8")
+    branch = COMPANY.replace("有限公司", "上海分公司")
+    rows: list[list[object]] = [["姓名", "岗位", "社保缴纳单位", "备注"]]
+    for i in range(12):
+        rows.append([f"员工{i}", ["技术", "客服", "管理"][i % 3], [COMPANY, branch][i % 2], f"说明{i}"])
+    mk.make_xlsx(folder / "01_名单.xlsx", {"名单": rows})
+    out = tmp_path / "d.yaml"
+    spec, _ = _draft(folder, out)
+    cols = {c["name"]: c for c in spec["documents"][0]["sheet"]["columns"]}
+    assert cols["岗位"]["enum"] == ["客服", "技术", "管理"]
+    assert "enum" not in cols["社保缴纳单位"]   # the next client's company differs
+    assert "enum" not in cols["备注"] and "enum" not in cols["姓名"]  # every value different
+    assert _check(folder, out) == (0, [])

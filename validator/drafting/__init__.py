@@ -486,7 +486,7 @@ class _Context:
     def _draft_sheet(self, s: Seen) -> Field:
         from validator.drafting.columns import draft_sheet
 
-        sheet = draft_sheet(s.entry.path, self.lang)
+        sheet = draft_sheet(s.entry.path, self.lang, [v for v in self.values.values() if len(v) >= 4])
         if isinstance(sheet, str):
             return Field("# sheet", None, sheet)
         block = Block([

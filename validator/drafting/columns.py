@@ -22,6 +22,10 @@ from validator.drafting.words import listing, say
 _CANDIDATES = ("uscc", "cn_id", "licence_no", "icp_record", "cn_mobile", "email", "ip", "domain",
                "date", "month", "integer", "number")
 _IDENTIFIERS = frozenset({"uscc", "cn_id", "licence_no", "icp_record", "cn_mobile", "email"})
+# A person's ID or a site's ICP number names one row; a provider's credit code or a shared
+# phone line may well repeat in the next client's sheet.
+_UNIQUE_KINDS = frozenset({"cn_id", "icp_record"})
+_MIN_ROWS_FOR_PRESENCE = 3  # "filled in every row" of two rows says little
 _NUMERIC_CLASSES: dict[str, tuple[type, ...]] = {"integer": (int,), "number": (int, float)}
 _DATE_CLASSES = (dt.date, dt.datetime)
 _HEADER_SCAN = 10  # rows looked at for the header
@@ -84,8 +88,9 @@ def _read_sheet(path: str, sheet: str | None, header_row: int, max_rows: int) ->
     return read_sheet(path, sheet, header_row, max_rows=max_rows)
 
 
-def draft_sheet(path: str, lang: str) -> SheetDraft | str:
-    """The layout of the workbook's first sheet, or the reason (a comment) why there is none."""
+def draft_sheet(path: str, lang: str, client_values: Sequence[str] = ()) -> SheetDraft | str:
+    """The layout of the workbook's first sheet, or the reason (a comment) why there is none.
+    ``client_values`` (company, credit code …) never become enum values: the next client's differ."""
     try:
         row, name, names = find_header_row(path, None)
         if row is None:
@@ -111,7 +116,7 @@ def draft_sheet(path: str, lang: str) -> SheetDraft | str:
             loose = loose or any(not is_empty(v) for v in data.column(j))
             continue
         seen.add(key)
-        columns.append(infer_column(text.strip(), data, j, lang))
+        columns.append(infer_column(text.strip(), data, j, lang, client_values))
     if not columns:
         return say("sheet_no_header", lang)
     extra = "ignore" if loose else "error"
@@ -119,7 +124,7 @@ def draft_sheet(path: str, lang: str) -> SheetDraft | str:
     return SheetDraft(name, row, columns, len(data), extra, comments)
 
 
-def infer_column(name: str, data: Any, j: int, lang: str) -> ColumnDraft:
+def infer_column(name: str, data: Any, j: int, lang: str, client_values: Sequence[str] = ()) -> ColumnDraft:
     col = data.column(j)
     rows = len(col)
     filled = [v for v in col if not is_empty(v)]
@@ -135,15 +140,15 @@ def infer_column(name: str, data: Any, j: int, lang: str) -> ColumnDraft:
         evidence.append(say("col_type", lang, type=kind))
     if stored_as_number:
         evidence.append(say("col_number_id", lang, type=stored_as_number, kind=kind or "-"))
-    if len(filled) == rows and rows >= 2:
+    if len(filled) == rows and rows >= _MIN_ROWS_FOR_PRESENCE:
         out.fields["required"] = True
         evidence.append(say("col_required", lang))
     elif len(filled) < rows:
         evidence.append(say("col_optional", lang, empty=rows - len(filled)))
-    if len(distinct) == len(filled) >= 2 and (kind in _IDENTIFIERS or _is_sequence(filled)):
+    if len(distinct) == len(filled) >= _MIN_ROWS_FOR_PRESENCE and (kind in _UNIQUE_KINDS or _is_sequence(filled)):
         out.fields["unique"] = True
         evidence.append(say("col_unique", lang))
-    enum = _enum(filled, distinct) if not kind else None
+    enum = _enum(filled, distinct, client_values) if not kind else None
     if enum:
         out.fields["enum"] = enum
         evidence.append(say("col_enum", lang, k=len(enum)))
@@ -195,13 +200,15 @@ def _is_sequence(values: Sequence[Any]) -> bool:
         sorted(values) == list(range(min(values), min(values) + len(values)))
 
 
-def _enum(filled: Sequence[Any], distinct: dict[Any, Any]) -> list[str] | None:
+def _enum(filled: Sequence[Any], distinct: dict[Any, Any], client_values: Sequence[str] = ()) -> list[str] | None:
     """An enum only with many rows and a few (2-6), repeated, short text values that are not
     numbers: a handful of examples would make every new value a false defect."""
     if len(filled) < _ENUM_MIN_ROWS or not 2 <= len(distinct) <= _ENUM_MAX_VALUES or len(distinct) * 2 > len(filled):
         return None  # one value is a constant seen, not a choice
     values = list(distinct.values())
     if not all(isinstance(v, str) and v == v.strip() and 0 < len(v) <= 12 and not v.isdigit() for v in values):
+        return None
+    if any(c and c in v for v in values for c in client_values if len(c) >= 2):
         return None
     counts = {v: 0 for v in values}
     for v in filled:
