@@ -422,10 +422,11 @@ def specs_schema() -> None:
 from validator.commands.batch import command as _batch  # noqa: E402
 from validator.commands.fix import command as _fix  # noqa: E402
 from validator.commands.hook import command as _hook  # noqa: E402
+from validator.commands.init import command as _init  # noqa: E402
 from validator.commands.risk import command as _risk  # noqa: E402
 from validator.commands.serve import command as _serve  # noqa: E402
 
-for _command in (_batch, _fix, _hook, _risk, _serve):
+for _command in (_batch, _fix, _hook, _init, _risk, _serve):
     main.add_command(_command)
 
 
