@@ -6,14 +6,14 @@ ask (layout, cell rules, cross-field rules, the leak scan), a PDF is opened once
 parsed once.
 
 Opening never blocks and never follows a link: a file swapped for a FIFO or a link between the
-walk and the open is caught by O_NOFOLLOW/O_NONBLOCK and fstat.
+walk and the open is caught by :func:`validator.safeio.open_regular` (O_NOFOLLOW/O_NONBLOCK and
+fstat, or its portable lstat + fstat comparison).
 """
 
 from __future__ import annotations
 
 import errno
 import os
-import stat
 from typing import TYPE_CHECKING, Any
 
 from validator.discovery import Entry
@@ -22,8 +22,6 @@ from validator.sniff import HEAD_SIZE, ContentType, sniff
 if TYPE_CHECKING:
     from validator.readers.pdf import PdfFacts
     from validator.readers.xlsx import SheetData
-
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
 
 
 class FileFacts:
@@ -101,29 +99,26 @@ class ReadProblem(Exception):
 
 def read_facts(entry: Entry, *, text_pages: int = 0) -> FileFacts:
     """Read the head of a regular file once and sniff its type; ReadProblem otherwise."""
+    from validator.safeio import UnsafeFile, open_regular
+
     try:
-        fd = os.open(entry.path, _OPEN_FLAGS)
-    except FileNotFoundError as exc:
-        raise ReadProblem("F102", exc.strerror or "not found") from None
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
+        fd, st = open_regular(entry.path)
+    except UnsafeFile as exc:
+        if exc.reason == "missing":
+            raise ReadProblem("F102", os.strerror(errno.ENOENT)) from None
+        if exc.reason == "symlink":
             raise ReadProblem("F103", "link", "symlink") from None
-        raise ReadProblem("F101", exc.strerror or str(exc)) from None
+        if exc.reason == "not_regular":
+            raise ReadProblem("F104", "not a regular file", _KINDS.get(exc.kind, exc.kind)) from None
+        raise ReadProblem("F101", exc.detail or exc.reason) from None
     try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise ReadProblem("F104", "not a regular file", _special_kind(st.st_mode))
-        try:
-            head = os.read(fd, HEAD_SIZE)
-        except OSError as exc:
-            raise ReadProblem("F101", exc.strerror or str(exc)) from None
+        head = os.read(fd, HEAD_SIZE)
+    except OSError as exc:
+        raise ReadProblem("F101", exc.strerror or str(exc)) from None
     finally:
         os.close(fd)
     content = sniff(entry.path, head, st.st_size)
     return FileFacts(entry, st.st_size, head, content, text_pages)
 
 
-def _special_kind(mode: int) -> str:
-    from validator.discovery import kind_of
-
-    return kind_of(mode)
+_KINDS = {"directory": "dir", "special": "other"}  # safeio's kind names -> discovery's
