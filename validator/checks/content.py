@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from validator.checks import Context
 from validator.checks.leakage import check_content_leaks
 from validator.checks.pdf import check_pdf
+from validator.checks.portability import note_without_libmagic
 from validator.checks.sheet import check_sheet
 from validator.checks.size import check_size
 from validator.checks.types import check_type
@@ -31,6 +32,7 @@ def check_content(ctx: Context, job: Job, entry: Entry, doc: DocumentSpec | None
         params = {"kind": p.kind} if p.code == "F104" else {"target": "?"} if p.code == "F103" else {"detail": p.detail}
         ctx.emit(p.code, entry.rel, params, document=doc_id)
         return False
+    note_without_libmagic(ctx, facts.content)
     check_size(ctx, entry.rel, facts.size, doc, facts.content)
     if facts.size == 0:
         return False
