@@ -27,7 +27,7 @@ from validator.checks import Context
 from validator.checks.documents import assign, check_counts, check_duplicates, check_name_values, unexpected
 from validator.checks.leakage import LeakIndex, Own, check_name_leaks, drop_superseded
 from validator.checks.naming import check_name, display_name
-from validator.checks.portability import check_case_clashes
+from validator.checks.portability import check_case_clashes, check_folder_names
 from validator.checks.rules import check_package_rules
 from validator.checks.variables import check_variables
 from validator.discovery import Entry, Ignore, walk
@@ -151,7 +151,9 @@ def finish_package(
         if o.document:
             assigned.setdefault(o.document, []).append(o.rel)
     check_counts(ctx, assigned)
-    check_case_clashes(ctx, (o.rel for o in outcomes))
+    rels = [o.rel for o in outcomes]
+    check_case_clashes(ctx, rels)
+    check_folder_names(ctx, rels)
     check_package_rules(ctx, assigned)
     check_duplicates(ctx, ((o.rel, o.path, o.size, o.document) for o in outcomes if o.regular), digest_of)
     documents = tuple(

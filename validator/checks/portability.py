@@ -1,8 +1,10 @@
 """What the clerk's platform (Windows) adds to the checks: names that differ only in case
-(U102), and the note that libmagic was not used (U101)."""
+(U102), folder names Windows refuses (N103, as for file names), and the note that libmagic was
+not used (U101)."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 
 from validator.checks import Context
@@ -36,6 +38,20 @@ def check_case_clashes(ctx: Context, rels: Iterable[str]) -> None:
                 reported.add(shown)
                 ctx.emit("U102", shown, {"other": seen if depth == len(parts) else seen + "/"})
             break
+
+
+def check_folder_names(ctx: Context, rels: Iterable[str]) -> None:
+    """N103 on each sub-folder whose own name is invalid on the spec's platform (``aux/``,
+    ``报告./``): Windows cannot create it, so nothing inside it can be extracted there."""
+    platform = ctx.spec.naming.platform
+    if not platform:
+        return
+    from validator.checks.naming import _check_platform, display_name
+
+    folders = {rel.rsplit("/", 1)[0] for rel in rels if "/" in rel}
+    for folder in sorted({"/".join(f.split("/")[:i]) for f in folders for i in range(1, f.count("/") + 2)}):
+        name = unicodedata.normalize("NFC", display_name(folder.rsplit("/", 1)[-1]))
+        _check_platform(ctx, folder + "/", name, platform, None)
 
 
 def note_without_libmagic(ctx: Context, content: ContentType) -> None:
