@@ -701,9 +701,9 @@ class Sandbox:
                 self._discard()
                 raise SandboxTimeout(f"more than {timeout:g} s")
             reply = child.replies.recv_bytes()
-        except _OverMemory as exc:
+        except _OverMemory as over:
             self._discard()
-            raise SandboxMemory(f"out of memory in the sandbox child ({self.memory_mb} MB): {exc}") from None
+            raise SandboxMemory(f"out of memory in the sandbox child ({self.memory_mb} MB): {over}") from None
         except (EOFError, OSError):
             self._slot[0] = None
             raise child.death("during the call") from None
