@@ -160,3 +160,9 @@ def bounded_regex_in_worker(timeout: float) -> tuple[str, str, int]:
     else:
         outcome = "finished"
     return outcome, sandbox.mode_in_force(), box.call(pid, timeout=60)
+
+
+def grow_to(chunk_mb: int, max_mb: int) -> int:
+    """Like grow, but stops at max_mb (a test whose memory guard broke must not eat the machine)."""
+    chunks = [bytearray(chunk_mb * 1024 * 1024) for _ in range(max_mb // chunk_mb)]
+    return len(chunks) * chunk_mb

@@ -16,6 +16,7 @@ import click
 
 from validator.commands.options import file_timeout_option
 from validator.formats import FORMATS  # the registry only: renderers import on use
+from validator.portable import console_safe
 
 if TYPE_CHECKING:
     from validator.model import Report
@@ -198,6 +199,7 @@ class Main(click.Group):
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         argv = list(sys.argv[1:] if args is None else args)
         lang = _argv_lang(argv)
+        console_safe()  # a GBK or ASCII console must not turn a report into a traceback
         try:
             rv = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
         except click.ClickException as exc:

@@ -27,6 +27,7 @@ from validator.checks import Context
 from validator.checks.documents import assign, check_counts, check_duplicates, check_name_values, unexpected
 from validator.checks.leakage import LeakIndex, Own, check_name_leaks, drop_superseded
 from validator.checks.naming import check_name, display_name
+from validator.checks.portability import check_case_clashes, check_folder_names
 from validator.checks.rules import check_package_rules
 from validator.checks.variables import check_variables
 from validator.discovery import Entry
@@ -168,11 +169,21 @@ def finish_package(
     ctx = Context(spec, values)
     check_variables(ctx, client_problem)
     assigned: dict[str, list[str]] = {}
+    notes: set[tuple[str, str]] = set()
     for o in outcomes:
-        ctx.defects.extend(o.defects)
+        for d in o.defects:
+            if not d.path:  # a folder-level note that several files found (U101): once
+                key = (d.code, repr(sorted(d.params.items())))
+                if key in notes:
+                    continue
+                notes.add(key)
+            ctx.defects.append(d)
         if o.document:
             assigned.setdefault(o.document, []).append(o.rel)
     check_counts(ctx, assigned)
+    rels = [o.rel for o in outcomes]
+    check_case_clashes(ctx, rels)
+    check_folder_names(ctx, rels)
     check_package_rules(ctx, assigned)
     check_duplicates(ctx, ((o.rel, o.path, o.size, o.document) for o in outcomes if o.regular), digest_of)
     documents = tuple(

@@ -6,7 +6,8 @@ ask (layout, cell rules, cross-field rules, the leak scan), a PDF is opened once
 parsed once.
 
 Opening never blocks and never follows a link: a file swapped for a FIFO or a link between the
-walk and the open is caught by O_NOFOLLOW/O_NONBLOCK and fstat.
+walk and the open is caught by :func:`validator.safeio.open_regular` (O_NOFOLLOW/O_NONBLOCK and
+fstat, or its portable lstat + fstat comparison).
 
 The file's bytes are read once and held (``data``): a file in a zip is inflated once, with a
 cap (``validator.packsource``); a file on disk is read whole only when a reader needs more than
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import errno
 import os
-import stat
 from typing import TYPE_CHECKING, Any
 
 from validator.discovery import Entry
@@ -26,8 +26,6 @@ from validator.sniff import HEAD_SIZE, ContentType, sniff
 if TYPE_CHECKING:
     from validator.readers.pdf import PdfFacts
     from validator.readers.xlsx import SheetData
-
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
 
 
 class FileFacts:
@@ -132,22 +130,22 @@ def read_facts(entry: Entry, *, text_pages: int = 0) -> FileFacts:
     """Read the head of a regular file once and sniff its type; ReadProblem otherwise."""
     if entry.member is not None:
         return _member_facts(entry, text_pages)
+    from validator.safeio import UnsafeFile, open_regular
+
     try:
-        fd = os.open(entry.path, _OPEN_FLAGS)
-    except FileNotFoundError as exc:
-        raise ReadProblem("F102", exc.strerror or "not found") from None
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
+        fd, st = open_regular(entry.path)
+    except UnsafeFile as exc:
+        if exc.reason == "missing":
+            raise ReadProblem("F102", os.strerror(errno.ENOENT)) from None
+        if exc.reason == "symlink":
             raise ReadProblem("F103", "link", "symlink") from None
-        raise ReadProblem("F101", exc.strerror or str(exc)) from None
+        if exc.reason == "not_regular":
+            raise ReadProblem("F104", "not a regular file", _KINDS.get(exc.kind, exc.kind)) from None
+        raise ReadProblem("F101", exc.detail or exc.reason) from None
     try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise ReadProblem("F104", "not a regular file", _special_kind(st.st_mode))
-        try:
-            head = os.read(fd, HEAD_SIZE)
-        except OSError as exc:
-            raise ReadProblem("F101", exc.strerror or str(exc)) from None
+        head = os.read(fd, HEAD_SIZE)
+    except OSError as exc:
+        raise ReadProblem("F101", exc.strerror or str(exc)) from None
     finally:
         os.close(fd)
     content = sniff(entry.path, head, st.st_size)
@@ -176,13 +174,13 @@ _READ_CAP = 256 << 20  # the PDF reader's own limit
 def _read_whole(path: str) -> bytes | None:
     """A regular file's bytes (not following a link); None when it cannot be read now (the
     readers then open the path and report what they find)."""
+    from validator.safeio import UnsafeFile, open_regular
+
     try:
-        fd = os.open(path, _OPEN_FLAGS)
-    except OSError:
+        fd, _ = open_regular(path)  # a regular file, not behind a link (portable branch included)
+    except (UnsafeFile, OSError):
         return None
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
         chunks = []
         left = _READ_CAP + 1
         while left > 0:
@@ -199,7 +197,4 @@ def _read_whole(path: str) -> bytes | None:
         os.close(fd)
 
 
-def _special_kind(mode: int) -> str:
-    from validator.discovery import kind_of
-
-    return kind_of(mode)
+_KINDS = {"directory": "dir", "special": "other"}  # safeio's kind names -> discovery's

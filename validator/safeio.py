@@ -5,14 +5,17 @@ A FIFO, socket or device named like an input would hang a plain ``open()`` (a FI
 until a writer comes) or feed it without end; a symlink could make the tool read a file
 outside the folder it was given. So the file is opened non-blocking and without following a
 final symlink, and ``fstat`` on the open descriptor must show a regular file of bounded size
-before a byte is read. Where the OS has no O_NOFOLLOW, the ``lstat`` taken first must name
-the same file (st_dev, st_ino) as the descriptor.
+before a byte is read. Where the OS has no O_NOFOLLOW (Windows, or forced by
+``VALIDATOR_PORTABLE``: see :mod:`validator.portable`), the ``lstat`` taken first must show a
+regular file and name the same file (st_dev, st_ino) as the descriptor.
 """
 
 from __future__ import annotations
 
 import os
 import stat
+
+from validator.portable import native
 
 REASONS = ("missing", "not_regular", "symlink", "too_large", "unreadable")
 
@@ -55,35 +58,8 @@ def describe(exc: UnsafeFile, max_bytes: int | None = None) -> str:
 def read_regular(path: str | os.PathLike[str], max_bytes: int, *, follow: bool = False) -> bytes:
     """The content of a regular file of at most `max_bytes`; raises UnsafeFile otherwise."""
     name = os.fspath(path)
-    nofollow = getattr(os, "O_NOFOLLOW", 0)
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    if not follow:
-        flags |= nofollow
-    before = None
-    if not follow and not nofollow:  # no O_NOFOLLOW: compare what lstat saw with what was opened
-        try:
-            before = os.lstat(name)
-        except FileNotFoundError:
-            raise UnsafeFile(name, "missing") from None
-        except OSError as exc:
-            raise UnsafeFile(name, "unreadable", exc.strerror or str(exc)) from None
-        if stat.S_ISLNK(before.st_mode):
-            raise UnsafeFile(name, "symlink")
+    fd, st = open_regular(name, follow=follow)
     try:
-        fd = os.open(name, flags)
-    except FileNotFoundError:
-        raise UnsafeFile(name, "missing") from None
-    except OSError as exc:
-        if not follow and _is_link(name):  # ELOOP from O_NOFOLLOW
-            raise UnsafeFile(name, "symlink") from None
-        raise UnsafeFile(name, "unreadable", exc.strerror or str(exc)) from None
-    try:
-        st = os.fstat(fd)
-        if before is not None and (st.st_dev, st.st_ino) != (before.st_dev, before.st_ino):
-            raise UnsafeFile(name, "symlink", "replaced while opening")
-        if not stat.S_ISREG(st.st_mode):
-            kind, text = _kind(st.st_mode)
-            raise UnsafeFile(name, "not_regular", text, kind=kind)
         if st.st_size > max_bytes:
             raise UnsafeFile(name, "too_large", _size(st.st_size), size=st.st_size)
         chunks: list[bytes] = []
@@ -102,6 +78,58 @@ def read_regular(path: str | os.PathLike[str], max_bytes: int, *, follow: bool =
         raise UnsafeFile(name, "unreadable", exc.strerror or str(exc)) from None
     finally:
         os.close(fd)
+
+
+def open_regular(path: str | os.PathLike[str], *, follow: bool = False) -> tuple[int, os.stat_result]:
+    """A read-only descriptor of a regular file and its ``fstat``; raises UnsafeFile otherwise.
+    The caller closes the descriptor.
+
+    POSIX: one ``open`` with O_NOFOLLOW (a final symlink fails with ELOOP) and O_NONBLOCK (a
+    FIFO opens at once), then ``fstat``. Portable branch (no O_NOFOLLOW/O_NONBLOCK: Windows, or
+    ``VALIDATOR_PORTABLE``): ``lstat`` first refuses a link, FIFO, socket or device without
+    opening it; after ``open``, ``fstat`` must show the same file (st_dev, st_ino) - a swap
+    between the two calls is refused as a link. (A FIFO swapped in inside that window would
+    block the open on POSIX; Windows keeps named pipes out of the file system.)"""
+    name = os.fspath(path)
+    posix = native("nofollow")
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOCTTY", 0)
+    if posix:
+        flags |= os.O_NONBLOCK | (0 if follow else os.O_NOFOLLOW)
+    before = None
+    if not posix:
+        try:
+            before = os.stat(name) if follow else os.lstat(name)
+        except FileNotFoundError:
+            raise UnsafeFile(name, "missing") from None
+        except OSError as exc:
+            raise UnsafeFile(name, "unreadable", exc.strerror or str(exc)) from None
+        if stat.S_ISLNK(before.st_mode):
+            raise UnsafeFile(name, "symlink")
+        if not stat.S_ISREG(before.st_mode):
+            kind, text = _kind(before.st_mode)
+            raise UnsafeFile(name, "not_regular", text, kind=kind)
+    try:
+        fd = os.open(name, flags)
+    except FileNotFoundError:
+        raise UnsafeFile(name, "missing") from None
+    except OSError as exc:
+        if not follow and _is_link(name):  # ELOOP from O_NOFOLLOW
+            raise UnsafeFile(name, "symlink") from None
+        raise UnsafeFile(name, "unreadable", exc.strerror or str(exc)) from None
+    try:
+        st = os.fstat(fd)
+        if before is not None and (st.st_dev, st.st_ino) != (before.st_dev, before.st_ino):
+            raise UnsafeFile(name, "symlink", "replaced while opening")
+        if not stat.S_ISREG(st.st_mode):
+            kind, text = _kind(st.st_mode)
+            raise UnsafeFile(name, "not_regular", text, kind=kind)
+    except OSError as exc:
+        os.close(fd)
+        raise UnsafeFile(name, "unreadable", exc.strerror or str(exc)) from None
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, st
 
 
 def _is_link(path: str) -> bool:

@@ -25,9 +25,13 @@ every OS is a process that can be killed::
   Windows has no rlimit: there the child puts itself in a Job Object whose per-process commit
   limit is its size + memory_mb (allocations beyond fail with ``MemoryError``).  That code was
   written to the SDK's structure layouts (a test checks their sizes) but has never run here:
-  if any step fails the child runs without a memory bound.  macOS: no memory bound (it does not
-  enforce ``RLIMIT_AS``).  The deadline holds everywhere; :attr:`Sandbox.memory_bounded` tells
-  whether the live child's memory limit is in force.
+  if any step fails the child runs without a memory bound of its own.  Wherever the child has
+  none (macOS does not enforce ``RLIMIT_AS``; a failed Job Object; ``VALIDATOR_PORTABLE``, which
+  runs this path on Linux), the parent polls the child's resident size with psutil every
+  :data:`RSS_POLL` s while it waits and kills it past its size at start + memory_mb
+  (:class:`SandboxMemory`); without psutil there is no memory bound.  The deadline holds
+  everywhere; :attr:`Sandbox.memory_bounded` tells whether a memory limit is in force and
+  :attr:`Sandbox.memory_guard` which one (``rlimit``, ``job``, ``rss`` or ``none``).
 * **State** sent once per child: ``call(fn, *args, state_key=k, state=s)`` runs ``fn(s, *args)``
   and pickles ``s`` only when the child does not already hold ``k`` (a spec, an index).  The key
   must name the content: a different object under a key the child holds is not sent again.  A
@@ -54,7 +58,8 @@ Modes (``mode="auto"`` resolves at each child start; ``VALIDATOR_SANDBOX`` force
 * ``forkserver`` - POSIX with other threads alive (Dask worker threads, a thread pool): forking a
   multithreaded process can deadlock the child on a lock another thread held, so the child is
   forked from multiprocessing's single-threaded fork server instead.
-* ``spawn`` - Windows (and the forced portable path on Linux): a fresh interpreter.
+* ``spawn`` - Windows (and ``auto`` under ``VALIDATOR_PORTABLE``, see :mod:`validator.portable`):
+  a fresh interpreter.
 * ``inline`` - no child: ``fn`` runs in this process without any bound.  A last resort;
   :func:`mode_in_force` says so, and the report should show a notice.
 
@@ -72,9 +77,12 @@ import select
 import signal
 import sys
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
+
+from validator.portable import native
 
 __all__ = [
     "MAX_STATES",
@@ -94,6 +102,8 @@ ENV = "VALIDATOR_SANDBOX"
 
 #: States (``state_key``) a child keeps; adding one more drops the least recently added.
 MAX_STATES = 16
+#: How often (seconds) the parent polls a child's resident size where no limit holds inside it.
+RSS_POLL = 0.05
 #: How long a starting child may take to say it is ready (a cold ``spawn`` on a busy machine).
 START_TIMEOUT = 60.0
 
@@ -135,6 +145,10 @@ class SandboxAllocationAbort(SandboxMemory, SandboxCrashed):
     of N bytes failed``): a crash caused by the memory limit, so both."""
 
 
+class _OverMemory(Exception):
+    """The parent's RSS watch found the child over its limit (internal: becomes SandboxMemory)."""
+
+
 class RemoteError(Exception):
     """Stands for an exception raised by ``fn`` in the child that could not cross the pipe."""
 
@@ -167,7 +181,7 @@ def _resolve(mode: str) -> str:
     if mode == "auto":
         mode = os.environ.get(ENV, "").strip().lower() or "auto"
     if mode == "auto":
-        if sys.platform == "win32" or not hasattr(os, "fork"):
+        if not native("fork"):  # Windows, or VALIDATOR_PORTABLE: the Windows way
             return "spawn"
         return "fork" if _threads() == 1 else "forkserver"
     if mode not in MODES:
@@ -243,6 +257,8 @@ def _limit_memory(memory_mb: int | None) -> bool:
         return False
     if sys.platform == "win32":
         return _limit_memory_windows(memory_mb)
+    if not native("rlimit"):  # macOS, or VALIDATOR_PORTABLE: the parent polls our RSS instead
+        return False
     try:
         import resource
 
@@ -403,8 +419,8 @@ class _Child:
     """One live child process and the parent's ends of its pipes."""
 
     __slots__ = (
-        "__weakref__", "keys", "memory_bounded", "mode", "owner", "pid", "poller", "proc", "replies", "requests",
-        "stderr_path",
+        "__weakref__", "keys", "memory_bounded", "memory_guard", "mode", "owner", "pid", "poller", "proc", "replies",
+        "requests", "rss_limit", "rss_watch", "stderr_path",
     )  # fmt: skip
 
     def __init__(self, mode: str, memory_mb: int | None) -> None:
@@ -447,8 +463,11 @@ class _Child:
         self.proc = proc
         self.pid = proc.pid
         self.memory_bounded = False
+        self.memory_guard = "none"
+        self.rss_watch: Any = None  # psutil.Process of the child, when the parent polls its RSS
+        self.rss_limit = 0
         self.poller: Any = None
-        if hasattr(select, "poll"):  # POSIX; on Windows the pipe's own poll waits
+        if native("poll"):  # POSIX; on Windows the pipe's own poll waits
             self.poller = select.poll()
             self.poller.register(self.replies.fileno(), select.POLLIN)
         try:
@@ -458,14 +477,53 @@ class _Child:
             if not greeting.startswith(_READY):
                 raise SandboxCrashed(f"sandbox child ({mode}) sent a wrong greeting")
             self.memory_bounded = greeting == _READY + b"1"
+            if self.memory_bounded:
+                self.memory_guard = "job" if sys.platform == "win32" else "rlimit"
+            elif memory_mb is not None:
+                self._watch_rss(memory_mb)
         except (EOFError, OSError):
             raise self.death("while starting") from None
         except BaseException:
             self.kill()
             raise
 
+    def _watch_rss(self, memory_mb: int) -> None:
+        """No bound inside the child (macOS, a Job Object that failed, VALIDATOR_PORTABLE): the
+        parent polls the child's resident size every RSS_POLL seconds while it waits, and kills
+        it past its size at start + ``memory_mb``. Needs psutil; without it, no memory bound.
+        Coarser than a limit inside the child: an allocation made between two polls is only
+        seen at the next, and memory not yet touched (resident) is not seen at all."""
+        try:
+            import psutil
+
+            watch = psutil.Process(self.pid)
+            self.rss_limit = watch.memory_info().rss + max(memory_mb, 0) * _MB
+        except Exception:  # psutil missing, or the child already gone (the wait will tell)
+            return
+        self.rss_watch = watch
+        self.memory_bounded = True
+        self.memory_guard = "rss"
+
     def wait(self, timeout: float | None) -> bool:
-        """True when a reply (or EOF: the child died) is ready within ``timeout`` seconds."""
+        """True when a reply (or EOF: the child died) is ready within ``timeout`` seconds.
+        Raises :class:`_OverMemory` when the polled resident size passes its limit."""
+        if self.rss_watch is None:
+            return self._wait(timeout)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = RSS_POLL if deadline is None else min(RSS_POLL, deadline - time.monotonic())
+            if self._wait(max(left, 0)):
+                return True
+            try:
+                rss = self.rss_watch.memory_info().rss
+            except Exception:  # gone: the next wait sees EOF
+                rss = 0
+            if rss > self.rss_limit:
+                raise _OverMemory(f"resident size {rss / _MB:.1f} MB, over its limit {self.rss_limit / _MB:.1f} MB")
+            if deadline is not None and time.monotonic() >= deadline:
+                return False
+
+    def _wait(self, timeout: float | None) -> bool:
         if self.poller is not None:
             ms = None if timeout is None else max(math.ceil(timeout * 1000), 0)
             return bool(self.poller.poll(ms))
@@ -589,6 +647,14 @@ class Sandbox:
         return child.pid if child is not None else None
 
     @property
+    def memory_guard(self) -> str | None:
+        """How the live child's memory is bounded: ``rlimit`` (Linux), ``job`` (a Windows Job
+        Object), ``rss`` (the parent polls its resident size: macOS, a failed Job Object,
+        VALIDATOR_PORTABLE) or ``none``; None before the first call."""
+        child = self._slot[0]
+        return child.memory_guard if child is not None else None
+
+    @property
     def memory_bounded(self) -> bool | None:
         """Whether the live child runs under its memory limit (False on macOS, or on Windows if
         the Job Object could not be set up; None before the first call)."""
@@ -635,6 +701,9 @@ class Sandbox:
                 self._discard()
                 raise SandboxTimeout(f"more than {timeout:g} s")
             reply = child.replies.recv_bytes()
+        except _OverMemory as over:
+            self._discard()
+            raise SandboxMemory(f"out of memory in the sandbox child ({self.memory_mb} MB): {over}") from None
         except (EOFError, OSError):
             self._slot[0] = None
             raise child.death("during the call") from None

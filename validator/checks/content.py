@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from validator.checks import Context
 from validator.checks.leakage import LeakIndex, Own, check_content_leaks
 from validator.checks.pdf import check_pdf
+from validator.checks.portability import note_without_libmagic
 from validator.checks.sheet import SHEET_KINDS, check_sheet
 from validator.checks.size import check_size
 from validator.checks.types import check_type
@@ -44,6 +45,7 @@ def check_content(ctx: Context, job: Job, entry: Entry, doc: DocumentSpec | None
                   else {"target": "?"} if p.code == "F103" else {"detail": p.detail})
         ctx.emit(p.code, entry.rel, params, document=doc_id)
         return False
+    note_without_libmagic(ctx, facts.content)
     check_size(ctx, entry.rel, facts.size, doc, facts.content)
     if facts.size == 0:
         return False

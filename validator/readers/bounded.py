@@ -31,8 +31,10 @@ What it cannot do (by design, documented so nobody relies on it):
 * It only works in the main thread of a POSIX process (signals can only be installed there, and
   lowering a process-wide limit under other threads' feet would make *their* allocations fail).
   Elsewhere - a worker thread, Windows, a platform without ``/proc/self/statm`` for the memory
-  part - the corresponding bound silently degrades to doing nothing; :func:`supported` tells
-  which parts are active.
+  part, or ``VALIDATOR_PORTABLE`` (:mod:`validator.portable`), which runs the Windows branch on
+  Linux - the corresponding bound silently degrades to doing nothing; :func:`supported` tells
+  which parts are active.  The bound that holds there is the sandbox child's deadline and memory
+  guard (:mod:`validator.sandbox`): parse in the killable worker.
 
 Cost: entering and leaving costs a few microseconds (see ``benchmarks/bench_readers.py``).
 """
@@ -48,6 +50,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 from typing import Literal
+
+from validator.portable import native
 
 try:  # POSIX only
     import resource
@@ -81,8 +85,8 @@ def supported() -> dict[str, bool]:
     """Which bounds :func:`limits` would really arm if entered here and now."""
     main = threading.current_thread() is threading.main_thread()
     return {
-        "time": main and _HAS_TIMER,
-        "memory": main and resource is not None and _HAS_STATM,
+        "time": main and _HAS_TIMER and native("alarm"),
+        "memory": main and resource is not None and _HAS_STATM and native("rlimit"),
     }
 
 
@@ -158,7 +162,7 @@ class limits:  # lower case: reads as a function, ``with limits(10, 1024): ...``
         seconds, memory_mb = self._seconds, self._memory_mb
         main = threading.current_thread() is threading.main_thread()
         try:
-            if main and memory_mb is not None and resource is not None and _HAS_STATM:
+            if main and memory_mb is not None and resource is not None and _HAS_STATM and native("rlimit"):
                 self._mem_bound = True
                 soft, hard = resource.getrlimit(resource.RLIMIT_AS)
                 target = _vm_size() + max(memory_mb, 0) * _MB
@@ -167,7 +171,7 @@ class limits:  # lower case: reads as a function, ``with limits(10, 1024): ...``
                 if soft == resource.RLIM_INFINITY or target < soft:  # only ever tighten
                     resource.setrlimit(resource.RLIMIT_AS, (target, hard))
                     self._prev_soft, self._prev_hard = soft, hard
-            if main and _HAS_TIMER and seconds > 0:
+            if main and _HAS_TIMER and seconds > 0 and native("alarm"):
                 # Read everything to restore *before* changing anything, so that an outer alarm
                 # landing half-way through this setup still leaves a consistent state to restore.
                 self._prev_handler = signal.getsignal(signal.SIGALRM)

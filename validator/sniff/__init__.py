@@ -57,7 +57,8 @@ Important limits, by design:
   to a small limit.  ``sniff`` never raises and never writes.
 
 libmagic (python-magic) is imported lazily on the first call, so importing this package is
-cheap.
+cheap. It is optional: without it (a stock Windows Python) a built-in stand-in answers
+(``libmagic.builtin_mime``) and the result carries ``without_libmagic=True``.
 
 Modules, one job each (this ``__init__`` holds the public API and the dispatch in ``sniff``)::
 
@@ -75,6 +76,7 @@ Modules, one job each (this ``__init__`` holds the public API and the dispatch i
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from typing import Final
 
@@ -119,19 +121,20 @@ def sniff(path: str | os.PathLike[str], head: bytes, size: int) -> ContentType:
     or the whole file, when the caller holds it) and ``size`` its size.  The file is reopened
     read-only only to look inside zip and OLE2 containers that extend beyond ``head``.  Never raises; never writes.
     """
+    lib = _Lib(head[:HEAD_SIZE])  # ``head`` may be the whole file (a member of a zip): libmagic needs the start
     try:
-        return _sniff(path, head, size)
+        found = _sniff(path, head, size, lib)
     except Exception as exc:  # a bug here must not stop a whole run
         return ContentType("unknown", _OCTET, f"content sniffing failed: {type(exc).__name__}")
+    return dataclasses.replace(found, without_libmagic=True) if lib.without else found
 
 
-def _sniff(path: str | os.PathLike[str], head: bytes, size: int) -> ContentType:
+def _sniff(path: str | os.PathLike[str], head: bytes, size: int, lib: _Lib) -> ContentType:
     if size == 0:
         return ContentType("empty", "inode/x-empty", "empty file")
     if not head:
         return ContentType("unknown", _OCTET, "no bytes could be read")
     size = max(size, len(head))
-    lib = _Lib(head[:HEAD_SIZE])  # ``head`` may be the whole file (a member of a zip): libmagic needs the start
     # Containers with an unambiguous signature are inspected directly; libmagic is asked only if
     # the inspection fails or needs a second opinion.
     if head.startswith(_OLE_MAGIC):

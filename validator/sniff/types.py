@@ -20,6 +20,8 @@ class ContentType:
     #: the container is cut short or broken (e.g. a truncated xlsx); ``kind`` is then the best
     #: guess from what is left, so a damaged file is not also called a wrong extension
     damaged: bool = False
+    #: libmagic was needed for this answer but unavailable: the built-in stand-in gave it
+    without_libmagic: bool = False
 
 
 _CONTAINER_KINDS: Final = frozenset(
