@@ -211,7 +211,7 @@ class Main(click.Group):
         rows = []
         for name in names:
             if name in LAZY_COMMANDS and name not in self.commands:
-                rows.append((name, LAZY_COMMANDS[name][1]))
+                rows.append((name, click.Command(name, help=LAZY_COMMANDS[name][1]).get_short_help_str(limit)))
                 continue
             cmd = self.get_command(ctx, name)
             if cmd is not None and not cmd.hidden:
@@ -429,8 +429,8 @@ def specs_schema() -> None:
 # Commands that live in their own modules, imported only when run (or when their own help is
 # asked for): name -> (module with `command`, the short help `validator --help` lists).
 LAZY_COMMANDS.update({
-    "batch": ("validator.commands.batch", "Check every client folder under ROOT; print who is ready to..."),
-    "hook": ("validator.commands.hook", "Pre-commit hook: check the changed FILES and their materials..."),
+    "batch": ("validator.commands.batch", "Check every client folder under ROOT; print who is ready to submit."),
+    "hook": ("validator.commands.hook", "Pre-commit hook: check the changed FILES and their materials folders."),
     "risk": ("validator.commands.risk", "Write the self-check risk assessment for FOLDER."),
 })
 
