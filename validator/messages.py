@@ -30,6 +30,9 @@ def _format(template: str, params: Mapping[str, Any]) -> str:
         return template
 
 
+_COUNT = re.compile(r"(\d+)(?:\+|-(\d+))")
+
+
 def _prepared(params: Mapping[str, Any], lang: str) -> _Params:
     out = _Params({k: _show(v, lang) for k, v in params.items()})
     kind = params.get("type")
@@ -44,6 +47,13 @@ def _prepared(params: Mapping[str, Any], lang: str) -> _Params:
     for name, (pair, needs) in FRAGMENTS.items():
         if all(k in params for k in needs):
             out[name] = _format(_pick(pair, lang), out)
+    expected = params.get("expected")
+    if isinstance(expected, str) and (count := _COUNT.fullmatch(expected)):  # a spec count: 4+, 2-3
+        low, high = count.groups()
+        if high is None:
+            out["expected"] = f"至少 {low}" if lang == "zh" else f"at least {low}"
+        else:
+            out["expected"] = f"{low} 至 {high}" if lang == "zh" else f"{low} to {high}"
     detail = params.get("detail")
     if lang == "zh" and isinstance(detail, str) and detail.isascii():  # a spec's or client.yaml's problem
         from validator.vocab import spec_text
