@@ -78,7 +78,8 @@ def floor_walk(folder: Path) -> float:
     return time.perf_counter() - start
 
 
-def bench_names_types(folder: Path, spec_path: Path, repeat: int) -> None:
+def bench_names_types(folder: Path, spec_path: Path, repeat: int) -> tuple[float, float]:
+    """Print and return (µs per file, floor µs per file), medians of interleaved runs."""
     from validator.api import check_folder
     from validator.spec import load_spec
 
@@ -97,6 +98,7 @@ def bench_names_types(folder: Path, spec_path: Path, repeat: int) -> None:
     print(f"names + types, {n} files: {per_file:.1f} µs/file (target ≤ 50), floor walk+stat+read 8 KiB "
           f"{floor:.1f} µs/file")
     print("  per file by kind (inspect_file, median):", per_kind(folder, spec))
+    return per_file, floor
 
 
 def per_kind(folder: Path, spec: object) -> str:
@@ -163,7 +165,8 @@ def cli_wall_python(repeat: int) -> list[float]:
     return out
 
 
-def bench_sheet(work: Path, repeat: int) -> None:
+def bench_sheet(work: Path, repeat: int) -> dict[str, tuple[float, float | None]]:
+    """Print, and return per file kind: (our median seconds, frictionless median seconds or None)."""
     from benchmarks.bench_readers import write_shared_strings_roster
     from validator.checks import Context
     from validator.checks.rules import check_sheet_rules
@@ -183,6 +186,7 @@ def bench_sheet(work: Path, repeat: int) -> None:
     write_shared_strings_roster(files["Excel-like (shared strings)"], rows, set())
     values = {"company": "北京示例科技有限公司", "staff_committed": "10"}
     peer = _frictionless()
+    results: dict[str, tuple[float, float | None]] = {}
     for label, path in files.items():
         reads, cells, cross, peers = [], [], [], []
         for k in range(repeat):
@@ -211,6 +215,8 @@ def bench_sheet(work: Path, repeat: int) -> None:
                   f"(target ≥ 15x)")
         else:
             print("  frictionless validate: not installed (pip install frictionless), comparison skipped")
+        results[label] = (statistics.median(total), statistics.median(peers) if peers else None)
+    return results
 
 
 def _frictionless() -> Callable[[Path], float] | None:

@@ -33,7 +33,8 @@ DEEP = "[" * 20000 + "]" * 20000
 
 
 def run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    # English messages (the assertions quote them); Chinese is checked in tests/test_zh_usage.py
+    full_env = {**os.environ, "NO_COLOR": "1", "VALIDATOR_LANG": "en", **(env or {})}
     return subprocess.run([sys.executable, "-m", "validator", *args], capture_output=True, text=True,
                           cwd=cwd, env=full_env, timeout=TIMEOUT)
 

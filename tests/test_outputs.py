@@ -191,7 +191,8 @@ def test_since_rejects_hostile_previous_reports_cleanly(folder: Path, tmp_path: 
     with open(huge, "wb") as f:  # sparse: 300 MiB on paper, nothing on disk
         f.truncate(300 << 20)
     for previous in (deep, not_json, wrong_shape, fifo, huge):
-        proc = run_cli("batch", str(root), "--spec", "core", "-q", "--executor", "serial", "--since", str(previous))
+        proc = run_cli("batch", str(root), "--spec", "core", "-q", "--executor", "serial", "--lang", "en",
+                       "--since", str(previous))
         assert_clean_failure(proc, "--since:", "not a JSON report of this tool")
 
 

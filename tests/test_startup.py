@@ -47,3 +47,23 @@ def test_names_and_types_check_of_50_files_imports_nothing_heavy(tmp_path: Path)
     assert loaded_after("check", str(pack), "--spec", str(spec)) == set()
     inline = {**os.environ, "VALIDATOR_SANDBOX": "inline"}
     assert modules_loaded_by(HEAVY, "check", str(pack), "--spec", str(spec), env=inline) == {"pypdfium2_raw"}
+
+
+def test_lazy_commands_list_their_real_short_help() -> None:
+    """`validator --help` shows the stored short help of commands it does not import: the same
+    text the command itself gives, and none of their modules is imported by it."""
+    import importlib
+
+    import click
+
+    from validator.cli import LAZY_COMMANDS
+
+    for name, (module, short) in LAZY_COMMANDS.items():
+        command = importlib.import_module(module).command
+        for limit in (40, 67, 200):  # a narrow, the default and a wide terminal
+            assert command.get_short_help_str(limit) == click.Command(name, help=short).get_short_help_str(limit)
+    probe = ("import sys; from validator.cli import main\ntry: main(['--help'])\nexcept SystemExit: pass\n"
+             "print(sorted(m for m in sys.modules if 'validator.commands.' in m and not m.endswith('.options')))")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert proc.stdout.strip().endswith("[]"), proc.stdout
+    assert all(f"  {name}" in proc.stdout for name in LAZY_COMMANDS)

@@ -94,10 +94,11 @@ def load_spec_or_exit(ref: str) -> Spec:
         return load_spec(ref)
     except SpecError as exc:
         from validator.textsafe import safe
-        from validator.vocab import words
+        from validator.vocab import spec_text, words
 
-        click.echo(click.style(words(current_lang())["spec_error"], fg="red", bold=True), err=True)
-        for line in str(exc).splitlines():
+        lang = current_lang()
+        click.echo(click.style(words(lang)["spec_error"], fg="red", bold=True), err=True)
+        for line in spec_text(str(exc), lang).splitlines():
             click.echo(f"  {safe(line)}", err=True)
         sys.exit(EXIT_USAGE)
 
@@ -162,7 +163,7 @@ def emit_report(report: Report, formats: list[tuple[str, str | None]], protected
 
 def make_report(packages: list[Any], lang: str | None) -> Report:
     from validator import __version__
-    from validator.messages import default_lang
+    from validator.lang import default_lang
     from validator.model import Report
 
     return Report(tuple(packages), lang=lang or default_lang(), tool_version=__version__)
@@ -175,7 +176,7 @@ def _argv_lang(argv: Sequence[str]) -> str:
             return argv[i + 1]
         if arg in ("--lang=zh", "--lang=en"):
             return arg[7:]
-    from validator.messages import default_lang
+    from validator.lang import default_lang
 
     return default_lang()
 
@@ -189,9 +190,38 @@ def current_lang() -> str:
     return _argv_lang(sys.argv[1:])
 
 
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {}
+
+
 class Main(click.Group):
     """Exit codes the same in every command: 2 for a usage error (in the reader's language),
-    130 when interrupted (Ctrl-C), never click's "Aborted!" with exit 1 ("defects found")."""
+    130 when interrupted (Ctrl-C), never click's "Aborted!" with exit 1 ("defects found").
+    Commands in LAZY_COMMANDS are imported only when used, so `--help` stays fast."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LAZY_COMMANDS and cmd_name not in self.commands:
+            import importlib
+
+            self.add_command(importlib.import_module(LAZY_COMMANDS[cmd_name][0]).command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(map(len, names))  # as click.Group.format_commands
+        rows = []
+        for name in names:
+            if name in LAZY_COMMANDS and name not in self.commands:
+                rows.append((name, click.Command(name, help=LAZY_COMMANDS[name][1]).get_short_help_str(limit)))
+                continue
+            cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(limit)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
@@ -280,7 +310,7 @@ def check(folders: tuple[str, ...], spec_ref: str | None, variables: tuple[str, 
     overrides = _parse_vars(variables)
     chosen = _parse_formats(formats, output)
     ignore, warn = check_codes(ignore, "--ignore"), check_codes(warn, "--warn")
-    from validator.messages import default_lang
+    from validator.lang import default_lang
 
     check_destinations(chosen, folders, lang or default_lang())
     from validator.api import check_folder
@@ -319,7 +349,7 @@ def explain(code: str, lang: str | None) -> None:
     """Explain a defect CODE (or its name): meaning, why it matters, how to fix. 解释问题代码。"""
     from validator.codes import lookup
     from validator.explain import explain_text
-    from validator.messages import default_lang
+    from validator.lang import default_lang
 
     entry = lookup(code)
     if entry is None:
@@ -358,16 +388,20 @@ def specs() -> None:
 
 
 @specs.command("list")
-def specs_list() -> None:
+@_lang_option
+def specs_list(lang: str | None) -> None:
     """List built-in specs (id, licence, version, title)."""
     from validator.spec import SpecError, builtin_ids, load_spec
+    from validator.vocab import spec_text, words
 
     for spec_id in builtin_ids():
         try:
             s = load_spec(spec_id)
             click.echo(f"{s.id:<18} {s.licence or '-':<10} {s.version or '-':<8} {s.title}")
         except SpecError as exc:
-            click.echo(f"{spec_id:<18} (broken: {exc.problems[0][1]})")
+            lang = lang or current_lang()
+            problem = spec_text(exc.problems[0][1], lang)
+            click.echo(f"{spec_id:<18} " + words(lang)["spec_broken"].format(problem=problem))
 
 
 @specs.command("show")
@@ -390,23 +424,26 @@ def _plain(value: Any) -> Any:
 
 @specs.command("check")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-def specs_check(files: tuple[str, ...]) -> None:
+@_lang_option
+def specs_check(files: tuple[str, ...], lang: str | None) -> None:
     """Validate spec FILE(s); problems are printed as file:line:col."""
     from validator.spec import SpecError, load_spec
+    from validator.vocab import spec_text, words
 
+    lang = lang or current_lang()
     bad = 0
     for f in files:
         try:
             s = load_spec(f if f.endswith((".yaml", ".yml")) or "/" in f else f"./{f}")
-            click.echo(f"{f}: ok ({s.id}, {len(s.documents)} documents)")
+            click.echo(words(lang)["spec_ok"].format(file=f, id=s.id, documents=len(s.documents)))
             from validator.spec.yamlmarks import format_problem
             from validator.userregex import bounded_patterns
 
             for mark, message in bounded_patterns(s.raw):
-                click.echo(f"{format_problem(mark, 'warning: ' + message)}", err=True)
+                click.echo(spec_text(format_problem(mark, "warning: " + message), lang), err=True)
         except SpecError as exc:
             bad += 1
-            click.echo(str(exc), err=True)
+            click.echo(spec_text(str(exc), lang), err=True)
     sys.exit(EXIT_USAGE if bad else EXIT_OK)
 
 
@@ -420,16 +457,16 @@ def specs_schema() -> None:
     click.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2))
 
 
-# Commands that live in their own modules (each imports only click at module level).
-from validator.commands.batch import command as _batch  # noqa: E402
-from validator.commands.fix import command as _fix  # noqa: E402
-from validator.commands.hook import command as _hook  # noqa: E402
-from validator.commands.init import command as _init  # noqa: E402
-from validator.commands.risk import command as _risk  # noqa: E402
-from validator.commands.serve import command as _serve  # noqa: E402
-
-for _command in (_batch, _fix, _hook, _init, _risk, _serve):
-    main.add_command(_command)
+# Commands that live in their own modules, imported only when run (or when their own help is
+# asked for): name -> (module with `command`, the short help `validator --help` lists).
+LAZY_COMMANDS.update({
+    "batch": ("validator.commands.batch", "Check every client folder under ROOT; print who is ready to submit."),
+    "hook": ("validator.commands.hook", "Pre-commit hook: check the changed FILES and their materials folders."),
+    "risk": ("validator.commands.risk", "Write the self-check risk assessment for FOLDER."),
+    "fix": ("validator.commands.fix", "Rename files to fix the check's name defects."),
+    "init": ("validator.commands.init", "Draft a spec from a known-good FOLDER."),
+    "serve": ("validator.commands.serve", "Open a local web page to check folders or zip files."),
+})
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -404,7 +404,7 @@ _ENTRIES = [
           "An 18-digit ID saved as a number loses its last digits and fails verification."),
          "110101199003074477 → 1.10101E+17"),
     Code("X116", "cell-invalid-id", E,
-         ("证件号码无效", "Invalid identifier"),
+         ("号码或编号无效", "Invalid identifier"),
          ("{at_row}“{column}”的值 {value} 无效：{reason}", "{at_row}“{column}” value {value} is not valid: {reason}"),
          ("核对原件后改正。", "Check against the original document and correct it."),
          ("校验位错误的号码通常是录入错误。", "A failed check digit usually means a typing error."),

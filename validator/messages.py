@@ -2,32 +2,16 @@
 
 from __future__ import annotations
 
-import locale
-import os
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from validator.codes import ADVICE, CODES, FRAGMENTS, GROUPED, KIND_NAMES, REASONS, TYPE_NAMES, Code
+from validator.lang import default_lang  # noqa: F401  (re-exported: callers import it from here)
 from validator.model import Defect
 
 LANGS = ("zh", "en")
 
-
-def default_lang() -> str:
-    """zh unless the locale says otherwise: our readers are Chinese clerks first."""
-    for var in ("VALIDATOR_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(var, "")
-        if value:
-            # C / POSIX (and C.UTF-8) state no language: keep Chinese, our first language.
-            if value.split(".")[0] in ("C", "POSIX"):
-                return "zh"
-            return "zh" if value.lower().startswith("zh") else "en"
-    try:
-        loc = locale.getlocale()[0] or ""
-    except ValueError:
-        loc = ""
-    return "en" if loc and not loc.lower().startswith("zh") else "zh"
 
 
 class _Params(dict[str, Any]):
@@ -46,6 +30,9 @@ def _format(template: str, params: Mapping[str, Any]) -> str:
         return template
 
 
+_COUNT = re.compile(r"(\d+)(?:\+|-(\d+))")
+
+
 def _prepared(params: Mapping[str, Any], lang: str) -> _Params:
     out = _Params({k: _show(v, lang) for k, v in params.items()})
     kind = params.get("type")
@@ -60,6 +47,18 @@ def _prepared(params: Mapping[str, Any], lang: str) -> _Params:
     for name, (pair, needs) in FRAGMENTS.items():
         if all(k in params for k in needs):
             out[name] = _format(_pick(pair, lang), out)
+    expected = params.get("expected")
+    if isinstance(expected, str) and (count := _COUNT.fullmatch(expected)):  # a spec count: 4+, 2-3
+        low, high = count.groups()
+        if high is None:
+            out["expected"] = f"至少 {low}" if lang == "zh" else f"at least {low}"
+        else:
+            out["expected"] = f"{low} 至 {high}" if lang == "zh" else f"{low} to {high}"
+    detail = params.get("detail")
+    if lang == "zh" and isinstance(detail, str) and detail.isascii():  # a spec's or client.yaml's problem
+        from validator.vocab import spec_text
+
+        out["detail"] = spec_text(out["detail"], lang)
     reason = params.get("reason")
     if isinstance(reason, str) and reason in REASONS:
         out["reason"] = _format(_pick(REASONS[reason], lang), out)

@@ -31,10 +31,14 @@ WORDS = {
     "zh": {
         "interrupted": "validator：已中断。",
         "spec_error": "规范错误：",
+        "spec_ok": "{file}：正确（{id}，{documents} 种材料）",
+        "spec_broken": "（有误：{problem}）",
     },
     "en": {
         "interrupted": "validator: interrupted.",
         "spec_error": "spec error:",
+        "spec_ok": "{file}: ok ({id}, {documents} documents)",
+        "spec_broken": "(broken: {problem})",
     },
 }
 
@@ -260,9 +264,9 @@ def severity_word(level: str, lang: str) -> str:
 _HOOK_ZH = (
     (
         re.compile(r"^(.*): no spec: pass --spec ID \(in the hook's args\) or put `spec: ID` in (\S+)$"),
-        r"\1：没有指定规范：在钩子的 args 里加上 --spec 规范，或在 \2 里写 spec: 规范",
+        r"\1：没有指定规范：在钩子的 `args` 里加上 --spec 规范，或在 \2 里写 `spec: 规范`",
     ),
-    (re.compile(r"^spec error \((.*)\):"), r"规范错误（\1）："),
+    (re.compile(r"^spec error \((.*)\):"), r"规范 '\1' 有误："),
 )
 
 
@@ -271,7 +275,7 @@ def hook_problem(text: str, lang: str) -> str:
         return text
     for pattern, replacement in _HOOK_ZH:
         text = pattern.sub(replacement, text, count=1)
-    return text
+    return spec_text(text, lang)
 
 
 def words(lang: str) -> dict[str, str]:
@@ -309,6 +313,7 @@ _CLICK_ZH_SOURCE: tuple[tuple[str, str], ...] = (
     (r"Option '(.+?)' does not take a value\.", r"选项 '\1' 不带值。"),
     (r"Got unexpected extra arguments? \((.+)\)", r"多余的参数（\1）"),
     (r"Invalid value for (.+?): ", r"\1 的值无效："),
+    (r"'(.+?)' is not a valid integer range\.", r"'\1' 不是整数。"),
     (r"'(.+?)' is not one of (.+)\.$", r"'\1' 不在可选值 \2 之中。"),
     (r"'(.+?)' is not (.+)\.$", r"'\1' 不是 \2。"),
     (r"'(.+?)' is not a valid integer( range)?\.", r"'\1' 不是整数。"),
@@ -328,10 +333,21 @@ _CLICK_ZH_SOURCE: tuple[tuple[str, str], ...] = (
         r"无法从 '\1' 的后缀判断格式（\2）；请用 --format 指定",
     ),
     (r"--output goes with exactly one --format without =FILE", "--output 只能配合一个不带 =文件 的 --format"),
-    (r"no --spec given and (.+)/client\.yaml names no spec", r"没有给出 --spec，\1/client.yaml 也没有写 spec"),
+    (r"no --spec given and (.+)/client\.yaml names no spec", r"没有给出 --spec，\1/client.yaml 也没有写 `spec:`"),
     (r"expected NAME=VALUE, got (.+)$", r"应为 名称=值，实际是 \1"),
     (r"'(.+)' names no file after '='", r"'\1' 的 = 后面没有文件名"),
     (r"--scheduler goes with --executor dask", "--scheduler 只能配合 --executor dask"),
+    (
+        r"(.+) has a client\.yaml: it is one client's folder\. Check it with `validator check (.+)`, "
+        r"or give batch the folder that holds the client folders\.",
+        r"\1 里有 client.yaml，是一个客户的文件夹。请用 `validator check \2` 检查它，"
+        r"或者把存放各客户文件夹的上一级文件夹交给 batch。",
+    ),
+    (r"no client folders under (.+) \(each client is a folder directly under it\)",
+     r"\1 下没有客户文件夹（每个客户应是它下面的一个文件夹）"),
+    (r"--executor dask needs Dask: pip install '(.+)'", r"--executor dask 需要 Dask：pip install '\1'"),
+    (r"^(.+)\[OPTIONS\]", r"\1[选项]"),
+    (r"COMMAND \[ARGS\]\.\.\.", "命令 [参数]..."),
 )
 
 
@@ -341,6 +357,113 @@ def click_zh(text: str) -> str:
     out = []
     for line in text.split("\n"):
         for pattern, replacement in patterns:
+            line = pattern.sub(replacement, line)
+        out.append(line)
+    return "\n".join(out)
+
+
+# A spec's problems (validator.spec: schema, loader, YAML) -> Chinese, each line as
+# ``file:line:col: key.path: message``; the file, the key path and quoted values stay as they are.
+_SPEC_ZH_SOURCE: tuple[tuple[str, str], ...] = (
+    (r" \(did you mean '(.+?)'\?\)", r"（是不是 '\1'？）"),
+    (r" \(did you mean (.+?)\?\)", r"（是不是 \1？）"),
+    (r"^warning: ", "警告："),
+    (r": warning: ", "：警告："),
+    (r"unknown spec '(.+?)'(.*); built-in specs: (.+)$", r"没有名为 '\1' 的规范\2；内置规范：\3"),
+    (r"^spec file not found: (.+)$", r"找不到规范文件：\1"),
+    (r"^not a regular file: (.+)$", r"不是普通文件：\1"),
+    (r"cannot read spec (.+?): not UTF-8 text \(byte (\d+)\)", r"无法读取规范 \1：不是 UTF-8 文本（第 \2 个字节）"),
+    (r"cannot read spec (.+?): (.+)$", r"无法读取规范 \1：\2"),
+    (r"larger than max_size", "大于 `max_size`"),
+    (r"the file does not exist", "文件不存在"),
+    (r"a symbolic link \(links are not followed\)", "是符号链接（不跟随链接）"),
+    (r"not a regular file( \((.+)\))?$", r"不是普通文件\1"),
+    (r"larger than (\S+)( \((.+)\))?$", r"大于 \1\2"),
+    (r"cannot be read( \((.+)\))?$", r"无法读取\1"),
+    (r"extends forms a cycle: (.+)$", r"extends 形成了循环：\1"),
+    (r"extends chain longer than (\d+) files: (.+)$", r"extends 链超过 \1 个文件：\2"),
+    (r"a spec must be a mapping of keys \(id, title, documents…\)",
+     "规范必须是“键: 值”的映射（如 id、title、documents）"),
+    (r"extends: expected a spec id or a relative path", "extends：应为规范 id 或相对路径"),
+    (r"extends: (.+) lies outside the client's folder \(or the batch root\); it was not read",
+     r"extends：\1 在客户文件夹（或批量检查的根文件夹）之外，未读取"),
+    (r"invalid YAML: aliases expand to more than (\d+) values \(an alias bomb\?\); write the values out",
+     r"YAML 格式错误：别名展开后超过 \1 个值（别名炸弹？），请直接写出这些值"),
+    (r"invalid YAML: nested more than (\d+) levels deep", r"YAML 格式错误：嵌套超过 \1 层"),
+    (r"invalid YAML: did not find expected '(.+)' or '(.+)'", r"YAML 格式错误：缺少 '\1' 或 '\2'"),
+    (r"invalid YAML: (?:did not find|could not find) expected '(.+)'", r"YAML 格式错误：缺少 '\1'"),
+    (r"invalid YAML: mapping values are not allowed here",
+     "YAML 格式错误：这里不能有“键: 值”（冒号后的值是否需要加引号？）"),
+    (r"invalid YAML: found character '(.+)' that cannot start any token",
+     r"YAML 格式错误：字符 '\1' 不能出现在这里（缩进请用空格，不要用 Tab）"),
+    (r"invalid YAML: found undefined alias '?(.+?)'?$", r"YAML 格式错误：未定义的别名 '\1'"),
+    (r"invalid YAML: found unexpected end of stream", "YAML 格式错误：文件意外结束（引号或括号没有闭合？）"),
+    (r"invalid YAML: (?!.*[\u4e00-\u9fff]).*$", "YAML 格式错误（请检查这一行附近的缩进、冒号、引号和括号）"),
+    (r"duplicate key '(.+?)' \(first at line (\d+)\)", r"键 '\1' 重复（第一次出现在第 \2 行）"),
+    (r"unknown variable '(.+?)' in name pattern(.*); declared variables: (.+)$",
+     r"文件名模式中有未声明的变量 '\1'\2；已声明的变量：\3"),
+    (r"duplicate document id '(.+?)'", r"材料编号 '\1' 重复"),
+    (r"duplicate rule id '(.+?)'", r"规则编号 '\1' 重复"),
+    (r"unknown type '(.+?)'", r"未知的文件类型 '\1'"),
+    (r"the upper bound is below the lower bound", "上限小于下限"),
+    (r"column '(.+?)' listed twice", r"列 '\1' 列出了两次"),
+    (r"needs a `when` condition \(without one, mark the column `required: true` or the document required\)",
+     "需要 `when` 条件（没有条件时，请把列标为 `required: true`，或把材料标为必需）"),
+    (r"a condition on (column|variable) '(.+?)' needs an operator \((.+)\)", r"对 \1 '\2' 的条件缺少运算符（\3）"),
+    (r"'(.+?)' needs a column or variable, not '(.+?)'; put it in a condition of its own",
+     r"'\1' 需要配合 column 或 variable，不能配合 '\2'；请把它单独写成一个条件"),
+    (r"columns can only be used in a sheet's rules", "只有表格（sheet）的规则里才能使用列"),
+    (r"unknown (variable|column|document) '(.+?)'(.*); declared: (.+)$", r"未声明的 \1 '\2'\3；已声明：\4"),
+    (r"severity: unknown defect code '(.+?)'", r"severity：未知的问题代码 '\1'"),
+    (r"unknown key '(.+?)'(.*); allowed keys: (.+)$", r"未知的键 '\1'\2；可用的键：\3"),
+    (r"missing required key '(.+?)'", r"缺少必需的键 '\1'"),
+    (r"use only one of (.+)$", r"只能使用其中一个：\1"),
+    (r"needs one of (.+)$", r"需要其中之一：\1"),
+    (r"needs at least (\d+) item\(s\)", r"至少需要 \1 项"),
+    (r"must be at least (\S+)$", r"不能小于 \1"),
+    (r"key '(.+?)' is not valid; expected (.+)$", r"键 '\1' 无效；应为\2"),
+    (r"'(.+?)' is not valid; expected (.+)$", r"'\1' 无效；应为\2"),
+    (r"'(.+?)' is not one of ([^（]+)", r"'\1' 不在可选值 \2 之中"),
+    (r"expected one of (.+), got (.+)$", r"应为 \1 之一，实际是\2"),
+    (r"expected (.+), got (.+)$", r"应为\1，实际是\2"),
+    (r"'(.+?)' could backtrack without bound \((.+)\); it runs in the linear-time engine \(RE2\)",
+     r"'\1' 可能无限回溯（\2）；改用线性时间的正则引擎（RE2）执行"),
+    (r"(.+) lies outside the client's folder; it was not read", r"\1 在客户文件夹之外，未读取"),
+    (r"^no spec given$", "没有指定规范"),
+    (r"^(.+): not a JSON report of this tool \((.+)\)$", r"\1：不是本工具生成的 JSON 报告"),
+    (r"^(.+): not a JSON report of this tool$", r"\1：不是本工具生成的 JSON 报告"),
+    (r"^nested values for: (.+)$", r"以下各项的值不是单个值（是列表或映射）：\1"),
+    (r"^not UTF-8 text \(byte (\d+)\)$", r"不是 UTF-8 文本（第 \1 个字节）"),
+    # the type and value phrases the messages above end with (validator.spec.dsl, schema)
+    (r"a size such as (\S+), (\S+), (\S+)", r"大小，如 \1、\2、\3"),
+    (r"a size such as (\S+)", r"大小，如 \1"),
+    (r"a count such as (\S+), (\S+) or (\S+)", r"数量，如 \1、\2 或 \3"),
+    (r"a number or a \{variable\}", "数字或 {变量}"),
+    (r"letters, digits, _ and -", "字母、数字、_ 和 -"),
+    (r"letters, digits and _", "字母、数字和 _"),
+    (r"text or a number", "文本或数字"),
+    (r"a whole number", "整数"),
+    (r"实际是true/false", "实际是 true/false"),
+    (r"true or false", "true 或 false"),
+    (r"(应为|实际是)a number", r"\1数字"),
+    (r"(应为|实际是)a mapping", r"\1映射（键: 值）"),
+    (r"(应为|实际是)a list", r"\1列表"),
+    (r"(应为|实际是)text", r"\1文本"),
+    (r"(应为|实际是)nothing", r"\1空值"),
+    (r"(已声明的变量：|已声明：)none$", r"\1无"),
+)
+_SPEC_ZH: list[tuple[re.Pattern[str], str]] = []
+
+
+def spec_text(text: str, lang: str) -> str:
+    """A spec problem (one or more lines, from SpecError or the spec checks) in the reader's language."""
+    if lang != "zh":
+        return text
+    if not _SPEC_ZH:  # compiled on first use: only the error path pays for it
+        _SPEC_ZH.extend((re.compile(p), r) for p, r in _SPEC_ZH_SOURCE)
+    out = []
+    for line in text.split("\n"):
+        for pattern, replacement in _SPEC_ZH:
             line = pattern.sub(replacement, line)
         out.append(line)
     return "\n".join(out)

@@ -82,14 +82,14 @@ def test_command_exit_codes_outputs_and_progress(tmp_path: Path, three_clients: 
 def test_since_with_a_file_that_is_no_report(tmp_path: Path, three_clients: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text("[1, 2]", encoding="utf-8")
-    proc = run_cli("batch", str(three_clients), "--since", str(bad), "-q")
+    proc = run_cli("batch", str(three_clients), "--since", str(bad), "-q", "--lang", "en")
     assert proc.returncode == 2 and "not a JSON report" in proc.stderr
 
 
 def test_a_root_that_is_no_batch_root(tmp_path: Path, clean_pack: Path) -> None:
     empty = tmp_path / "empty"
     (empty / "_archive").mkdir(parents=True)  # "_" and "." folders are not clients
-    proc = run_cli("batch", str(empty))
+    proc = run_cli("batch", str(empty), "--lang", "en")
     assert proc.returncode == 2 and "no client folders" in proc.stderr
     proc = run_cli("batch", str(clean_pack))  # one client's own folder
     assert proc.returncode == 2 and "validator check" in proc.stderr

@@ -104,12 +104,12 @@ def test_cli_spec_error_exits_2_without_traceback(write_spec, tmp_path: Path) ->
     proc = run_cli("check", str(tmp_path), "--spec", str(path))
     assert proc.returncode == 2
     assert f"{path}:4:" in proc.stderr and "Traceback" not in proc.stderr
-    proc = run_cli("specs", "check", str(path))
+    proc = run_cli("specs", "check", "--lang", "en", str(path))
     assert proc.returncode == 2 and "unknown variable" in proc.stderr
 
 
 def test_unknown_builtin_spec_is_a_usage_error(tmp_path: Path) -> None:
-    proc = run_cli("check", str(tmp_path), "--spec", "call-centre-typo")
+    proc = run_cli("check", str(tmp_path), "--spec", "call-centre-typo", "--lang", "en")
     assert proc.returncode == 2 and "unknown spec" in proc.stderr
 
 

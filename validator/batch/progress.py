@@ -64,7 +64,8 @@ class Progress:
         left = (self.total - self.done) * elapsed / self.done if self.done else 0.0
         cols = shutil.get_terminal_size((80, 20)).columns
         counts = f" {self.done}/{self.total} " + ("客户" if self.lang == "zh" else "clients")
-        tail = f"  {rate:,.0f} " + ("文件/秒" if self.lang == "zh" else "files/s") + f"  ETA {_clock(left)}"
+        zh = self.lang == "zh"
+        tail = f"  {rate:,.0f} " + ("文件/秒" if zh else "files/s") + ("  剩余 " if zh else "  ETA ") + _clock(left)
         bar_w = max(cols - len(counts) - len(tail) - 12, 10)
         filled = int(bar_w * self.done / self.total) if self.total else bar_w
         return f"[{'#' * filled}{'.' * (bar_w - filled)}]{counts}{tail}"

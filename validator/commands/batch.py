@@ -154,8 +154,9 @@ def command(
             baseline = Baseline.load(since_path)
         except BaselineError as exc:
             from validator.textsafe import safe
+            from validator.vocab import spec_text
 
-            click.echo(f"--since: {safe(str(exc))}", err=True)
+            click.echo(f"--since: {safe(spec_text(str(exc), lg))}", err=True)
             sys.exit(EXIT_USAGE)
     options = BatchOptions(
         root=root,

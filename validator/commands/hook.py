@@ -59,7 +59,7 @@ class HookCommand(click.Command):
 
 
 def _lang_of(args: list[str]) -> str:
-    from validator.messages import default_lang
+    from validator.lang import default_lang
 
     for i, arg in enumerate(args[:-1]):
         if arg == "--lang" and args[i + 1] in ("zh", "en"):
@@ -115,7 +115,7 @@ def command(
     counts, duplicates, client values) on every folder they belong to. Files deleted or
     renamed away in the staged change are taken from git.
     """
-    from validator.messages import default_lang
+    from validator.lang import default_lang
     from validator.precommit import run_hook
 
     run = run_hook(files, spec_ref, roots, use_cache=cache, file_timeout=file_timeout,

@@ -6,9 +6,10 @@ Formats are looked up by name and imported only when asked for.
 from __future__ import annotations
 
 import importlib
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from validator.model import Report
+if TYPE_CHECKING:  # the model is not needed to name formats (`--help` lists them)
+    from validator.model import Report
 
 # name -> (module, binary?)
 FORMATS: dict[str, tuple[str, bool]] = {
