@@ -172,29 +172,14 @@ _READ_CAP = 256 << 20  # the PDF reader's own limit
 
 
 def _read_whole(path: str) -> bytes | None:
-    """A regular file's bytes (not following a link); None when it cannot be read now (the
-    readers then open the path and report what they find)."""
-    from validator.safeio import UnsafeFile, open_regular
+    """A regular file's bytes (not following a link, at most the cap); None when it cannot be
+    read now (the readers then open the path and report what they find)."""
+    from validator.safeio import UnsafeFile, read_regular
 
     try:
-        fd, _ = open_regular(path)  # a regular file, not behind a link (portable branch included)
-    except (UnsafeFile, OSError):
+        return read_regular(path, _READ_CAP)
+    except UnsafeFile:
         return None
-    try:
-        chunks = []
-        left = _READ_CAP + 1
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-        data = b"".join(chunks)
-        return data if len(data) <= _READ_CAP else None
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
 
 
 _KINDS = {"directory": "dir", "special": "other"}  # safeio's kind names -> discovery's
