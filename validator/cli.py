@@ -32,7 +32,7 @@ def _lang_option(f: Any) -> Any:
                         help="Language of messages (default: from the locale, else zh).")(f)
 
 
-def _parse_vars(pairs: Sequence[str]) -> dict[str, str]:
+def parse_vars(pairs: Sequence[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
@@ -42,7 +42,7 @@ def _parse_vars(pairs: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def _parse_formats(values: Sequence[str], output: str | None) -> list[tuple[str, str | None]]:
+def parse_formats(values: Sequence[str], output: str | None) -> list[tuple[str, str | None]]:
     """`--format json` or `--format json=report.json`; `--output` applies to a lone format,
     or, given alone, names the format by its suffix (`-o out/x.html` writes HTML)."""
     from validator.output import SUFFIX_FORMATS, format_for_path
@@ -307,8 +307,8 @@ def check(folders: tuple[str, ...], spec_ref: str | None, variables: tuple[str, 
     for folder in folders:
         if not os_path_isdir(folder) and not is_zip_package(folder):
             raise click.BadParameter(f"{folder!r} is neither a folder nor a zip file", param_hint="FOLDERS")
-    overrides = _parse_vars(variables)
-    chosen = _parse_formats(formats, output)
+    overrides = parse_vars(variables)
+    chosen = parse_formats(formats, output)
     ignore, warn = check_codes(ignore, "--ignore"), check_codes(warn, "--warn")
     from validator.lang import default_lang
 

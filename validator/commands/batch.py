@@ -121,15 +121,15 @@ def command(
         EXIT_DEFECTS,
         EXIT_OK,
         EXIT_USAGE,
-        _parse_formats,
         check_codes,
         check_destinations,
         load_spec_or_exit,
+        parse_formats,
     )
     from validator.messages import default_lang
 
     lg = lang or default_lang()
-    chosen = _parse_formats(formats, output)
+    chosen = parse_formats(formats, output)
     if all(dest not in (None, "-") for _, dest in chosen):
         chosen.insert(0, ("text", None))  # files only: the roll-up table still shows on the terminal
     ignore, warn = check_codes(ignore, "--ignore"), check_codes(warn, "--warn")

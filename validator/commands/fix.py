@@ -107,7 +107,7 @@ def command(folder: str | None, spec_ref: str | None, variables: tuple[str, ...]
     if not folder:
         raise click.UsageError(w["need_folder"])
     from validator.api import check_folder
-    from validator.cli import _parse_vars, load_spec_or_exit
+    from validator.cli import load_spec_or_exit, parse_vars
     from validator.client_file import client_spec
     from validator.fixing.plan import plan_renames
 
@@ -115,7 +115,7 @@ def command(folder: str | None, spec_ref: str | None, variables: tuple[str, ...]
     if not ref:
         raise click.UsageError(w["need_spec"].format(folder=folder))
     spec = load_spec_or_exit(ref)
-    plan = plan_renames(check_folder(folder, spec, _parse_vars(variables)), spec)
+    plan = plan_renames(check_folder(folder, spec, parse_vars(variables)), spec)
     if not do_apply:
         _show_plan(plan, fmt, w)
         sys.exit(1 if plan.renames or plan.clashes else 0)

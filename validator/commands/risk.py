@@ -73,10 +73,10 @@ def command(
     Sections: 企业基本信息; 业务合规性自查; 数据安全与隐私保护; 客户服务满意度调查; 总结与改进建议.
     Exit status 0: report written (whatever it found); 2: usage or spec error.
     """
-    from validator.cli import _parse_vars, check_destinations, load_spec_or_exit
+    from validator.cli import check_destinations, load_spec_or_exit, parse_vars
     from validator.messages import default_lang
 
-    overrides = _parse_vars(variables)
+    overrides = parse_vars(variables)
     lg = lang or default_lang()
     chosen = _format_for(fmt, output)
     check_destinations([(chosen, output)], (folder,), lg)
