@@ -182,4 +182,18 @@ def _read_whole(path: str) -> bytes | None:
         return None
 
 
+def preload_readers() -> None:
+    """Import the readers (and their native libraries) that the memoised parses use: a new
+    parse worker does this before its first file, so that no file's deadline pays for it."""
+    import validator.readers.ooxml_text
+    import validator.readers.pdf
+    import validator.readers.xlsx  # noqa: F401
+
+    try:
+        import pypdfium2_raw  # noqa: F401
+        import python_calamine  # noqa: F401
+    except ImportError:  # the readers fall back to pypdf / openpyxl
+        pass
+
+
 _KINDS = {"directory": "dir", "special": "other"}  # safeio's kind names -> discovery's

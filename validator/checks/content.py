@@ -24,7 +24,7 @@ from validator.checks.sheet import SHEET_KINDS, check_sheet
 from validator.checks.size import check_size
 from validator.checks.types import check_type
 from validator.discovery import Entry
-from validator.facts import FileFacts, ReadProblem, read_facts
+from validator.facts import FileFacts, ReadProblem, preload_readers, read_facts
 from validator.model import Defect
 from validator.spec.model import DocumentSpec, Spec
 
@@ -85,7 +85,7 @@ def _parse_checks_in_worker(ctx: Context, job: Job, facts: FileFacts, doc: Docum
         # A new worker loads the parsers before its first file, so that their import (a fresh
         # interpreter on Windows) is not counted against that file's deadline.
         try:
-            box.call(_load_parsers, timeout=START_TIMEOUT)
+            box.call(preload_readers, timeout=START_TIMEOUT)
         except SandboxError:  # no worker can start here: parse in this process, as before
             parse_checks(ctx, job, facts, doc)
             return
@@ -115,18 +115,6 @@ def _parse_checks_in_worker(ctx: Context, job: Job, facts: FileFacts, doc: Docum
                      document=doc.id if doc else None)
         return
     ctx.defects.extend(found)
-
-
-def _load_parsers() -> None:
-    import validator.readers.ooxml_text
-    import validator.readers.pdf
-    import validator.readers.xlsx  # noqa: F401
-
-    try:
-        import pypdfium2_raw  # noqa: F401
-        import python_calamine  # noqa: F401
-    except ImportError:  # the readers fall back to pypdf / openpyxl
-        pass
 
 
 def _worker_parse_checks(
