@@ -31,10 +31,6 @@ from validator.spec.model import DocumentSpec, Spec
 if TYPE_CHECKING:
     from validator.engine import Job
 
-#: Content kinds whose checks run a native parser: these go to the killable worker.
-NATIVE_KINDS = frozenset({"pdf", "xlsx", "xlsm"})
-
-
 def check_content(ctx: Context, job: Job, entry: Entry, doc: DocumentSpec | None) -> bool:
     """Run every content check; True when the file is a readable, non-empty regular file."""
     doc_id = doc.id if doc else None
@@ -52,7 +48,7 @@ def check_content(ctx: Context, job: Job, entry: Entry, doc: DocumentSpec | None
     check_type(ctx, facts, doc)
     if not parses(job, facts, doc):
         pass  # names and types only: nothing to parse
-    elif job.file_timeout is not None and facts.content.kind in NATIVE_KINDS:
+    elif job.file_timeout is not None:  # a PDF or a workbook: native parsers, in the killable worker
         _parse_checks_in_worker(ctx, job, facts, doc)
     else:
         parse_checks(ctx, job, facts, doc)
@@ -99,11 +95,12 @@ def _parse_checks_in_worker(ctx: Context, job: Job, facts: FileFacts, doc: Docum
         )
     except SandboxError as exc:
         if isinstance(exc, SandboxTimeout):
-            facts.fail("timeout", f"> {job.file_timeout:g} s")
+            reason, detail = "timeout", f"> {job.file_timeout:g} s"
         elif isinstance(exc, SandboxMemory):
-            facts.fail("memory", "")
+            reason, detail = "memory", ""
         else:
-            facts.fail("damaged", _crash_detail(exc) if isinstance(exc, SandboxCrashed) else "")
+            reason, detail = "damaged", _crash_detail(exc) if isinstance(exc, SandboxCrashed) else ""
+        facts.fail(reason, detail)
         ctx.unsettled = True  # a slower machine, or a less loaded one, may judge it otherwise
         before = len(ctx.defects)
         parse_checks(ctx, job, facts, doc)  # now on the failed facts: the reader's defect for it
@@ -111,8 +108,7 @@ def _parse_checks_in_worker(ctx: Context, job: Job, facts: FileFacts, doc: Docum
             # No rule of the spec reads this property (the leak scan was reading its text):
             # the file could not be read all the same, and that is said.
             code = "P101" if facts.content.kind == "pdf" else "X101"
-            ctx.emit(code, facts.rel, {"reason": facts.pdf().error, "detail": facts.pdf().detail},
-                     document=doc.id if doc else None)
+            ctx.emit(code, facts.rel, {"reason": reason, "detail": detail}, document=doc.id if doc else None)
         return
     ctx.defects.extend(found)
 
