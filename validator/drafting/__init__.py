@@ -32,7 +32,9 @@ from validator.drafting.words import clean, listing, say
 
 if TYPE_CHECKING:
     from validator.discovery import Entry
+    from validator.facts import FileFacts
     from validator.model import Defect
+    from validator.readers.pdf import PdfFacts
     from validator.spec.model import DocumentSpec, Spec
 
 __all__ = ["Draft", "draft_spec"]
@@ -143,16 +145,16 @@ def _look(entry: Entry, slots: Sequence[nm.Slot]) -> Seen | str:
     content = facts.content
     out = Seen(entry, template, ext, used, content.kind, content.mime, facts.size, content.encrypted)
     if content.kind == "pdf":
-        _pdf_facts(out)
+        _pdf_facts(out, facts)
     return out
 
 
-def _pdf_facts(seen: Seen) -> None:
-    from validator.readers.pdf import read_pdf
+def _pdf_facts(seen: Seen, file: FileFacts) -> None:
+    """Pages and encryption, from the file's facts parsed in the killable worker."""
     from validator.sandbox import SandboxError, shared
 
     try:
-        facts = shared().call(read_pdf, seen.entry.path, timeout=30)
+        facts = shared().call(_parsed_pdf, file, timeout=30)
     except SandboxError as exc:
         seen.pdf_problem = type(exc).__name__
         return
@@ -160,6 +162,10 @@ def _pdf_facts(seen: Seen) -> None:
         seen.pdf_problem = facts.error
     seen.pages = facts.pages
     seen.encrypted = seen.encrypted or facts.encrypted
+
+
+def _parsed_pdf(file: FileFacts) -> PdfFacts:  # in the worker
+    return file.pdf()
 
 
 # ---------------------------------------------------------------------------- guesses
