@@ -1,97 +1,117 @@
 """The process-pool executor: one task per client folder on ``jobs`` worker processes.
 
-Processes, not threads: pypdf and the checks are Python (the GIL), and PDFium is not thread-safe.
+Processes, not threads: the checks are Python (the GIL), and PDFium is not thread-safe.
 Workers start from a fork server that has already imported the task module, and receive the
 run's settings once, at start-up (not with every task).
 
-At most ``2 * jobs`` tasks are in flight, so memory does not grow with the number of clients.
-A worker that dies (a native library aborting on a hostile file) breaks the pool: the clients
-that were in flight are then re-run one at a time in a fresh one-worker pool, so only the client
-that really kills a worker is reported as such and the run goes on.
+Each worker has its own pipe and holds one client at a time, so memory does not grow with the
+number of clients, and when a worker dies (a native library aborting on a hostile file, the OOM
+killer) the parent knows which client it was checking. That client is tried once more in a fresh
+worker - the death may not have been its doing - and reported as having crashed a worker only
+if it kills that one too; the other workers go on. (concurrent.futures' pool cannot say which
+task killed it, and in 3.11 a submit racing its break can lose a task or hang its shutdown.)
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import signal
-from collections.abc import Generator, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from collections import deque
+from collections.abc import Iterator, Sequence
+from multiprocessing.connection import Connection, wait
+from typing import Any
 
 from validator.batch.clients import Client
 from validator.batch.task import ClientResult, Settings, run_client
 from validator.model import PackageResult
 
-_settings: Settings | None = None
+CRASHED = "checking this folder crashed a worker process (a file may be hostile to one of the readers)"
 
 
-def _init(settings: Settings) -> None:
-    global _settings
-    _settings = settings
-    # Ctrl-C reaches the whole process group: the parent alone handles it (stops the pool,
+def _serve(conn: Connection, settings: Settings) -> None:
+    """A worker: check each client the parent sends until it sends None (or goes away)."""
+    # Ctrl-C reaches the whole process group: the parent alone handles it (stops the workers,
     # says how far the run got); a worker would only print a KeyboardInterrupt traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        try:
+            client = conn.recv()
+        except EOFError:
+            return
+        if client is None:
+            return
+        conn.send(run_client(client, settings))
 
 
-def _task(client: Client) -> ClientResult:
-    assert _settings is not None, "worker not initialised"
-    return run_client(client, _settings)
-
-
-def _context() -> multiprocessing.context.BaseContext:
-    methods = multiprocessing.get_all_start_methods()
-    if "forkserver" in methods:  # fork is unsafe once the parent has threads; spawn starts slowly
+def _context() -> Any:
+    if "forkserver" in multiprocessing.get_all_start_methods():  # fork is unsafe once the parent has threads
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["validator.batch.task"])
         return ctx
-    return multiprocessing.get_context("spawn")
+    return multiprocessing.get_context("spawn")  # Windows
+
+
+class _Worker:
+    def __init__(self, ctx: Any, settings: Settings) -> None:
+        self.conn, child_end = ctx.Pipe()
+        self.process = ctx.Process(target=_serve, args=(child_end, settings), name="validator-batch")
+        self.process.start()
+        child_end.close()
+        self.client: Client | None = None
+        self.retry = False  # the client is on its second try, after a worker died under it
+
+    def give(self, client: Client, retry: bool) -> None:
+        self.client, self.retry = client, retry
+        self.conn.send(client)
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):  # already gone
+            self.conn.send(None)
+        self.conn.close()
+        self.process.join(timeout=2)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
 
 
 def run_pool(clients: Sequence[Client], settings: Settings, jobs: int) -> Iterator[ClientResult]:
-    pending = list(reversed(clients))  # popped from the end: the given order
-    suspects: list[Client] = []
-    while pending:  # a fresh pool after each break, for the clients not started yet
-        suspects += yield from _drain(pending, settings, jobs)
-    for client in suspects:  # each alone, so a crash is pinned on the client that causes it
-        if (yield from _drain([client], settings, 1)):
-            yield ClientResult(
-                client.name,
-                PackageResult(
-                    client.root,
-                    "",
-                    (),
-                    error="checking this folder crashed a worker process (a file may be hostile to one of the readers)",
-                ),
-            )
-
-
-def _drain(pending: list[Client], settings: Settings, jobs: int) -> Generator[ClientResult, None, list[Client]]:
-    """Run ``pending`` (emptied as it goes); return the clients in flight if a worker died."""
-    window = 2 * jobs
-    with ProcessPoolExecutor(jobs, mp_context=_context(), initializer=_init, initargs=(settings,)) as pool:
-        in_flight: dict[Future[ClientResult], Client] = {}
-        try:
-            while pending or in_flight:
-                while pending and len(in_flight) < window:
-                    client = pending.pop()
-                    in_flight[pool.submit(_task, client)] = client
-                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-                for future in done:
-                    result = future.result()  # BrokenProcessPool when a worker died
-                    del in_flight[future]
-                    yield result
-        except BrokenProcessPool:
-            return list(in_flight.values())
-        except BaseException:  # interrupted (or the consumer stopped): stop now, not after the window
-            _stop(pool)
-            raise
-    return []
-
-
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """Cancel what has not started and end the workers, so leaving the pool does not wait for
-    the tasks in flight."""
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in list((getattr(pool, "_processes", None) or {}).values()):  # no public way before 3.14
-        if process.is_alive():
-            process.terminate()
+    ctx = _context()
+    todo: deque[tuple[Client, bool]] = deque((client, False) for client in clients)
+    idle = [_Worker(ctx, settings) for _ in range(max(1, min(jobs, len(clients))))]
+    busy: list[_Worker] = []
+    try:
+        while todo or busy:
+            while todo and idle:
+                worker = idle.pop()
+                try:
+                    worker.give(*todo[0])
+                except OSError:  # died before it was given anything: replace it, keep the client
+                    worker.stop()
+                    idle.append(_Worker(ctx, settings))
+                    continue
+                todo.popleft()
+                busy.append(worker)
+            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy])
+            for worker in [w for w in busy if w.conn in ready or w.process.sentinel in ready]:
+                client, retry = worker.client, worker.retry
+                assert client is not None
+                try:
+                    result = worker.conn.recv()
+                except (EOFError, OSError):  # the worker died checking this client
+                    busy.remove(worker)
+                    worker.stop()
+                    idle.append(_Worker(ctx, settings))
+                    if retry:
+                        yield ClientResult(client.name, PackageResult(client.root, "", (), error=CRASHED))
+                    else:
+                        todo.appendleft((client, True))
+                    continue
+                busy.remove(worker)
+                idle.append(worker)
+                yield result
+    finally:  # done, interrupted, or the consumer stopped: no worker outlives the run
+        for worker in busy:
+            worker.process.kill()
+        for worker in idle + busy:
+            worker.stop()
