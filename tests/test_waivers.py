@@ -122,6 +122,25 @@ waivers:
     ]
 
 
+@pytest.mark.parametrize("left", [0, 13])
+def test_a_used_waiver_near_its_end_is_announced_without_failing_the_check(pack: Path, left: int) -> None:
+    soon = (dt.date.today() + dt.timedelta(days=left)).isoformat()
+    waivers(pack, GOOD.replace(FUTURE, soon))
+    code, report = check_json(pack, "--spec", "core")
+    assert code == 0  # still waived: the expiry date is the waiver's last day
+    (note,) = [d for d in defects(report) if d["code"] == "W104"]
+    assert note["severity"] == "info" and note["path"] == "waivers.yaml"
+    assert note["message"].startswith(f"waivers.yaml:2:5: the waiver for N107 ends on {soon} ({left + 1} days left)")
+    zh = run_cli("check", str(pack), "--spec", "core", "--lang", "zh").stdout
+    assert f"将于 {soon} 到期（还剩 {left + 1} 天）" in zh
+
+
+def test_a_waiver_far_from_its_end_is_not_announced(pack: Path) -> None:
+    waivers(pack, GOOD.replace(FUTURE, (dt.date.today() + dt.timedelta(days=14)).isoformat()))
+    _, report = check_json(pack, "--spec", "core")
+    assert "W104" not in codes_of(report)
+
+
 @pytest.mark.parametrize("text, where", [
     ("waivers:\n  - code: N107\n    path: [unclosed\n", "waivers.yaml:4:1"),
     ("a: &a [1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"

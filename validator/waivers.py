@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from validator.engine import Job
 
 MAX_WAIVERS_BYTES = 1 << 20
+EXPIRING_DAYS = 14  # a used waiver this close to its end date is announced (W104)
 KEYS = ("code", "path", "document", "reason", "approved_by", "expires", "folder")
 FAMILY = "W"
 
@@ -94,11 +95,17 @@ def apply_waivers(root: str, job: Job, result: PackageResult, *, complete: bool 
     for i, (waiver, at) in enumerate(live):
         if complete and i not in used:
             _note(notes, job, "W103", rel, {"at": at, "waived_code": waiver.code})
+        elif i in used and (waiver.expires - today).days < EXPIRING_DAYS:
+            # Said ahead, so the renewal is asked for before the pack fails on the day it lapses.
+            days = (waiver.expires - today).days + 1  # the expiry date is the last day it holds
+            expiring = {"at": at, "waived_code": waiver.code, "expires": waiver.expires.isoformat(), "days": days}
+            _note(notes, job, "W104", rel, expiring, Severity.INFO)
     return dataclasses.replace(result, defects=sorted_defects((*defects, *notes)))
 
 
-def _note(notes: list[Defect], job: Job, code: str, rel: str, params: dict[str, Any]) -> None:
-    level = job.spec.level(code, Severity.WARNING)
+def _note(notes: list[Defect], job: Job, code: str, rel: str, params: dict[str, Any],
+          default: Severity = Severity.WARNING) -> None:
+    level = job.spec.level(code, default)
     if level is not None:
         notes.append(Defect(code, level, rel, params))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from validator.codes.base import Code, W
+from validator.codes.base import INFO, Code, W
 
 CODES = (
     Code("W101", "waiver-invalid", W,
@@ -31,4 +31,13 @@ CODES = (
          ("不再需要的豁免留在文件里，以后可能悄悄放过新的问题。",
           "A waiver that is no longer needed may later let a new defect through unnoticed."),
          "营业执照已更换，但 waivers.yaml 仍豁免其 P103"),
+    Code("W104", "waiver-expiring", INFO,
+         ("豁免即将到期", "Waiver expires soon"),
+         ("{at}：对 {waived_code} 的豁免将于 {expires} 到期（还剩 {days} 天），之后相关问题会重新计入检查结果。",
+          "{at}: the waiver for {waived_code} ends on {expires} ({days} days left); after that the defect counts again."),
+         ("到期前请审批人重新批准并更新 expires，或在到期前修正问题。",
+          "Before then, have it approved again and update expires, or fix the defect."),
+         ("提前提醒，免得材料在豁免失效的那天突然检查不通过。",
+          "Said ahead, so the pack does not suddenly fail on the day the waiver lapses."),
+         "expires: 2026-12-10 的豁免在 2026-12-01 检查"),
 )
