@@ -41,3 +41,18 @@ def test_dask_matches_serial(mixed_root: Path, serial_json: str) -> None:
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
     ) as cluster:
         assert batch_json_text(mixed_root, "dask", scheduler=cluster.scheduler_address) == serial_json
+
+
+def test_an_unreachable_scheduler_is_a_clear_error_not_a_traceback(mixed_root: Path) -> None:
+    import socket
+
+    from tests.conftest import run_cli
+
+    with socket.socket() as sock:  # a port that was free a moment ago: nothing listens there
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = run_cli("batch", str(mixed_root), "--scheduler", f"tcp://127.0.0.1:{port}", "--lang", "en",
+                   env={"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "1s"})
+    assert proc.returncode == 2
+    assert f"cannot reach the Dask scheduler tcp://127.0.0.1:{port}; no client was checked" in proc.stderr
+    assert "Traceback" not in proc.stderr and not proc.stdout

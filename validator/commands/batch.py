@@ -147,6 +147,7 @@ def command(
     from validator.batch.progress import Progress
     from validator.batch.rollup import Baseline, BaselineError
     from validator.batch.runner import BatchOptions, run_batch
+    from validator.run.dask_cluster import SchedulerUnreachable
 
     baseline = None
     if since_path:
@@ -175,6 +176,13 @@ def command(
     progress = Progress.for_stream(quiet, lang=lg)
     try:
         outcome = run_batch(options, on_start=progress.started, on_result=progress.advance)
+    except SchedulerUnreachable as exc:
+        progress.close()
+        from validator.textsafe import safe
+        from validator.vocab import SCHEDULER_UNREACHABLE
+
+        click.echo(SCHEDULER_UNREACHABLE[lg].format(address=safe(exc.address), detail=safe(exc.detail)), err=True)
+        sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:
         progress.close()
         # A partial batch must never look complete: no report is written, and the count says so.

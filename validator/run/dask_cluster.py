@@ -6,9 +6,10 @@ the client folders mounted at the same path as here. The run's settings travel t
 once (``scatter(broadcast=True)``); tasks are submitted in a sliding window so the scheduler and
 this process hold a bounded number of results whatever the client count.
 
-Limits: Dask runs tasks in worker threads, where the SIGALRM time bound of the readers cannot
-be armed; page, size and input bounds still apply. A client whose task kills workers repeatedly
-(Dask gives up after its allowed failures) is reported as that client's error.
+Each task parses its files in the engine's killable worker (validator/sandbox.py), so the per-file
+deadline holds in Dask's worker threads too. A client whose task kills workers repeatedly (Dask
+gives up after its allowed failures) is reported as that client's error; a scheduler that cannot
+be reached is the run's error (``SchedulerUnreachable``: exit 2, no traceback).
 """
 
 from __future__ import annotations
@@ -21,6 +22,15 @@ from typing import Any
 from validator.batch.clients import Client
 from validator.batch.task import ClientResult, Settings, run_client
 from validator.model import PackageResult
+
+
+class SchedulerUnreachable(Exception):
+    """The Dask scheduler could not be reached (after distributed.comm.timeouts.connect, 30 s by
+    default) or its address is not one."""
+
+    def __init__(self, address: str, detail: str) -> None:
+        super().__init__(f"{address}: {detail}")
+        self.address, self.detail = address, detail
 
 
 def run_dask(clients: Sequence[Client], settings: Settings, jobs: int, scheduler: str | None) -> Iterator[ClientResult]:
@@ -42,7 +52,11 @@ def run_dask(clients: Sequence[Client], settings: Settings, jobs: int, scheduler
                 silence_logs=logging.ERROR,
             )  # fmt: skip
     try:
-        with DaskClient(cluster if cluster is not None else scheduler) as dc:
+        try:
+            dc = DaskClient(cluster if cluster is not None else scheduler)
+        except (OSError, ValueError) as exc:  # unreachable or malformed address: the run's error, no traceback
+            raise SchedulerUnreachable(scheduler or "LocalCluster", str(exc)) from None
+        with dc:
             workers = max(len(dc.scheduler_info().get("workers", {})), 1)
             shared = dc.scatter(settings, broadcast=True)
             todo = iter(clients)
