@@ -247,7 +247,7 @@ OUTPUT_WORDS = {
 # A batch stopped by Ctrl-C: validator.commands.batch.
 SCHEDULER_UNREACHABLE = {
     "zh": "validator：无法连接 Dask 调度器 {address}，没有检查任何客户。"
-          "请确认地址和端口正确、调度器已启动且本机可以访问。（{detail}）",
+          "请确认地址和端口正确、调度器已启动且本机可以访问。",  # {detail} is Dask's English
     "en": "validator: cannot reach the Dask scheduler {address}; no client was checked. Check the address and "
           "port, that the scheduler is running and that this machine can reach it. ({detail})",
 }
