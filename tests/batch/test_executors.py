@@ -56,3 +56,10 @@ def test_an_unreachable_scheduler_is_a_clear_error_not_a_traceback(mixed_root: P
     assert proc.returncode == 2
     assert f"cannot reach the Dask scheduler tcp://127.0.0.1:{port}; no client was checked" in proc.stderr
     assert "Traceback" not in proc.stderr and not proc.stdout
+
+
+def test_a_scheduler_with_another_executor_is_a_usage_error(mixed_root: Path) -> None:
+    from tests.conftest import run_cli
+
+    proc = run_cli("batch", str(mixed_root), "--executor", "process", "--scheduler", "tcp://127.0.0.1:1")
+    assert proc.returncode == 2 and "--scheduler" in proc.stderr and not proc.stdout

@@ -133,9 +133,9 @@ def command(
     if all(dest not in (None, "-") for _, dest in chosen):
         chosen.insert(0, ("text", None))  # files only: the roll-up table still shows on the terminal
     ignore, warn = check_codes(ignore, "--ignore"), check_codes(warn, "--warn")
-    executor = "dask" if scheduler else (executor or "process")
-    if scheduler and executor != "dask":
+    if scheduler and executor not in (None, "dask"):
         raise click.BadParameter("--scheduler goes with --executor dask", param_hint="--scheduler")
+    executor = "dask" if scheduler else (executor or "process")
     if executor == "dask":
         _require_dask()
     for ref in spec_refs:
