@@ -218,6 +218,13 @@ def test_client_spec_outside_the_folder_is_not_read(tmp_path: Path, pack: Path) 
     proc = run("hook", "--no-cache", "acme/08_股权结构.pdf", cwd=root)
     clean_exit(proc, 2)
     assert SECRET not in proc.stdout + proc.stderr
+    assert f"no spec (spec {foreign} lies outside the client's folder; it was not read)" in proc.stderr
+    # in Chinese, both say why in Chinese
+    zh_check = run("check", str(root / "acme"), "--lang", "zh")
+    zh_hook = run("hook", "--no-cache", "--lang", "zh", "acme/08_股权结构.pdf", cwd=root)
+    assert f"（其中的规范 {foreign} 在客户文件夹之外，未读取）" in zh_check.stderr
+    assert f"没有指定规范（规范 {foreign} 在客户文件夹之外，未读取）" in zh_hook.stderr
+    assert "lies outside" not in zh_check.stderr + zh_hook.stderr
 
 
 def test_client_spec_inside_whose_extends_leaves_the_folder_is_not_followed(tmp_path: Path, pack: Path) -> None:

@@ -77,8 +77,9 @@ def _check_folder(
     values, problem = client_values_cached(folder, None, cache)
     ref = spec_ref or (values.get("spec") if isinstance(values.get("spec"), str) else None)
     if not ref:
+        why = f" ({problem})" if problem else ""  # e.g. the spec it names lies outside the folder
         problems.append(
-            f"{shown or '.'}: no spec: pass --spec ID (in the hook's args) or put `spec: ID` in {CLIENT_FILE}"
+            f"{shown or '.'}: no spec{why}: pass --spec ID (in the hook's args) or put `spec: ID` in {CLIENT_FILE}"
         )
         return None
     if ref not in specs:

@@ -270,8 +270,14 @@ def severity_word(level: str, lang: str) -> str:
 # Why the hook could not check a folder (validator.precommit), put into Chinese when shown.
 _HOOK_ZH = (
     (
-        re.compile(r"^(.*): no spec: pass --spec ID \(in the hook's args\) or put `spec: ID` in (\S+)$"),
-        r"\1：没有指定规范：在钩子的 `args` 里加上 --spec 规范，或在 \2 里写 `spec: 规范`",
+        re.compile(r" \(spec (.+) lies outside the client's folder; it was not read\): "),
+        r"（规范 \1 在客户文件夹之外，未读取）: ",
+    ),
+    (
+        re.compile(
+            r"^(.*): no spec( \(.*\)|（.*）)?: pass --spec ID \(in the hook's args\) or put `spec: ID` in (\S+)$"
+        ),
+        r"\1：没有指定规范\2：在钩子的 `args` 里加上 --spec 规范，或在 \3 里写 `spec: 规范`",
     ),
     (re.compile(r"^spec error \((.*)\):"), r"规范 '\1' 有误："),
 )
@@ -341,6 +347,7 @@ _CLICK_ZH_SOURCE: tuple[tuple[str, str], ...] = (
     ),
     (r"--output goes with exactly one --format without =FILE", "--output 只能配合一个不带 =文件 的 --format"),
     (r"no --spec given and (.+)/client\.yaml names no spec", r"没有给出 --spec，\1/client.yaml 也没有写 `spec:`"),
+    (r"\(spec (.+) lies outside the client's folder; it was not read\)", r"（其中的规范 \1 在客户文件夹之外，未读取）"),
     (r"expected NAME=VALUE, got (.+)$", r"应为 名称=值，实际是 \1"),
     (r"'(.+)' names no file after '='", r"'\1' 的 = 后面没有文件名"),
     (r"--scheduler goes with --executor dask", "--scheduler 只能配合 --executor dask"),
