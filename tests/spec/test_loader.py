@@ -82,6 +82,19 @@ def problems_of(path: Path) -> list[str]:
         ("id: a\ntitle: t\nnaming: {forbid: [tabs]}\ndocuments: []\n", "3:19", "'tabs' is not one of"),
         ("id: a\ntitle: t\nseverity: {Z999: ignore}\ndocuments: []\n", "3:12", "unknown defect code"),
         ("id: a\ntitle: t\ndocuments:\n  - {id: d, title: D, regex: '(['}\n", "4:30", "regular expression"),
+        ("id: a\ntitle: t\ndocuments: []\nx: \"a\x00b\"\n", "4:6", "control character U+0000"),
+        ("id: a\ntitle: t\ndocuments:\n  - {id: d, title: D, name: x.pdf, count: 3-1}\n", "4:43", "upper bound"),
+        (
+            "id: a\ntitle: t\ndocuments:\n  - {id: d, title: D, name: x.xlsx, sheet: {min_rows: 5, max_rows: 2}}\n",
+            "4:55",
+            "min_rows: larger than max_rows (5 > 2)",
+        ),
+        (
+            "id: a\ntitle: t\ndocuments:\n  - id: d\n    title: D\n    name: x.xlsx\n"
+            "    sheet: {columns: [{name: 金额, min: 10, max: 1}]}\n",
+            "7:39",
+            "columns[金额].min: larger than max (10 > 1)",
+        ),
     ],
 )
 def test_bad_spec_is_refused_with_position(write_spec, text: str, line_col: str, words: str) -> None:

@@ -390,6 +390,11 @@ def _semantic_problems(data: MDict) -> list[tuple[Mark | None, str]]:
             assert isinstance(sheet, MDict)  # it has columns
             problems.append((sheet.mark_of("columns"), f"{where}.sheet.columns: column '{dup}' listed twice"))
         if isinstance(sheet, MDict):
+            problems.extend(_contradictions(sheet, ("min_rows", "max_rows"), f"{where}.sheet"))
+            for column in columns if isinstance(columns, MList) else ():
+                if isinstance(column, MDict):
+                    at = f"{where}.sheet.columns[{column.get('name')}]"
+                    problems.extend(_contradictions(column, ("min", "max"), at))
             # A rule written beside these columns (or in the spec being loaded) must name known
             # columns; an inherited rule whose columns a child's layout dropped no longer applies.
             owners = {data.mark.file, sheet.mark_of("columns").file}
@@ -400,6 +405,16 @@ def _semantic_problems(data: MDict) -> list[tuple[Mark | None, str]]:
     problems.extend(checker.rules(data.get("rules"), data.mark_of("rules"), "rules"))
     problems.extend(_severity_problems(data))
     return problems
+
+
+def _contradictions(raw: MDict, bounds: tuple[str, str], where: str) -> list[tuple[Mark | None, str]]:
+    """A lower bound above its upper bound: no file could ever pass, so it is the spec's mistake."""
+    lo_key, hi_key = bounds
+    lo, hi = raw.get(lo_key), raw.get(hi_key)
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lo, hi))
+    if numbers and lo > hi:
+        return [(raw.mark_of(lo_key), f"{where}.{lo_key}: larger than {hi_key} ({lo} > {hi})")]
+    return []
 
 
 _VAR_REF = re.compile(r"\{\s*(" + schema.IDENT + r")\s*\}")

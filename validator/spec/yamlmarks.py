@@ -112,7 +112,7 @@ def guard(text: str, file: str) -> None:
         finally:
             loader.dispose()
     except yaml.YAMLError as exc:
-        raise _yaml_error(exc, file) from None
+        raise _yaml_error(exc, file, text) from None
 
 
 def _event_mark(event: Any, file: str) -> Mark:
@@ -120,12 +120,17 @@ def _event_mark(event: Any, file: str) -> Mark:
     return Mark(file, m.line + 1, m.column + 1) if m else Mark(file, 1, 1)
 
 
-def _yaml_error(exc: yaml.YAMLError, file: str) -> SpecError:
+def _yaml_error(exc: yaml.YAMLError, file: str, text: str) -> SpecError:
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         where = Mark(file, mark.line + 1, mark.column + 1) if mark else None
         return SpecError([(where, f"invalid YAML: {exc.problem or exc.context}")])
-    return SpecError([(Mark(file, 1, 1), f"invalid YAML: {exc}")])
+    if isinstance(exc, yaml.reader.ReaderError) and isinstance(exc.character, int):
+        # A control character: the reader gives an offset into the text, not a line and column.
+        start = text.rfind("\n", 0, exc.position) + 1
+        where = Mark(file, text.count("\n", 0, exc.position) + 1, exc.position - start + 1)
+        return SpecError([(where, f"invalid YAML: control character U+{exc.character:04X} is not allowed")])
+    return SpecError([(Mark(file, 1, 1), f"invalid YAML: {str(exc).splitlines()[0]}")])
 
 
 def load_plain(text: str, file: str) -> Any:
@@ -135,7 +140,7 @@ def load_plain(text: str, file: str) -> Any:
     try:
         return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
-        raise _yaml_error(exc, file) from None
+        raise _yaml_error(exc, file, text) from None
     except (RecursionError, MemoryError, ValueError, TypeError, OverflowError) as exc:
         raise SpecError([(Mark(file, 1, 1), f"invalid YAML: {type(exc).__name__}")]) from None
 
@@ -153,7 +158,7 @@ def load_marked(text: str, file: str) -> Any:
         finally:
             loader.dispose()
     except yaml.YAMLError as exc:
-        raise _yaml_error(exc, file) from None
+        raise _yaml_error(exc, file, text) from None
     except (RecursionError, MemoryError, ValueError, TypeError, OverflowError) as exc:
         # constructor corner cases (a timestamp out of range, say) stay a spec error
         raise SpecError([(Mark(file, 1, 1), f"invalid YAML: {type(exc).__name__}: {exc}"[:300])]) from None
