@@ -412,7 +412,7 @@ def _contradictions(raw: MDict, bounds: tuple[str, str], where: str) -> list[tup
     lo_key, hi_key = bounds
     lo, hi = raw.get(lo_key), raw.get(hi_key)
     numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lo, hi))
-    if numbers and lo > hi:
+    if numbers and float(lo) > float(hi):
         return [(raw.mark_of(lo_key), f"{where}.{lo_key}: larger than {hi_key} ({lo} > {hi})")]
     return []
 
