@@ -411,8 +411,8 @@ def _contradictions(raw: MDict, bounds: tuple[str, str], where: str) -> list[tup
     """A lower bound above its upper bound: no file could ever pass, so it is the spec's mistake."""
     lo_key, hi_key = bounds
     lo, hi = raw.get(lo_key), raw.get(hi_key)
-    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lo, hi))
-    if numbers and float(lo) > float(hi):
+    if (isinstance(lo, int | float) and isinstance(hi, int | float) and not isinstance(lo, bool)
+            and not isinstance(hi, bool) and lo > hi):
         return [(raw.mark_of(lo_key), f"{where}.{lo_key}: larger than {hi_key} ({lo} > {hi})")]
     return []
 
