@@ -420,7 +420,7 @@ class _Child:
 
     __slots__ = (
         "__weakref__", "keys", "memory_bounded", "memory_guard", "mode", "owner", "pid", "poller", "proc", "replies",
-        "requests", "rss_limit", "rss_watch", "stderr_path",
+        "requests", "rss_limit", "rss_watch", "stderr_fd", "stderr_path",
     )  # fmt: skip
 
     def __init__(self, mode: str, memory_mb: int | None) -> None:
@@ -431,8 +431,10 @@ class _Child:
         self.mode = mode
         self.owner = os.getpid()
         self.keys: dict[str, None] = {}  # insertion-ordered: the states the child holds
-        fd, self.stderr_path = tempfile.mkstemp(prefix="validator-sandbox-", suffix=".stderr")
-        os.close(fd)
+        # The parent keeps a descriptor and removes the name once the child has opened it: no
+        # file is left in the temp folder however this process ends (a pool worker leaves by
+        # os._exit, which runs no finalizer).
+        self.stderr_fd, self.stderr_path = tempfile.mkstemp(prefix="validator-sandbox-", suffix=".stderr")
         child_requests, self.requests = ctx.Pipe(duplex=False)
         self.replies, child_replies = ctx.Pipe(duplex=False)
         _parent_ends.add(self)  # a forked process closes its copies of these (see _drop_parent_ends)
@@ -453,7 +455,7 @@ class _Child:
         except BaseException:
             self.requests.close()
             self.replies.close()
-            self._remove_stderr()
+            self._close_stderr()
             raise
         finally:
             if was_daemon:
@@ -477,6 +479,7 @@ class _Child:
             if not greeting.startswith(_READY):
                 raise SandboxCrashed(f"sandbox child ({mode}) sent a wrong greeting")
             self.memory_bounded = greeting == _READY + b"1"
+            self._remove_stderr()  # the child holds it open now (on Windows the name stays until kill)
             if self.memory_bounded:
                 self.memory_guard = "job" if sys.platform == "win32" else "rlimit"
             elif memory_mb is not None:
@@ -546,7 +549,7 @@ class _Child:
                 proc.close()
         except (OSError, ValueError):
             pass
-        self._remove_stderr()
+        self._close_stderr()
 
     def death(self, during: str) -> SandboxCrashed:
         """The exception for a child found dead; reaps it."""
@@ -577,8 +580,8 @@ class _Child:
     def _stderr_detail(self) -> str:
         """The line of the dead child's stderr (this call's only) that names the cause."""
         try:
-            with open(self.stderr_path, "rb") as fh:
-                text = fh.read(_STDERR_READ).decode("utf-8", "replace")
+            os.lseek(self.stderr_fd, 0, os.SEEK_SET)
+            text = os.read(self.stderr_fd, _STDERR_READ).decode("utf-8", "replace")
         except OSError:
             return ""
         lines = [line.strip() for line in text.splitlines() if line.strip()]
@@ -589,6 +592,11 @@ class _Child:
     def _remove_stderr(self) -> None:
         with contextlib.suppress(OSError):
             os.unlink(self.stderr_path)
+
+    def _close_stderr(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self.stderr_fd)
+        self._remove_stderr()
 
 
 #: The parent ends of every live child's pipes in this process.
