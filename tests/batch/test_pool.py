@@ -60,18 +60,20 @@ def test_killed_worker_costs_nothing_but_time(tmp_path: Path, clean_pack: Path) 
     assert {r.name: r.package for r in results} == expected
 
 
-def test_a_pool_run_leaves_nothing_in_the_temp_folder(tmp_path: Path, three_clients: Path) -> None:
+@pytest.mark.parametrize("executor", ["process", "dask"])
+def test_a_parallel_run_leaves_nothing_in_the_temp_folder(tmp_path: Path, three_clients: Path, executor: str) -> None:
     """Pool workers leave by os._exit (no finalizer runs): the parse worker's stderr file must
-    already be gone by then, or every batch run would leave files behind."""
+    already be gone by then, or every batch run would leave files behind; Dask's LocalCluster
+    leaves its scratch folder unless we remove it."""
     import subprocess
     import sys
 
     temp = tmp_path / "temp"
     temp.mkdir()
     env = {**os.environ, "TMPDIR": str(temp), "TEMP": str(temp), "TMP": str(temp)}
-    proc = subprocess.run([sys.executable, "-m", "validator", "batch", str(three_clients), "--jobs", "2", "-q",
-                           "-f", f"json={tmp_path / 'out.json'}"], env=env, capture_output=True, text=True,
+    args = ["batch", str(three_clients), "-j", "2", "-q", "--executor", executor, "-f", f"json={tmp_path / 'o.json'}"]
+    proc = subprocess.run([sys.executable, "-m", "validator", *args], env=env, capture_output=True, text=True,
                           timeout=300)
     assert proc.returncode in (0, 1), proc.stderr
-    assert (tmp_path / "out.json").stat().st_size > 0
+    assert (tmp_path / "o.json").stat().st_size > 0
     assert sorted(p.name for p in temp.iterdir()) == []

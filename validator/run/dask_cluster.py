@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import itertools
 import logging
+import shutil
+import tempfile
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -38,6 +40,7 @@ def run_dask(clients: Sequence[Client], settings: Settings, jobs: int, scheduler
     from distributed import LocalCluster, as_completed
 
     cluster = None
+    scratch: str | None = None
     if scheduler is None:
         import dask.config
 
@@ -46,7 +49,8 @@ def run_dask(clients: Sequence[Client], settings: Settings, jobs: int, scheduler
         # the profile history grew each worker by ~10 MB per 1,000 clients. Workers get this
         # configuration from their nanny when they start.
         quiet = {"distributed.worker.profile.enabled": False, "distributed.admin.system-monitor.gil.enabled": False}
-        with dask.config.set(quiet):
+        scratch = tempfile.mkdtemp(prefix="validator-dask-")  # removed at the end (Dask leaves its own)
+        with dask.config.set({**quiet, "temporary-directory": scratch}):
             cluster = LocalCluster(
                 n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None,
                 silence_logs=logging.ERROR,
@@ -88,3 +92,5 @@ def run_dask(clients: Sequence[Client], settings: Settings, jobs: int, scheduler
     finally:
         if cluster is not None:
             cluster.close()
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
