@@ -250,6 +250,18 @@ def test_the_examples_give_the_same_defects_in_both_modes() -> None:
     assert not any(d[0] == "U101" for f in a.values() for d in f)
 
 
+def test_the_cache_does_not_carry_verdicts_across_modes(tmp_path: Path) -> None:
+    """Outcomes cached with libmagic are not reused without it (and back): a warm run gives
+    exactly what a cold run in its own mode gives, U101 included."""
+    cache = {"VALIDATOR_CACHE_DIR": str(tmp_path / "cache")}
+    args = ["check", *map(str, FOLDERS), "--format", "json", "--lang", "en"]
+    cold = {mode: _defects(json.loads(run_cli(*args, env={portable.ENV: mode}).stdout)) for mode in ("0", "libmagic")}
+    for mode in ("0", "libmagic", "0"):  # each warm run follows a run of the other mode
+        warm = _defects(json.loads(run_cli(*args, "--cache", env={**cache, portable.ENV: mode}).stdout))
+        assert warm == cold[mode], mode
+    assert cold["0"] != cold["libmagic"]  # the modes do differ (U101), so the test can fail
+
+
 # --- names Windows cannot hold ------------------------------------------------------------
 
 

@@ -29,6 +29,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from validator.portable import ENV
+
 if TYPE_CHECKING:
     from validator.api import FileOutcome
 
@@ -65,19 +67,22 @@ def usable_dir(materials: str) -> Path | None:
     return directory
 
 
-_fingerprint: str | None = None
+_fingerprint: tuple[str, str] | None = None  # (VALIDATOR_PORTABLE, digest)
 
 
 def fingerprint() -> str:
     """This build of the tool: version, Python, our source files and the libraries that
     judge content, by stat only (a rebuilt or upgraded tool drops old outcomes)."""
     global _fingerprint
-    if _fingerprint is None:
+    # The primitives forced portable change verdicts (without libmagic a rare format is
+    # "unknown" and the folder gets U101), so outcomes judged under another setting are dropped.
+    portable = os.environ.get(ENV, "")
+    if _fingerprint is None or _fingerprint[0] != portable:
         import importlib.util
 
         from validator import __version__
 
-        h = hashlib.sha256(f"{FORMAT}|{__version__}|{sys.version}".encode())
+        h = hashlib.sha256(f"{FORMAT}|{__version__}|{sys.version}|{portable}".encode())
         package = Path(__file__).resolve().parent
         for path in sorted(_python_files(str(package))):
             h.update(_stat_line(path))
@@ -88,8 +93,8 @@ def fingerprint() -> str:
                 found = None
             origin = found.origin if found and found.origin else name
             h.update(_stat_line(origin))
-        _fingerprint = h.hexdigest()[:32]
-    return _fingerprint
+        _fingerprint = (portable, h.hexdigest()[:32])
+    return _fingerprint[1]
 
 
 def _python_files(directory: str) -> list[str]:
