@@ -74,6 +74,23 @@ def test_name_rules(spec, name: str, expected: list[str]) -> None:
     assert codes_for(spec, name) == expected
 
 
+def test_a_name_too_long_is_one_defect(spec) -> None:
+    """A 100-character Chinese name (300 bytes: no file system can store it, e.g. from a zip) is
+    reported once, as too long for the spec; its path is not also called too long."""
+    assert codes_for(spec, "很" * 100 + ".pdf") == ["N104"]
+    assert codes_for(spec, "docs/" * 40 + "a.pdf") == ["N111"]  # long for another reason
+
+
+def test_a_name_over_255_bytes_under_a_spec_without_a_length_limit(spec) -> None:
+    import dataclasses
+
+    lax = dataclasses.replace(spec, naming=dataclasses.replace(spec.naming, max_length=None, max_path_length=None))
+    ctx = Context(lax, {})
+    check_name(ctx, "很" * 100 + ".pdf", None)
+    [defect] = ctx.defects
+    assert defect.code == "N103" and defect.params == {"reason": "too_long_bytes", "bytes": "304"}
+
+
 def test_undecodable_name_is_reported_with_a_gbk_guess(spec) -> None:
     raw = "营业执照.pdf".encode("gbk")
     name = raw.decode("utf-8", "surrogateescape")

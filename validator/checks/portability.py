@@ -46,12 +46,12 @@ def check_folder_names(ctx: Context, rels: Iterable[str]) -> None:
     platform = ctx.spec.naming.platform
     if not platform:
         return
-    from validator.checks.naming import _check_platform, display_name
+    from validator.checks.naming import check_platform_name, display_name
 
     folders = {rel.rsplit("/", 1)[0] for rel in rels if "/" in rel}
     for folder in sorted({"/".join(f.split("/")[:i]) for f in folders for i in range(1, f.count("/") + 2)}):
         name = unicodedata.normalize("NFC", display_name(folder.rsplit("/", 1)[-1]))
-        _check_platform(ctx, folder + "/", name, platform, None)
+        check_platform_name(ctx, folder + "/", name, platform, None, length_reported=False)
 
 
 def note_without_libmagic(ctx: Context, content: ContentType) -> None:

@@ -124,6 +124,9 @@ REASONS: dict[str, Text] = {
     "invalid_char": ("含有不允许的字符 {chars}", "it contains characters not allowed: {chars}"),
     "trailing": ("以点或空格结尾", "it ends with a dot or a space"),
     "control": ("含有控制字符", "it contains control characters"),
+    "too_long_bytes": ("长度超过 255 字节（实际 {bytes} 字节，一个汉字占 3 字节），Windows 和多数文件系统无法保存",
+                       "it is longer than 255 bytes ({bytes}; a Chinese character takes 3), which Windows and most "
+                       "file systems cannot store"),
     "invalid": ("{detail}", "{detail}"),
     # input files the tool reads itself (validator.safeio)
     "file_fifo": ("它是命名管道（FIFO），不是普通文件", "it is a named pipe (FIFO), not a regular file"),
