@@ -157,6 +157,18 @@ def test_bomb_traversal_link_and_password_members_are_defects_and_not_read(tmp_p
     assert codes_at(report, "10_社保缴纳证明_4.jpg") == ["Z108"]
 
 
+def test_a_member_name_with_a_nul_is_a_defect_and_not_read(tmp_path: Path) -> None:
+    # Python's zipfile, like some unpackers, cuts the name at the NUL ("10_社保缴纳证明_9.pdf"), others keep it.
+    archive = _pack_with(tmp_path, Member("10_社保缴纳证明_9.pdf\x00.exe", b"MZ" + b"\x00" * 200))
+    code, report = check(archive, "--spec", "core")
+    found = [d for p in report["packages"] for d in p["defects"] if d["code"] == "Z117"]
+    assert [d["params"]["member"] for d in found] == ["10_社保缴纳证明_9.pdf\x00.exe"]
+    assert not [d for p in report["packages"] for d in p["defects"] if d["path"].startswith("10_社保缴纳证明_9")]
+    text = run_cli("check", str(archive), "--spec", "core", "--lang", "zh").stdout
+    assert "名称里有空字符" in text and "\x00" not in text
+    assert code == 1
+
+
 @pytest.mark.skipif(shutil.which("zip") is None, reason="Info-ZIP zip not installed")
 def test_a_password_protected_zip_made_by_info_zip(tmp_path: Path) -> None:
     folder = build_pack(tmp_path / "clean")

@@ -52,7 +52,7 @@ class Member:
     is_dir: bool
     encrypted: bool
     symlink: bool
-    unsafe: bool  # absolute, a drive letter or a ".." part: it would land outside the folder
+    unsafe: bool  # absolute, a drive letter or a ".." part (outside the folder), or a NUL (another name)
 
 
 @dataclass
@@ -168,7 +168,8 @@ def _member(index: int, info: zipfile.ZipInfo) -> Member:
     stored, how = decode_name(raw, info.flag_bits, info.extra)
     path = stored.replace("\\", "/")
     parts = [p for p in path.split("/") if p not in ("", ".")]
-    unsafe = path.startswith("/") or bool(_DRIVE.match(path)) or ".." in parts
+    # A NUL in a name: unpackers cut it there or keep it, so the file lands under another name.
+    unsafe = path.startswith("/") or bool(_DRIVE.match(path)) or ".." in parts or "\x00" in path
     is_dir = path.endswith("/") or (info.external_attr & 0x10 and info.file_size == 0) or not parts
     mode = info.external_attr >> 16
     symlink = info.create_system == 3 and (mode & 0o170000) == _SYMLINK
@@ -201,7 +202,7 @@ def _name_problems(listing: Listing) -> None:
         listing.problems.append(("Z113", {"member": unknown[0].stored, "count": len(unknown)}))
     for m in listing.members:
         if m.unsafe:
-            listing.problems.append(("Z106", {"member": m.stored}))
+            listing.problems.append(("Z117" if "\x00" in m.stored else "Z106", {"member": m.stored}))
     seen: dict[str, int] = {}
     folded: dict[str, str] = {}
     for m in files:

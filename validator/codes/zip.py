@@ -132,4 +132,13 @@ CODES = (
          ("解压后把其中的文件直接放进材料文件夹，删除压缩包。", "Unpack it, put its files into the materials folder and delete the zip."),
          ("审核系统按文件逐个上传，不接受压缩包。", "The review system takes the files one by one, not a zip."),
          "截图.zip"),
+    Code("Z117", "zip-name-nul", E,
+         ("压缩包内的文件名含有空字符", "Zip entry name holds a NUL character"),
+         ("压缩包中的 {member} 的名称里有空字符（\\0）：有的解压软件在此截断名称，有的保留，解出的文件名各不相同；未检查该条目。",
+          "The entry {member} has a NUL character (\\0) in its name: some unpackers cut the name there, others keep it, "
+          "so the file is unpacked under different names; it was not checked."),
+         ("用常规压缩软件对材料文件夹重新压缩。", "Zip the materials folder again with an ordinary archiver."),
+         ("正常的压缩软件不会写出这样的名称，它常被用来把文件伪装成另一种类型。",
+          "Ordinary archivers never write such names; they are used to disguise a file as another type."),
+         "发票.pdf\\0.exe"),
 )
