@@ -258,3 +258,21 @@ def test_the_check_never_changes_the_folder(pack: Path) -> None:
     check_json(pack, "--spec", "core")
     after = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in pack.rglob("*") if p.is_file()}
     assert before == after
+
+
+def test_a_contract_named_after_its_other_party_is_not_a_leak(tmp_path: Path) -> None:
+    """`counterparty: true` documents (an ICP's access contract, a lease) carry the other party's
+    name on purpose; the same shape in another document is still another company's (L101)."""
+    from tests.conftest import ROOT
+
+    pack = shutil.copytree(ROOT / "fixtures" / "examples" / "icp-clean", tmp_path / "icp")
+    contract = "13_接入服务协议_阿里云计算有限公司.pdf"
+    (pack / "13_接入服务协议.pdf").rename(pack / contract)
+    copied = "03_经营许可证_附页_杭州星河通讯有限公司.pdf"
+    (pack / "03_经营许可证_附页.pdf").rename(pack / copied)
+    code, report = check_json(pack, "--spec", "icp")
+    by_path: dict[str, list[str]] = {}
+    for d in report["packages"][0]["defects"]:
+        by_path.setdefault(d["path"], []).append(d["code"])
+    assert contract not in by_path
+    assert by_path[copied] == ["L101"] and code == 1

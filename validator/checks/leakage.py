@@ -189,7 +189,10 @@ def check_name_leaks(ctx: Context, index: LeakIndex | None, rel: str, own: Own, 
     if index:
         for hit, _ in index.find(rel, own):
             found.setdefault((hit.kind, normalize(hit.value)), hit)
+    doc = ctx.spec.document(document) if document else None
     for hit in _shaped(rel, own):
+        if hit.kind == "company" and doc is not None and doc.counterparty:
+            continue  # the contract's other party (landlord, access provider), named on purpose
         key = (hit.kind, hit.value)
         if key not in found and not any(k == hit.kind and hit.value in v for k, v in found):
             found[key] = hit

@@ -607,6 +607,7 @@ def _build_document(raw: MDict, variables: dict[str, VariableSpec]) -> DocumentS
         sheet=_build_sheet(sheet_raw) if sheet_raw is not None else None,
         description=raw.get("description", ""),
         unpack=bool(raw.get("unpack", False)),
+        counterparty=bool(raw.get("counterparty", False)),
     )
 
 

@@ -275,6 +275,7 @@ class DocumentSpec:
     sheet: SheetSpec | None = None
     description: str = ""
     unpack: bool = False  # a zip for this document is opened and its files checked too
+    counterparty: bool = False  # its name may carry the contract's other party: no L101 by shape there
 
 
 @dataclass(frozen=True)

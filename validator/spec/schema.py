@@ -240,6 +240,8 @@ document = Obj(
         "description": Str(),
         "remove": Bool(doc="in a spec that extends another: drop this inherited document"),
         "unpack": Bool(doc="a zip for this document (types: [zip]) is opened and the files in it checked too"),
+        "counterparty": Bool(doc="a contract or a proof from another party (landlord, access provider): a "
+                                 "company name in the file name is not taken for another client's (no L101)"),
     },
 )
 
