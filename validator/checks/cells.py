@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from validator.identifiers import CHECKERS
+from validator.table import display
 
 
 @dataclass(frozen=True)
@@ -217,16 +218,10 @@ def judge(type_name: str, values: Mapping[Any, Any]) -> dict[Any, Problem]:
             if found is not None:
                 out[key] = Problem("X116", {"type": type_name, "reason": found.reason, **found.params})
             continue
-        problem = check(cell_value(v, cls is str, _display(v)))
+        problem = check(cell_value(v, cls is str, display(v)))
         if problem is not None:
             out[key] = problem
     return out
-
-
-def _display(v: Any) -> str:
-    from validator.readers.xlsx import display
-
-    return display(v)
 
 
 # Value classes a type accepts whatever the value (bool is its own class: not an int here).
