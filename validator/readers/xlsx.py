@@ -620,25 +620,31 @@ def _build(
         elif hi < 0:
             header = _header([], c0, header_row, merged, grid, r0)
         first = max(0, hi + 1)
-    kept: list[list[Any]] = []
-    numbers: list[int] = []
-    for i in range(first, len(grid)):
-        raw = grid[i]
-        if raw.count("") != len(raw):
-            kept.append(raw)
-            numbers.append(r0 + i + 1)
-    if not kept:
+    raw_columns = list(zip(*grid[first:], strict=True))
+    if any("" not in raw for raw in raw_columns):
+        # A column without an empty cell: no row is empty, all are kept (no pass per row).
+        numbers = tuple(range(r0 + first + 1, r0 + len(grid) + 1))
+    else:
+        kept: list[list[Any]] = []
+        kept_numbers: list[int] = []
+        for i in range(first, len(grid)):
+            raw = grid[i]
+            if raw.count("") != len(raw):
+                kept.append(raw)
+                kept_numbers.append(r0 + i + 1)
+        numbers = tuple(kept_numbers)
+        raw_columns = list(zip(*kept, strict=True))
+    if not numbers:
         return SheetData(names, name, header, (), (), truncated, merged)
-    n = len(kept)
-    columns = [(None,) * n] * c0 + [_column(raw) for raw in zip(*kept, strict=True)]
-    return SheetData(names, name, header, tuple(numbers), tuple(columns), truncated, merged)
+    columns = [(None,) * len(numbers)] * c0 + [_column(raw) for raw in raw_columns]
+    return SheetData(names, name, header, numbers, tuple(columns), truncated, merged)
 
 
 def _column(raw: tuple[Any, ...]) -> tuple[Value, ...]:
     """One column of raw calamine values as cell values (see the module's sheet model)."""
     kinds = set(map(type, raw))
     if kinds == {str}:  # the common case: a text column
-        return tuple([v or None for v in raw])
+        return raw if "" not in raw else tuple([v or None for v in raw])
     if kinds <= {str, float}:  # numbers, some cells empty: the conversion inlined
         return tuple([
             (int(v) if v.is_integer() and -1e15 < v < 1e15 else v) if v.__class__ is float else (v or None)
