@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from operator import mul
+from operator import itemgetter, mul
 from typing import Any
 
 REASONS: frozenset[str] = frozenset(
@@ -274,6 +274,7 @@ CHECKERS: dict[str, Callable[[str], IdProblem | None]] = {
 # block matches and the NUL count equals the number of values exactly when every value does.
 _SEP = "\x00"
 _ID_BLOCK = re.compile(r"(?:[0-9]{17}[0-9X]\x00)*")
+_BIRTH = itemgetter(slice(6, 14))  # YYYYMMDD of an id
 
 
 def _all_match(block: re.Pattern[str], values: Sequence[str]) -> bool:
@@ -287,7 +288,7 @@ def _sure_cn_ids(values: Sequence[str]) -> set[str]:
     good = [v for v in shaped if _ID_CHECK[2 * int(v[:17], 13) % 11] == v[17]]
     earliest, today = _EARLIEST_BIRTH.strftime("%Y%m%d"), _today().strftime("%Y%m%d")
     bad_births = set()
-    for ymd in {v[6:14] for v in good}:  # fewer birth dates than ids
+    for ymd in set(map(_BIRTH, good)):  # fewer birth dates than ids
         try:
             date.fromisoformat(ymd)
         except ValueError:

@@ -86,7 +86,9 @@ class SheetData:
                 self._memo[("mixed", j)] = True
                 found = {_typed_key(v): v for v in col if v is not None}
             else:
-                found = {v: v for v in set(col) if v is not None}
+                uniq = set(col)
+                uniq.discard(None)
+                found = dict(zip(uniq, uniq, strict=True))
             self._memo[memo_key] = found
         return found
 
