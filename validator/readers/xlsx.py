@@ -148,7 +148,8 @@ def read_sheet(
                 ws = wb.get_sheet_by_name(name)
                 start = ws.start
                 wanted = max(0, nrows - start[0]) if start is not None else 0  # grid rows from start[0] + 1
-                grid = ws.to_python(nrows=wanted) if wanted else []
+                with paused_gc():  # 60,000 new values, none garbage: no collection walks them
+                    grid = ws.to_python(nrows=wanted) if wanted else []
             except _CALAMINE_FAILURES as exc:
                 if _is_own(exc) or isinstance(exc, python_calamine.PasswordError):
                     raise
