@@ -231,8 +231,12 @@ def test_huge_input() -> None:
 
 # Column-wise passing (many values at once) must agree with the checkers value by value.
 _GOOD_IDS = ["110101199003074477", "34052419800101001X"]
-_GOOD = {"cn_id": _GOOD_IDS, "cn_mobile": ["13812345678", "+8613812345678"],
-         "licence_no": ["京B2-20202418", "京ICP证090015号"], "icp_record": ["陇ICP备2021003158号-1", "京ICP备12345678号"]}
+_GOOD = {
+    "cn_id": _GOOD_IDS,
+    "cn_mobile": ["13812345678", "+8613812345678"],
+    "licence_no": ["京B2-20202418", "京ICP证090015号"],
+    "icp_record": ["陇ICP备2021003158号-1", "京ICP备12345678号"],
+}
 
 
 @pytest.mark.parametrize("type_name", sorted(SURE_PASS))
