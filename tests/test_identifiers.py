@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from validator.identifiers import (
     CHECKERS,
     REASONS,
+    SURE_PASS,
     USCC_ALPHABET,
     IdProblem,
     check_cn_id,
@@ -226,3 +227,30 @@ def test_huge_input() -> None:
     value = "9" * 1_000_000
     for check in CHECKERS.values():
         assert check(value) is not None
+
+
+# Column-wise passing (many values at once) must agree with the checkers value by value.
+_GOOD_IDS = ["110101199003074477", "34052419800101001X"]
+_GOOD = {
+    "cn_id": _GOOD_IDS,
+    "cn_mobile": ["13812345678", "+8613812345678"],
+    "licence_no": ["京B2-20202418", "京ICP证090015号"],
+    "icp_record": ["陇ICP备2021003158号-1", "京ICP备12345678号"],
+}
+
+
+@pytest.mark.parametrize("type_name", sorted(SURE_PASS))
+def test_sure_pass_agrees_with_the_checker(type_name: str) -> None:
+    check = CHECKERS[type_name]
+    bad = [value for c, value, _reason, _params in CASES if c is check]
+    glued = "\x00".join(_GOOD[type_name])  # two valid values in one cell are not valid
+    assert check(glued) is not None
+    for values in (_GOOD[type_name], _GOOD[type_name] + bad + [glued], bad, [glued], []):
+        expected = {v for v in values if check(v) is None}
+        assert SURE_PASS[type_name](values) == expected, values
+
+
+@given(st.lists(near_miss, max_size=8))
+def test_sure_pass_never_passes_a_failing_value(values: list[str]) -> None:
+    for type_name, sure in SURE_PASS.items():
+        assert all(CHECKERS[type_name](v) is None for v in sure(values))

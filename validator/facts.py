@@ -25,7 +25,7 @@ from validator.sniff import HEAD_SIZE, ContentType, sniff
 
 if TYPE_CHECKING:
     from validator.readers.pdf import PdfFacts
-    from validator.readers.xlsx import SheetData
+    from validator.table import SheetData
 
 
 class FileFacts:

@@ -28,10 +28,10 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from operator import mul
+from operator import itemgetter, mul
 from typing import Any
 
 REASONS: frozenset[str] = frozenset(
@@ -264,4 +264,57 @@ CHECKERS: dict[str, Callable[[str], IdProblem | None]] = {
     "cn_mobile": check_cn_mobile,
     "licence_no": check_licence_no,
     "icp_record": check_icp_record,
+}
+
+
+# --- many values at once ---------------------------------------------------------------------
+# A column of a 5,000-row roster holds thousands of distinct ids. These give, at C speed where
+# they can, the values that certainly pass; only the others go through the checker one by one
+# (which names the reason). Values are joined with NUL, which no pattern below can match: the
+# block matches and the NUL count equals the number of values exactly when every value does.
+_SEP = "\x00"
+_ID_BLOCK = re.compile(r"(?:[0-9]{17}[0-9X]\x00)*")
+_BIRTH = itemgetter(slice(6, 14))  # YYYYMMDD of an id
+
+
+def _all_match(block: re.Pattern[str], values: Sequence[str]) -> bool:
+    joined = _SEP.join(values) + _SEP
+    return block.fullmatch(joined) is not None and joined.count(_SEP) == len(values)
+
+
+def _sure_cn_ids(values: Sequence[str]) -> set[str]:
+    """The values that :func:`check_cn_id` passes, found column-wise (same rules as its fast path)."""
+    shaped = values if _all_match(_ID_BLOCK, values) else [v for v in values if _ID_SHAPE.fullmatch(v)]
+    good = [v for v in shaped if _ID_CHECK[2 * int(v[:17], 13) % 11] == v[17]]
+    earliest, today = _EARLIEST_BIRTH.strftime("%Y%m%d"), _today().strftime("%Y%m%d")
+    bad_births = set()
+    for ymd in set(map(_BIRTH, good)):  # fewer birth dates than ids
+        try:
+            date.fromisoformat(ymd)
+        except ValueError:
+            bad_births.add(ymd)
+            continue
+        if not earliest <= ymd <= today:  # YYYYMMDD strings order as the dates do
+            bad_births.add(ymd)
+    return {v for v in good if v[6:14] not in bad_births} if bad_births else set(good)
+
+
+def _sure_pattern(pattern: re.Pattern[str]) -> Callable[[Sequence[str]], set[str]]:
+    block = re.compile(f"(?:(?:{pattern.pattern}){_SEP})*")
+
+    def sure(values: Sequence[str]) -> set[str]:
+        """The values matching the pattern as they are (what the checker passes at its first line)."""
+        if _all_match(block, values):
+            return set(values)
+        return {v for v in values if pattern.fullmatch(v)}
+
+    return sure
+
+
+#: type -> the values (among many texts) that its checker certainly passes
+SURE_PASS: dict[str, Callable[[Sequence[str]], set[str]]] = {
+    "cn_id": _sure_cn_ids,
+    "cn_mobile": _sure_pattern(_MOBILE_RE),
+    "licence_no": _sure_pattern(_LICENCE_RE),
+    "icp_record": _sure_pattern(_ICP_RE),
 }

@@ -20,8 +20,8 @@ from typing import Any
 
 from validator.checks import Context
 from validator.model import Location, Severity
-from validator.readers.xlsx import SheetData, col_letter, display
 from validator.spec.model import ColumnSpec
+from validator.table import SheetData, col_letter, display
 
 #: Rows listed by number in a grouped defect (the rest are counted).
 LISTED = 10

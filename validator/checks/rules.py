@@ -47,8 +47,8 @@ from validator.checks import Context
 from validator.checks.cell_defects import CellDefects, key_column
 from validator.checks.cells import as_text, is_empty, number_of
 from validator.model import Location, Severity
-from validator.readers.xlsx import SheetData, col_letter, display
 from validator.spec.model import ColumnSpec, Condition, RuleSpec, SheetSpec
+from validator.table import SheetData, col_letter, display
 from validator.userregex import compile_user_regex
 
 _VAR = re.compile(r"\{\s*([A-Za-z_][A-Za-z0-9_\-]*)\s*\}")

@@ -13,9 +13,8 @@ from validator.checks.cell_defects import CellDefects, key_column
 from validator.checks.cells import Problem, as_text, judge, number_of
 from validator.facts import FileFacts, SheetProblem
 from validator.model import Location, Severity
-from validator.readers.bounded import paused_gc
-from validator.readers.xlsx import SheetData, display
 from validator.spec.model import ColumnSpec, DocumentSpec, SheetSpec
+from validator.table import SheetData, display, paused_gc
 from validator.userregex import compile_user_regex
 
 SHEET_KINDS = frozenset({"xlsx", "xlsm"})

@@ -46,8 +46,6 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from types import FrameType
 from typing import Literal
 
@@ -215,18 +213,3 @@ class limits:  # lower case: reads as a function, ``with limits(10, 1024): ...``
 
 
 _EXIT_CODES = frozenset({limits.__exit__.__code__, limits._restore.__code__})
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """No cyclic garbage collection inside: building or checking a sheet creates tens of
-    thousands of objects (values, cells, rows), none of them garbage, and collections triggered
-    by them would only walk them again and again (5-20 ms on a 5,000-row sheet). Nested or
-    concurrent uses are fine: whoever disabled the collector enables it again."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
