@@ -18,6 +18,22 @@ SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus" / "real"
 
 
+def _in_process_deadline() -> bool:
+    from validator.readers.bounded import supported
+
+    return supported()["time"]
+
+
+# Tests of the in-process SIGALRM deadline (validator.readers.bounded): the portable branch
+# (Windows, VALIDATOR_PORTABLE) has none by design - there the parse worker's kill bounds a parse
+# (tests/test_portable.py, tests/test_file_deadline.py) - and a loop that waits for the alarm
+# would never end.
+needs_alarm = pytest.mark.skipif(
+    not _in_process_deadline(),
+    reason="no in-process SIGALRM deadline here (Windows or VALIDATOR_PORTABLE): the parse worker's kill bounds it",
+)
+
+
 def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run the real `validator` command in a subprocess (exit codes, stdout, stderr as a user sees them)."""
     full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
