@@ -22,8 +22,9 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of the comments in the draft.")
 def command(folder: str, output: str | None, extends: str | None, lang: str) -> None:
-    """Draft a spec from a known-good FOLDER (or a zip of it). 根据合格的样板文件夹（或其 zip）起草规范。
+    """Draft a spec from a known-good FOLDER. 根据合格的样板文件夹起草规范。
 
+    FOLDER may be a zipped pack, read in place as `validator check` reads it.
     One document per file, or per family of files sharing a number (13_截图_01.jpg …
     13_截图_12.jpg: one document with a count); the client's values from client.yaml
     (company, uscc, year …) become {company}, {uscc}, {year} in the name patterns; types from
