@@ -18,6 +18,22 @@ SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus" / "real"
 
 
+def needs_native(*primitives: str) -> pytest.MarkDecorator:
+    """For a test of the POSIX branch of ``primitives`` (validator.portable) on purpose: skipped,
+    with the reason, where the portable branch is in force (Windows, or VALIDATOR_PORTABLE)."""
+    from validator.portable import native
+
+    portable = [p for p in primitives if not native(p)]
+    return pytest.mark.skipif(bool(portable), reason=f"tests the POSIX branch of {', '.join(portable)}; "
+                              "the portable one is in force here (Windows or VALIDATOR_PORTABLE)")
+
+
+# Tests of the in-process SIGALRM deadline (validator.readers.bounded): the portable branch has
+# none by design - there the parse worker's kill bounds a parse (tests/test_portable.py,
+# tests/test_file_deadline.py) - and a loop that waits for the alarm would never end.
+needs_alarm = needs_native("alarm")
+
+
 def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run the real `validator` command in a subprocess (exit codes, stdout, stderr as a user sees them)."""
     full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}

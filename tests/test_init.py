@@ -386,3 +386,65 @@ def test_enums_need_many_rows_and_never_hold_the_clients_values(tmp_path: Path) 
     assert "enum" not in cols["社保缴纳单位"]   # the next client's company differs
     assert "enum" not in cols["备注"] and "enum" not in cols["姓名"]  # every value different
     assert _check(folder, out) == (0, [])
+
+
+# ------------------------------------------------------------------------------- a zipped pack, read once
+
+
+def test_a_zipped_pack_drafts_what_its_folder_drafts(family_pack: tuple[Path, Path, dict, str],
+                                                     tmp_path: Path) -> None:
+    """`init PACK.zip` reads the members in place (the engine's package source): the same
+    documents, sheet layout and all, as from the folder; the zip checks clean against its draft."""
+    from tests.test_zip_packs import zip_folder
+
+    folder, _, from_folder, _ = family_pack
+    pack = zip_folder(folder, tmp_path / "样板.zip", top="样板/")
+    before = pack.read_bytes()
+    out = tmp_path / "zip-draft.yaml"
+    from_zip, _ = _draft(pack, out)
+    assert from_zip["documents"] == from_folder["documents"]
+    assert any("sheet" in d for d in from_zip["documents"])
+    assert _check(pack, out) == (0, [])
+    assert pack.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["zip-draft.yaml", "样板.zip"]  # nothing extracted
+
+
+_DRAFT_OPENS = """
+import collections, json, os, sys
+root = os.path.realpath(sys.argv[1])  # where the counted files lie
+counts = collections.Counter()
+def hook(event, args):
+    if event == "open" and isinstance(args[0], (str, bytes)):
+        path = os.path.realpath(os.fsdecode(args[0]))
+        if path.startswith(root + os.sep):
+            counts[os.path.relpath(path, root)] += 1
+sys.addaudithook(hook)
+from validator.drafting import draft_spec
+draft_spec(sys.argv[2], self_check=False)
+print(json.dumps(counts))
+"""
+
+
+@pytest.mark.parametrize("zipped", [False, True], ids=["folder", "zip"])
+def test_drafting_reads_each_file_once(tmp_path: Path, zipped: bool) -> None:
+    """Python-level opens while drafting (the parse worker inline, so that its opens count): a
+    file's head for its type, then its bytes once for every parse (the header scan and the
+    sample of a sheet, a PDF's pages); a zipped pack's members are read from one open archive."""
+    import subprocess
+
+    from tests.test_zip_packs import zip_folder
+
+    folder = _pack_with_family(tmp_path / "样板")
+    target = zip_folder(folder, tmp_path / "样板.zip") if zipped else folder
+    env = {**os.environ, "VALIDATOR_SANDBOX": "inline"}
+    proc = subprocess.run([sys.executable, "-c", _DRAFT_OPENS, str(tmp_path), str(target)],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT, check=False, env=env)
+    assert proc.returncode == 0, proc.stderr
+    counts = json.loads(proc.stdout)
+    if zipped:
+        # Sniffed as a zip, client.yaml, the listing, then every member from one open archive:
+        # a fixed number of opens, never one a member (the pack holds 23 files).
+        assert list(counts) == ["样板.zip"] and counts["样板.zip"] <= 4
+    else:
+        assert any(p.endswith(".xlsx") for p in counts) and any(p.endswith(".pdf") for p in counts)
+        assert {p: n for p, n in counts.items() if n > 2} == {}

@@ -23,6 +23,7 @@ import psutil
 import pytest
 
 from tests import sandbox_targets as targets
+from tests.conftest import needs_native
 from validator import sandbox
 from validator.sandbox import (
     RemoteError,
@@ -89,6 +90,7 @@ def test_native_code_is_stopped_at_the_deadline(box: Sandbox, fn: object, arg: i
     assert after != before and box.call(targets.echo, "ok", timeout=10) == "ok"
 
 
+@needs_native("rlimit")
 def test_memory_blow_up_is_stopped_in_the_child(box: Sandbox) -> None:
     parent_limit = resource.getrlimit(resource.RLIMIT_AS)
     child_limit = box.call(targets.address_space_limit, timeout=30)
@@ -232,6 +234,7 @@ def test_a_nested_sandbox_runs_inline_in_the_child() -> None:
         assert (mode, where) == ("fork", sb.pid)
 
 
+@needs_native("fork")
 def test_a_thread_gets_its_own_forkserver_child(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(sandbox.ENV, raising=False)
     seen: dict[str, object] = {}
@@ -254,6 +257,7 @@ def test_a_thread_gets_its_own_forkserver_child(monkeypatch: pytest.MonkeyPatch)
     assert gone(seen["child"])  # type: ignore[arg-type]
 
 
+@needs_native("fork")
 def test_the_mode_auto_picks_and_the_override() -> None:
     probe = "from validator import sandbox; print(sandbox.mode_in_force(), sandbox.shared().call(abs, -1, timeout=60))"
     env = {k: v for k, v in os.environ.items() if k != sandbox.ENV}
@@ -327,6 +331,7 @@ def test_the_shared_sandbox_is_closed_at_exit() -> None:
     assert gone(int(run.stdout))  # killed and reaped by its parent before that exited
 
 
+@needs_native("fork")
 def test_a_dask_worker_task_is_bounded_too() -> None:
     """Dask runs tasks in threads of daemonic worker processes: a forkserver child, same deadline."""
     import logging

@@ -40,7 +40,7 @@ class FileFacts:
         self.text_pages = text_pages  # PDF pages whose text the checks of this run need
         self._data = data if data is not None else (head if len(head) >= size else None)
         self._pdf: PdfFacts | None = None
-        self._sheets: dict[tuple[str | None, int], Any] = {}
+        self._sheets: dict[tuple[str | None, int, int | None], Any] = {}
         self._workbook_text: str | None = None
         self._failed: SheetProblem | None = None
 
@@ -83,18 +83,21 @@ class FileFacts:
         """The text of the first ``text_pages`` pages (as many as could be read)."""
         return self.pdf().texts if self.text_pages > 0 else ()
 
-    def sheet(self, name: str | None, header_row: int) -> SheetData:
+    def sheet(self, name: str | None, header_row: int, max_rows: int | None = None) -> SheetData:
         """The named sheet (None: the first) read below ``header_row``; raises :class:`SheetProblem`.
-        A failure is memoised too: the next asker gets the same error without a re-read."""
+        ``max_rows``: only that many sheet rows below the header (the reader's default: None).
+        A failure is memoised too: the next asker gets the same error without a re-read.
+        A bounded read is memoised apart from a whole one: it must not answer for the rows it left."""
         if self._failed is not None:
             raise self._failed
-        key = (name, header_row)
+        key = (name, header_row, max_rows)
         found = self._sheets.get(key)
         if found is None:
             from validator.readers.xlsx import SheetError, read_sheet
 
+            bound = {} if max_rows is None else {"max_rows": max_rows}
             try:
-                found = read_sheet(self.source(), name, header_row)
+                found = read_sheet(self.source(), name, header_row, **bound)
             except SheetError as exc:
                 found = SheetProblem(exc.key, exc.detail)
             self._sheets[key] = found

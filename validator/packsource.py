@@ -200,6 +200,22 @@ def client_file_bytes(archive: str, limit: int) -> bytes | None:
                 raise OSError(str(exc.params.get("detail", exc.code))) from None
 
 
+def pack_files(archive: str) -> tuple[str, list[str]]:
+    """(the zipped pack's single top folder, as "材料/", or ""; its files by their paths under
+    it), as :func:`list_package` sees them (names that climb out left out); ("", []) when the
+    archive cannot be opened (its check says why)."""
+    from validator.ziparchive import open_zip
+
+    with open(archive, "rb") as f:
+        zf, found = open_zip(f, os.fstat(f.fileno()).st_size)
+        if zf is None:
+            return "", []
+        zf.close()
+    top = _single_top(found.members, Ignore(()))
+    return top, [m.name[len(top):] for m in found.members
+                 if not m.is_dir and not m.unsafe and m.name.startswith(top) and not _noise(m.name)]
+
+
 # --------------------------------------------------------------------------------------------
 # a zip inside the package, opened one level deep
 

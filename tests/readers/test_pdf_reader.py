@@ -16,6 +16,7 @@ import pytest
 from pypdf import PdfWriter
 from pypdf.errors import DependencyError
 
+from tests.conftest import needs_alarm
 from validator.readers import pdf_pdfium, pdf_pypdf
 from validator.readers.bounded import REPEAT, ParseLimit, limits, supported
 from validator.readers.pdf import ERROR_KEYS, PdfFacts, pdf_facts, read_pdf
@@ -187,6 +188,7 @@ def test_missing_file_is_reported_not_raised(tmp_path: Path) -> None:
     assert f.error == "damaged" and "FileNotFoundError" in f.detail
 
 
+@needs_alarm
 def test_timeout_in_python_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pypdf_only: None) -> None:
     def spin(*args: object, **kwargs: object) -> None:
         try:  # swallows the first interruption, as lenient parsers do
@@ -236,6 +238,7 @@ def test_pypdf_logger_and_warnings_stay_quiet(
 # bounded.limits
 
 
+@needs_alarm
 def test_limits_restore_and_nest() -> None:
     handler = signal.getsignal(signal.SIGALRM)
     with limits(5, None):
@@ -249,6 +252,7 @@ def test_limits_restore_and_nest() -> None:
     assert signal.getsignal(signal.SIGALRM) == handler
 
 
+@needs_alarm
 def test_outer_deadline_wins_over_longer_inner() -> None:
     t0 = time.perf_counter()
     with pytest.raises(ParseLimit), limits(0.1, None):

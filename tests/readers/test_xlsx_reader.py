@@ -17,6 +17,7 @@ import openpyxl
 import pytest
 from openpyxl.utils.datetime import from_excel
 
+from tests.conftest import needs_alarm
 from validator.readers.xlsx import (
     ExcelError,
     SheetError,
@@ -350,6 +351,7 @@ def test_cells_without_r_attribute_are_bounded(tmp_path: Path) -> None:
     assert ei.value.key == "memory"
 
 
+@needs_alarm
 def test_timeout(tmp_path: Path) -> None:
     rows = [[f"姓名{i}", i, f"{i:018d}"] for i in range(20_000)]
     wb = openpyxl.Workbook()
@@ -627,6 +629,9 @@ def test_openpyxl_fallback_keeps_the_bounds(tmp_path: Path) -> None:
         read_sheet(sparse, None)
     assert ei.value.key == "memory"
 
+
+@needs_alarm
+def test_openpyxl_fallback_keeps_the_time_limit(tmp_path: Path) -> None:
     big = _xlm_macro_sheet_first(_roster_xlsx(tmp_path / "big.xlsx", rows=3000), tmp_path / "big.xlsm")
     with pytest.raises(SheetError) as ei:
         read_sheet(big, None, timeout=0.05)  # openpyxl is pure Python: the time limit stops it

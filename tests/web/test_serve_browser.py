@@ -143,33 +143,40 @@ def test_agency_root_shows_each_client(serve: Served, browser: Browser, tmp_path
     assert snapshot(root) == before
 
 
-def test_dropped_zip_is_checked_like_the_folder_and_then_deleted(serve: Served, browser: Browser,
-                                                                 tmp_path: Path) -> None:
+def test_dropped_zip_is_checked_like_check_pack_zip_and_then_deleted(serve: Served, browser: Browser,
+                                                                    tmp_path: Path) -> None:
     folder = copy_client("call-center-messy", tmp_path / "杭州云栈")
     pack = tmp_path / "材料.zip"
     with zipfile.ZipFile(pack, "w", zipfile.ZIP_DEFLATED) as zf:
         for p in sorted(folder.rglob("*")):
             zf.write(p, str(Path("杭州云栈") / p.relative_to(folder)))
-    _, expected = cli_defects(folder, "zh")
+    _, expected = cli_defects(pack, "zh")
     browser.goto(serve.url)
     browser.set_file("#zip", pack)
     browser.wait_for("document.body.dataset.state === 'shown'")
     shown = Counter(tuple(x) for x in browser.js(FRAME_DEFECTS))
-    # the same defects; only the folder's own path differs (it was unpacked elsewhere)
-    assert Counter(code for code, _ in shown.elements()) == Counter(code for code, _ in expected.elements())
+    assert shown == expected and shown  # checked in place: the same defects, messages and paths
     text = browser.js(FRAME_TEXT)
-    assert "材料.zip#杭州云栈" in text and "validator-zip-" not in text  # named after the zip, not a temp path
-    unpacked = [p for p in serve.tmp.rglob("validator-zip-*")]
-    assert unpacked == []  # the unpacked copy is gone once checked
+    assert "材料.zip" in text and "validator-zip-" not in text  # named after the zip, not a temp path
+    kept = [p for p in serve.tmp.rglob("validator-zip-*")]
+    assert kept == []  # the uploaded copy is gone once checked
 
 
-def test_a_bad_zip_is_refused_in_the_page(serve: Served, browser: Browser, tmp_path: Path) -> None:
+def test_a_zip_member_outside_is_a_defect_and_not_a_zip_is_refused(serve: Served, browser: Browser,
+                                                                   tmp_path: Path) -> None:
     pack = tmp_path / "evil.zip"
     with zipfile.ZipFile(pack, "w") as zf:
+        zf.writestr("client.yaml", "company: 北京示例科技有限公司\nspec: core\n")
         zf.writestr("../outside.txt", "x")
     browser.goto(serve.url)
     browser.set_file("#zip", pack)
+    browser.wait_for("document.body.dataset.state === 'shown'")
+    assert "Z106" in {code for code, _ in browser.js(FRAME_DEFECTS)}  # as `validator check evil.zip` says
+    assert not (tmp_path / "outside.txt").exists() and not (serve.tmp.parent / "outside.txt").exists()
+    fake = tmp_path / "fake.zip"
+    fake.write_bytes(b"%PDF-1.4 not a zip")
+    browser.goto(serve.url)
+    browser.set_file("#zip", fake)
     status = browser.wait_for("document.getElementById('status').className === 'bad' && "
                               "document.getElementById('status').textContent")
-    assert "压缩包不能使用" in status and "outside.txt" in status
-    assert not (tmp_path / "outside.txt").exists() and not (serve.tmp.parent / "outside.txt").exists()
+    assert "压缩包不能使用" in status and "not a zip file" in status

@@ -55,22 +55,53 @@ def test_forced_mode_and_a_broken_spec(tmp_path: Path) -> None:
     assert events[-1]["event"] == "error" and events[-1]["key"] == "spec_error"
 
 
-def test_an_unpacked_zip_of_clients_is_named_after_the_zip(tmp_path: Path) -> None:
-    import io
+def _zip_of(folders: dict[str, Path], dest: Path) -> Path:
     import zipfile
 
-    from validator.web.unzip import unpack
+    with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zf:
+        for inside, folder in folders.items():
+            for p in sorted(folder.rglob("*")):
+                zf.write(p, f"{inside}/{p.relative_to(folder).as_posix()}")
+    return dest
 
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name in ("call-center-clean", "icp-messy"):
-            for p in sorted((EXAMPLES / name).rglob("*")):
-                zf.write(p, f"客户材料/{name}/{p.relative_to(EXAMPLES / name)}")
-    got = unpack(io.BytesIO(buf.getvalue()), parent=str(tmp_path))
-    events = run_worker(tmp_path, Path(got.root), unpacked=got.temp, zip_name="本周.zip")
+
+def test_a_zip_of_clients_is_written_out_for_batch_and_named_after_the_zip(tmp_path: Path) -> None:
+    pack = _zip_of({f"客户材料/{n}": EXAMPLES / n for n in ("call-center-clean", "icp-messy")}, tmp_path / "upload.zip")
+    events = run_worker(tmp_path, pack, zip_name="本周.zip")
     assert events[0]["mode"] == "batch" and events[-1]["clients"] == 2
     report = json.loads((tmp_path / "job" / "report.json").read_text(encoding="utf-8"))
     assert [p["root"] for p in report["packages"]] == ["本周.zip#客户材料/call-center-clean",
                                                       "本周.zip#客户材料/icp-messy"]
     html = (tmp_path / "job" / "report.html").read_text(encoding="utf-8")
-    assert got.temp not in html and "本周.zip#客户材料/icp-messy" in html
+    assert "validator-zip-" not in html and "本周.zip#客户材料/icp-messy" in html
+    assert not list(tmp_path.glob("validator-zip-*"))  # the written-out copy is gone
+
+
+def test_a_zip_of_one_pack_is_checked_in_place_as_check_does(tmp_path: Path) -> None:
+    """Not written out: the same defects at the same paths as `validator check PACK.zip`."""
+    from tests.conftest import run_cli
+
+    pack = _zip_of({"杭州云栈": EXAMPLES / "call-center-messy"}, tmp_path / "upload.zip")
+    events = run_worker(tmp_path, pack, zip_name="材料.zip")
+    assert events[0] == {"event": "start", "mode": "folder", "total": events[-1]["files"], "unit": "files"}
+    got = json.loads((tmp_path / "job" / "report.json").read_text(encoding="utf-8"))["packages"]
+    proc = run_cli("check", str(pack), "--format", "json", "--lang", "en")
+    want = json.loads(proc.stdout)["packages"]
+    assert [p["root"] for p in got] == ["材料.zip"]
+
+    def found(packages: list[dict]) -> list[tuple[str, str, str]]:
+        return sorted((d["code"], d["path"], d["message"]) for p in packages for d in p["defects"])
+
+    assert found(got) == found(want) and found(got)
+    assert not list(tmp_path.glob("validator-zip-*"))
+
+
+def test_a_zip_of_clients_with_a_member_outside_is_refused(tmp_path: Path) -> None:
+    from tests.test_zip_packs import Member, write_zip
+
+    members = [Member(f"root/{n}/client.yaml", b"company: x\n") for n in ("a", "b")]
+    pack = write_zip(tmp_path / "upload.zip", [*members, Member("../outside.txt", b"x")])
+    events = run_worker(tmp_path, pack, mode="batch", zip_name="evil.zip")
+    assert events[-1] == {"event": "error", "key": "bad_zip", "detail": "Z106 ../outside.txt"}
+    assert not (tmp_path.parent / "outside.txt").exists() and not list(tmp_path.rglob("outside.txt"))
+    assert not list(tmp_path.glob("validator-zip-*"))

@@ -1,10 +1,11 @@
-"""`validator init GOOD_FOLDER`: draft a spec from a known-good materials folder.
+"""`validator init GOOD_FOLDER`: draft a spec from a known-good materials folder (or its zip).
 
 Imports only click at module level; the drafting code loads when the command runs.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -13,7 +14,7 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 @click.command("init", context_settings=CONTEXT)
-@click.argument("folder", type=click.Path(exists=True, file_okay=False, dir_okay=True))
+@click.argument("folder", type=click.Path(exists=True, file_okay=True, dir_okay=True))
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="Write the draft to this file (never inside FOLDER). Default: standard output.")
 @click.option("--extends", "extends", metavar="ID_OR_PATH",
@@ -23,6 +24,7 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 def command(folder: str, output: str | None, extends: str | None, lang: str) -> None:
     """Draft a spec from a known-good FOLDER. 根据合格的样板文件夹起草规范。
 
+    FOLDER may be a zipped pack, read in place as `validator check` reads it.
     One document per file, or per family of files sharing a number (13_截图_01.jpg …
     13_截图_12.jpg: one document with a count); the client's values from client.yaml
     (company, uscc, year …) become {company}, {uscc}, {year} in the name patterns; types from
@@ -36,13 +38,17 @@ def command(folder: str, output: str | None, extends: str | None, lang: str) -> 
       validator init 样板材料/ -o my-spec.yaml
       validator init 样板材料/ --extends call-center -o 本省呼叫中心.yaml
       validator init 样板材料/ --lang en > draft.yaml
+      validator init 样板材料.zip -o my-spec.yaml             # a zipped pack, read in place
       validator check 样板材料/ --spec my-spec.yaml        # the round trip: clean
 
     Exit status 0: draft written and FOLDER checks clean against it; 1: draft written, but
     FOLDER still has errors against it (listed in the draft); 2: usage, spec or output error.
     """
     from validator.cli import check_destinations, load_spec_or_exit
+    from validator.packsource import is_zip_package
 
+    if not os.path.isdir(folder) and not is_zip_package(folder):
+        raise click.BadParameter(f"{folder!r} is neither a folder nor a zip file", param_hint="FOLDER")
     check_destinations([("yaml", output)], (folder,), lang)
     extends_as = None
     if extends:
@@ -73,8 +79,6 @@ def command(folder: str, output: str | None, extends: str | None, lang: str) -> 
 def _relative_base(ref: str, output: str | None) -> str:
     """How the draft names a base given as a path: relative to where the draft is written
     (the loader resolves `extends:` against the spec file's folder)."""
-    import os
-
     from validator.client_file import is_spec_path
 
     if not is_spec_path(ref):

@@ -4,9 +4,10 @@
     draft.text        # the YAML, a comment on every guess
     draft.remaining   # defects the folder still has against the draft (self-check)
 
-Steps: walk the folder (the check's own walk: links and special files are listed, never
-followed or opened); read each regular file's facts with the check's readers (type by
-content, size, PDF pages, the sheet's cells, in the killable worker); group files into
+Steps: list the package the way the check does (:func:`validator.packsource.list_package`: a
+folder, or a zipped pack read in place; links and special files are listed, never followed or
+opened); read each regular file's facts once (:class:`validator.facts.FileFacts`: type by
+content, size, PDF pages, the sheet's cells, parsed in the killable worker); group files into
 documents (:mod:`names`); guess each document's rules with margins; write the YAML
 (:mod:`render`). Then the draft is checked against the folder it came from: a naming rule the
 folder breaks is relaxed and the draft written again; what still fails is listed at the top.
@@ -59,6 +60,7 @@ class Seen:
     encrypted: bool = False
     pages: int | None = None
     pdf_problem: str | None = None
+    facts: FileFacts | None = None  # kept for a workbook, whose sheet is drafted later
 
 
 @dataclass
@@ -86,7 +88,7 @@ def draft_spec(folder: str, *, base_ref: str | None = None, extends_as: str | No
     """A spec drafted from ``folder``; ``base_ref`` a spec to extend (``extends_as``: how the
     draft's `extends:` names it, default ``base_ref``). Raises SpecError for a bad base."""
     from validator.client_file import RESERVED_KEYS, is_spec_path, read_client_file
-    from validator.discovery import Ignore, walk
+    from validator.packsource import close_archives, list_package
     from validator.spec import load_spec
 
     root = os.path.abspath(folder)
@@ -95,15 +97,17 @@ def draft_spec(folder: str, *, base_ref: str | None = None, extends_as: str | No
     client, _problem = read_client_file(root)
     values = {k: str(v) for k, v in client.items() if k not in RESERVED_KEYS and isinstance(v, str | int)}
     slots = nm.name_slots(values)
-    ignore = base.ignore if base else core.ignore
     seen: list[Seen] = []
     skipped: list[str] = []
-    for entry in walk(root, Ignore(ignore)):
-        found = _look(entry, slots)
-        if isinstance(found, Seen):
-            seen.append(found)
-        else:
-            skipped.append(f"{entry.rel} ({found})")
+    try:
+        for entry in list_package(root, base or core, values).entries:
+            found = _look(entry, slots)
+            if isinstance(found, Seen):
+                seen.append(found)
+            else:
+                skipped.append(f"{entry.rel} ({found})")
+    finally:
+        close_archives()
     shown_base = extends_as or base_ref
     # The self-check loads the draft from a temporary file: a base given as a path is named
     # there by its absolute path.
@@ -146,6 +150,8 @@ def _look(entry: Entry, slots: Sequence[nm.Slot]) -> Seen | str:
     out = Seen(entry, template, ext, used, content.kind, content.mime, facts.size, content.encrypted)
     if content.kind == "pdf":
         _pdf_facts(out, facts)
+    elif content.kind in ("xlsx", "xlsm"):
+        out.facts = facts
     return out
 
 
@@ -285,9 +291,11 @@ class _Context:
         return "\n".join(lines) + "\n"
 
     def _top(self) -> list[Field]:
-        slug = re.sub(r"[^A-Za-z0-9_-]+", "-", os.path.basename(self.root)).strip("-_")
-        spec_id = ("draft-" + slug) if slug and slug[0].isalpha() else "draft"
         folder = os.path.basename(self.root) or self.root
+        if os.path.isfile(self.root):  # a zipped pack: named as the folder it stands for
+            folder = os.path.splitext(folder)[0] or folder
+        slug = re.sub(r"[^A-Za-z0-9_-]+", "-", folder).strip("-_")
+        spec_id = ("draft-" + slug) if slug and slug[0].isalpha() else "draft"
         out = [Field("id", spec_id[:60], say("id", self.lang)),
                Field("title", f"{self.values.get('company') or folder}材料规范（草稿）")]
         if self.base is not None:
@@ -492,7 +500,8 @@ class _Context:
     def _draft_sheet(self, s: Seen) -> Field:
         from validator.drafting.columns import draft_sheet
 
-        sheet = draft_sheet(s.entry.path, self.lang, [v for v in self.values.values() if len(v) >= 4])
+        assert s.facts is not None  # a workbook's facts are kept when it is seen
+        sheet = draft_sheet(s.facts, self.lang, [v for v in self.values.values() if len(v) >= 4])
         if isinstance(sheet, str):
             return Field("# sheet", None, sheet)
         block = Block([

@@ -17,6 +17,7 @@ from typing import Any
 
 from validator.checks.cells import is_empty, judge
 from validator.drafting.words import listing, say
+from validator.facts import FileFacts, SheetProblem
 
 # Most specific first: an 18-character credit code also "fits" text, a date also a month.
 _CANDIDATES = ("uscc", "cn_id", "licence_no", "icp_record", "cn_mobile", "email", "ip", "domain",
@@ -50,13 +51,9 @@ class SheetDraft:
     comments: dict[str, str]  # key -> why
 
 
-class SheetUnreadable(Exception):
-    pass
-
-
-def find_header_row(path: str, sheet: str | None) -> tuple[int | None, str, tuple[str, ...]]:
-    """(Excel row of the header or None, the sheet's name, every sheet's name)."""
-    data = _read(path, sheet, 0, _HEADER_SCAN)
+def find_header_row(facts: FileFacts, sheet: str | None) -> tuple[int | None, str, tuple[str, ...]]:
+    """(Excel row of the header or None, the sheet's name, every sheet's name); raises SheetProblem."""
+    data = facts.sheet(sheet, 0, max_rows=_HEADER_SCAN)
     widths = []
     for _, row in data.iter_rows():
         filled = [v for v in row if not is_empty(v)]
@@ -69,35 +66,28 @@ def find_header_row(path: str, sheet: str | None) -> tuple[int | None, str, tupl
     return None, data.sheet, data.sheet_names
 
 
-def _read(path: str, sheet: str | None, header_row: int, max_rows: int) -> Any:
-    """A sheet read in the killable worker: a hostile workbook costs a timeout, not the run."""
-    from validator.readers.xlsx import SheetError
+def draft_sheet(facts: FileFacts, lang: str, client_values: Sequence[str] = ()) -> SheetDraft | str:
+    """The layout of the workbook's first sheet, or the reason (a comment) why there is none.
+    ``client_values`` (company, credit code …) never become enum values: the next client's differ.
+
+    Read in the killable worker (a hostile workbook costs a timeout, not the run), from the
+    file's facts: the bytes are read once, the header scan and the sample are two parses of them."""
     from validator.sandbox import SandboxError, shared
 
     try:
-        return shared().call(_read_sheet, path, sheet, header_row, max_rows, timeout=30)
-    except SheetError as exc:
-        raise SheetUnreadable(exc.key) from None
+        return shared().call(_draft_sheet, facts, lang, tuple(client_values), timeout=30)
     except SandboxError as exc:
-        raise SheetUnreadable(type(exc).__name__) from None
+        return say("sheet_unread", lang, why=type(exc).__name__)
 
 
-def _read_sheet(path: str, sheet: str | None, header_row: int, max_rows: int) -> Any:
-    from validator.readers.xlsx import read_sheet
-
-    return read_sheet(path, sheet, header_row, max_rows=max_rows)
-
-
-def draft_sheet(path: str, lang: str, client_values: Sequence[str] = ()) -> SheetDraft | str:
-    """The layout of the workbook's first sheet, or the reason (a comment) why there is none.
-    ``client_values`` (company, credit code …) never become enum values: the next client's differ."""
+def _draft_sheet(facts: FileFacts, lang: str, client_values: Sequence[str]) -> SheetDraft | str:  # in the worker
     try:
-        row, name, names = find_header_row(path, None)
+        row, name, names = find_header_row(facts, None)
         if row is None:
             return say("sheet_no_header", lang)
-        data = _read(path, name, row, _SAMPLE_ROWS)
-    except SheetUnreadable as exc:
-        return say("sheet_unread", lang, why=str(exc))
+        data = facts.sheet(name, row, max_rows=_SAMPLE_ROWS)
+    except SheetProblem as exc:
+        return say("sheet_unread", lang, why=exc.key)
     others = [n for n in names if n != name]
     other_text = say("sheet_others", lang, names=listing(others, lang)) if others else ""
     comments = {

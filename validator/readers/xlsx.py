@@ -565,9 +565,10 @@ def _openpyxl_grid(path: str | os.PathLike[str] | bytes, name: str, nrows: int) 
 
     import openpyxl
 
-    with warnings.catch_warnings():
+    # The file is opened here, not by openpyxl: a time limit that fires inside load_workbook
+    # must not leave its handle to the garbage collector (an unclosed-file warning, a held file).
+    with warnings.catch_warnings(), (io.BytesIO(path) if isinstance(path, bytes) else open(path, "rb")) as source:
         warnings.simplefilter("ignore")
-        source = io.BytesIO(path) if isinstance(path, bytes) else os.fspath(path)
         wb = openpyxl.load_workbook(source, read_only=True, data_only=True, keep_links=False)
         try:
             ws = wb[name]

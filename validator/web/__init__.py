@@ -1,1 +1,1 @@
-"""`validator serve`: the local web page (server, jobs, worker, page, safe unzip)."""
+"""`validator serve`: the local web page (server, jobs, worker, page, a dropped zip of clients)."""

@@ -11,8 +11,9 @@
   refused, and so is a cookie-only POST that shows neither; the bodies are JSON or a zip, which
   no cross-site form can send without a CORS pre-flight that this server never answers.
 * **Nothing is written into the materials**: each job writes into its own folder under a
-  private temporary directory, removed when the server stops; an uploaded zip is unpacked
-  there too and deleted as soon as its check is done.
+  private temporary directory, removed when the server stops; an uploaded zip is kept there
+  as it came (checked in place, as `validator check PACK.zip` checks it) and deleted as soon
+  as its check is done.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ class Job:
     detail: str = ""
     started: float = field(default_factory=time.monotonic)
     finished: float | None = None
-    cleanup: str | None = None  # an unpacked zip to delete when the check ends
+    cleanup: str | None = None  # an uploaded zip's folder to delete when the check ends
     process: subprocess.Popen[str] | None = None
 
     def public(self) -> dict[str, Any]:
@@ -91,8 +92,7 @@ class Jobs:
         folder = os.path.join(self.workdir, job_id)
         os.mkdir(folder, 0o700)
         job = Job(job_id, folder, lang, cleanup=cleanup)
-        request = {"path": path, "specs": specs, "mode": mode, "lang": lang, "out": folder,
-                   "unpacked": cleanup, "zip_name": zip_name}
+        request = {"path": path, "specs": specs, "mode": mode, "lang": lang, "out": folder, "zip_name": zip_name}
         with open(os.path.join(folder, "request.json"), "w", encoding="utf-8") as f:
             json.dump(request, f, ensure_ascii=False)
         with self._lock:
@@ -112,7 +112,7 @@ class Jobs:
             if job.cleanup:
                 shutil.rmtree(job.cleanup, ignore_errors=True)
             job.finished = time.monotonic()
-            # "done" only once the worker has exited and an unpacked zip is gone
+            # "done" only once the worker has exited and an uploaded zip is gone
             if job.summary and not job.key:
                 job.state = "done"
             else:
@@ -395,36 +395,44 @@ class Handler(BaseHTTPRequestHandler):
         if not path:
             self._json(HTTPStatus.BAD_REQUEST, {"key": "empty_path"})
             return
+        from validator.packsource import is_zip_package
+
         folder = os.path.abspath(os.path.expanduser(path))
-        if not os.path.isdir(folder):
+        if not os.path.isdir(folder) and not is_zip_package(folder):
             self._json(HTTPStatus.BAD_REQUEST, {"key": "not_folder", "detail": path})
             return
         job = self.app.jobs.submit(folder, specs, _mode(body.get("mode")), self.app.lang)
         self._json(HTTPStatus.ACCEPTED, {"job": job.id})
 
     def _upload(self, query: dict[str, list[str]], length: int) -> None:
-        from validator.web.unzip import UnsafeZip, unpack
+        """The zip is kept as it came, in a private folder, and checked in place by the worker
+        (the engine's zip reader: bombs, ``../``, links... are its defects, as with `check PACK.zip`)."""
+        from validator.packsource import is_zip_package
 
         specs = self._specs_or_error(query.get("spec", []))
         if specs is None:
             return
-        with tempfile.TemporaryFile(dir=self.app.workdir) as spool:
-            left = length
-            while left:
-                chunk = self.rfile.read(min(left, 1024 * 1024))
-                if not chunk:
-                    break
-                spool.write(chunk)
-                left -= len(chunk)
-            spool.seek(0)
-            try:
-                unpacked = unpack(spool, parent=self.app.workdir)
-            except UnsafeZip as exc:
-                self._json(HTTPStatus.BAD_REQUEST, {"key": "bad_zip", "detail": str(exc)})
-                return
+        temp = tempfile.mkdtemp(prefix="validator-zip-", dir=self.app.workdir)
+        archive = os.path.join(temp, "upload.zip")  # its own name is only shown: it never names a file
+        try:
+            with open(archive, "xb") as spool:
+                left = length
+                while left:
+                    chunk = self.rfile.read(min(left, 1024 * 1024))
+                    if not chunk:
+                        break
+                    spool.write(chunk)
+                    left -= len(chunk)
+        except BaseException:  # the upload broke off: nothing of it stays
+            shutil.rmtree(temp, ignore_errors=True)
+            raise
+        if not is_zip_package(archive):
+            shutil.rmtree(temp, ignore_errors=True)
+            self._json(HTTPStatus.BAD_REQUEST, {"key": "bad_zip", "detail": "not a zip file"})
+            return
         mode = _mode((query.get("mode") or ["auto"])[0])
         name = os.path.basename((query.get("name") or ["upload.zip"])[0].replace("\\", "/"))[:255] or "upload.zip"
-        job = self.app.jobs.submit(unpacked.root, specs, mode, self.app.lang, cleanup=unpacked.temp, zip_name=name)
+        job = self.app.jobs.submit(archive, specs, mode, self.app.lang, cleanup=temp, zip_name=name)
         self._json(HTTPStatus.ACCEPTED, {"job": job.id})
 
 

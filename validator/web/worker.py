@@ -4,7 +4,10 @@ A process of its own, as `validator check` is: the checks run in its main thread
 time and memory bounds of :mod:`validator.readers.bounded` hold as on the command line, and a
 file that crashes a reader takes down this worker, not the server. It reads the materials
 where they are and writes only into the job folder the server gave it (``report.html``,
-``report.xlsx``, ``report.json``). Progress goes to stdout, one JSON object a line:
+``report.xlsx``, ``report.json``). A zip of one pack is checked in place, as
+`validator check PACK.zip` checks it; a zip of several clients' folders is written out for
+`batch` beside the job folder (:mod:`validator.web.dropped`) and removed afterwards.
+Progress goes to stdout, one JSON object a line:
 
     {"event": "start", "mode": "folder"|"batch", "total": N, "unit": "files"|"clients"}
     {"event": "progress", "done": K}
@@ -16,10 +19,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
+
+from validator.web.dropped import RefusedZip, unpack_clients
 
 OUTPUTS = ("html", "xlsx", "json")
 
@@ -30,18 +37,30 @@ def emit(event: str, **fields: Any) -> None:
 
 
 def choose_mode(path: str, asked: str) -> str:
-    """``folder`` (one client's pack) or ``batch`` (an agency root: a folder of client folders)."""
+    """``folder`` (one client's pack) or ``batch`` (an agency root: a folder of client folders),
+    for a folder or a zip of one."""
     if asked in ("folder", "batch"):
         return asked
     from validator.batch.clients import REGISTRY_NAMES, client_folders
     from validator.discovery import CLIENT_FILE
+    from validator.packsource import is_zip_package, pack_files
 
-    if os.path.isfile(os.path.join(path, CLIENT_FILE)):
+    if is_zip_package(path):
+        files = set(pack_files(path)[1])
+        subs = sorted({f.split("/", 1)[0] for f in files if "/" in f and not f.startswith((".", "_"))})
+
+        def has(rel: str) -> bool:
+            return rel in files
+    else:
+        subs = client_folders(path)
+
+        def has(rel: str) -> bool:
+            return os.path.isfile(os.path.join(path, rel))
+    if has(CLIENT_FILE):
         return "folder"
-    if any(os.path.isfile(os.path.join(path, n)) for n in REGISTRY_NAMES):
+    if any(has(n) for n in REGISTRY_NAMES):
         return "batch"
-    subs = client_folders(path)
-    if subs and all(os.path.isfile(os.path.join(path, s, CLIENT_FILE)) for s in subs):
+    if subs and all(has(f"{s}/{CLIENT_FILE}") for s in subs):
         return "batch"
     return "folder"
 
@@ -82,8 +101,9 @@ def _throttled() -> Callable[[int], None]:
 
 
 class Relabel:
-    """Roots inside an unpacked zip are shown as ``材料.zip#folder`` (siegfried's notation), not
-    as a temporary path that is gone once the check ends."""
+    """A dropped zip is shown by the name it was dropped as (``材料.zip``), and a client folder
+    written out of it as ``材料.zip#folder`` (siegfried's notation), never by a temporary path
+    that is gone once the check ends."""
 
     def __init__(self, temp: str | None = None, name: str = "") -> None:
         self.temp = temp.rstrip("/\\") if temp else None
@@ -199,12 +219,22 @@ def main(argv: Sequence[str]) -> int:
         request = json.load(f)
     path, lang, out = request["path"], request["lang"], request["out"]
     specs = [s for s in request.get("specs", []) if s]
+    zip_name = request.get("zip_name", "")  # a dropped zip: the name it was dropped as
+    unpacked = None
     try:
         mode = choose_mode(path, request.get("mode", "auto"))
+        relabel = Relabel(path, zip_name) if zip_name else Relabel()
+        if mode == "batch" and os.path.isfile(path):  # a zip of clients' folders: batch needs folders
+            unpacked = tempfile.mkdtemp(prefix="validator-zip-", dir=os.path.dirname(os.path.abspath(out)))
+            relabel = Relabel(unpacked, zip_name or os.path.basename(path))
+            path = unpack_clients(path, unpacked)
         run = check_root if mode == "batch" else check_one
-        run(path, specs, lang, out, Relabel(request.get("unpacked"), request.get("zip_name", "")))
+        run(path, specs, lang, out, relabel)
     except UserError as exc:
         emit("error", key=str(exc))
+        return 2
+    except RefusedZip as exc:
+        emit("error", key="bad_zip", detail=str(exc))
         return 2
     except Exception as exc:  # a spec error, an unreadable folder: shown in the page, not a traceback
         from validator.spec import SpecError
@@ -212,6 +242,9 @@ def main(argv: Sequence[str]) -> int:
 
         emit("error", key="spec_error" if isinstance(exc, SpecError) else "failed", detail=safe(str(exc))[:2000])
         return 2
+    finally:
+        if unpacked is not None:
+            shutil.rmtree(unpacked, ignore_errors=True)
     return 0
 
 
