@@ -143,12 +143,13 @@ def read_facts(entry: Entry, *, text_pages: int = 0) -> FileFacts:
             raise ReadProblem("F104", "not a regular file", _KINDS.get(exc.kind, exc.kind)) from None
         raise ReadProblem("F101", exc.detail or exc.reason) from None
     try:
-        head = os.read(fd, HEAD_SIZE)
-    except OSError as exc:
-        raise ReadProblem("F101", exc.strerror or str(exc)) from None
+        try:
+            head = os.read(fd, HEAD_SIZE)
+        except OSError as exc:
+            raise ReadProblem("F101", exc.strerror or str(exc)) from None
+        content = sniff(entry.path, head, st.st_size, fd)  # a zip's directory: through the same descriptor
     finally:
         os.close(fd)
-    content = sniff(entry.path, head, st.st_size)
     return FileFacts(entry, st.st_size, head, content, text_pages)
 
 

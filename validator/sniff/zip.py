@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import IO, Any, Final, NamedTuple
 
 from validator.sniff.libmagic import _fallback, _Lib
+from validator.sniff.reading import open_for_reading
 from validator.sniff.types import (
     _DOCM,
     _DOCX,
@@ -220,16 +221,17 @@ def _zip_end_record(f: IO[bytes], size: int) -> _ZipEnd | None:
     return _ZipEnd(entries, cd_size, cd_offset, size - n + i, tail, size - n)
 
 
-def _sniff_zip(path: str | os.PathLike[str], head: bytes, size: int, lib: _Lib) -> ContentType:
+def _sniff_zip(path: str | os.PathLike[str], head: bytes, size: int, lib: _Lib, fd: int | None = None) -> ContentType:
     if len(head) >= size:
         return _inspect_zip(io.BytesIO(head), size, lib, head)
     try:
-        f = open(path, "rb")  # noqa: SIM115 - closed below; read-only
+        f = open_for_reading(path, fd)
     except OSError as exc:
         return _fallback(lib, f"could not reopen file to look inside the zip: {exc.strerror or exc}")
     with f:
         try:
-            size = os.fstat(f.fileno()).st_size  # the file may have changed since the caller's stat
+            if fd is None:  # reopened: the file may have changed since the caller's stat
+                size = os.fstat(f.fileno()).st_size
             return _inspect_zip(f, size, lib, head)
         except OSError as exc:
             return _fallback(lib, f"could not read the zip: {exc.strerror or exc}")
