@@ -32,6 +32,23 @@ _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 _FULLWIDTH_RE = re.compile("[\uff01-\uff60\uffe0-\uffe6]")
 _SPACE_RE = re.compile(f"[\\s{_ZERO_WIDTH}]")
 _HALFWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+# A name without any of these (the usual name) gives the forbid rules and the platform screen
+# nothing to object to but a copy marker, a reserved stem, its length or a trailing dot: one C
+# scan spares the per-rule scans (whitespace, full-width, surrogates, unsafe characters).
+_NOTHING_PLAIN = re.compile(r'[\s\u200b\u200c\u200d\u2060\ufeff\uff01-\uff60\uffe0-\uffe6\ud800-\udfff<>:"/\\|?*\x00-\x1f\x7f]')
+# The last character of every copy marker the suffix pattern takes (checked against every code
+# point under IGNORECASE); the prefix "copy of " needs a space, so a plain name can only carry 复件.
+_COPY_ENDS = (")", "y", "Y", "件", "本", "贝", "）")
+
+
+def _plain(nfc: str) -> bool:
+    """No whitespace, full-width, surrogate, control or unsafe character in the name."""
+    return _NOTHING_PLAIN.search(nfc) is None
+
+
+def _may_have_copy_marker(stem: str) -> bool:
+    """False when ``copy_marker`` would surely find none (a plain stem: see _COPY_ENDS)."""
+    return stem.endswith(_COPY_ENDS) or stem.startswith("复件")
 
 
 def split_ext(name: str) -> tuple[str, str]:
@@ -69,6 +86,13 @@ def display_name(name: str) -> str:
 
 def matching_form(name: str, rules: NamingRules) -> str:
     """The name as documents are matched: NFC, lower-case extension, minus what the rules report."""
+    nfc = unicodedata.normalize("NFC", name)
+    if _plain(nfc):  # nothing to make half-width or strip; at most a copy marker to cut
+        stem, ext = split_ext(nfc)
+        if "copy_suffix" in rules.forbid and _may_have_copy_marker(stem):
+            while (shorter := without_copy_marker(stem)) != stem:
+                stem = shorter
+        return stem + ext.lower()
     name = unicodedata.normalize("NFC", display_name(name))
     stem, ext = split_ext(name)
     if "fullwidth" in rules.forbid:
@@ -85,6 +109,10 @@ def matching_form(name: str, rules: NamingRules) -> str:
 def check_name(ctx: Context, rel: str, document: str | None) -> None:
     rules = ctx.spec.naming
     name = rel.rsplit("/", 1)[-1]
+    nfc = unicodedata.normalize("NFC", name)
+    if _plain(nfc):
+        _check_plain_name(ctx, rel, name, nfc, rules, document)
+        return
     if has_surrogates(name):
         ctx.emit("N108", rel, _encoding_guess(name), document=document)
     shown = display_name(name)
@@ -110,6 +138,26 @@ def check_name(ctx: Context, rel: str, document: str | None) -> None:
         ctx.emit("N106", rel, params, document=document)
     if marker:
         ctx.emit("N107", rel, {"suffix": marker}, document=document)
+    if rules.extension_case == "lower" and ext and ext != ext.lower():
+        ctx.emit("N110", rel, {"found": ext, "expected": ext.lower()}, document=document)
+
+
+def _check_plain_name(ctx: Context, rel: str, name: str, nfc: str, rules: NamingRules, document: str | None) -> None:
+    """check_name for a plain name (see _plain): the same defects, without the scans that
+    cannot find anything in it (no surrogates, full-width characters or whitespace)."""
+    if nfc != name:
+        ctx.emit("N109", rel, document=document)
+    if rules.platform:
+        _check_platform(ctx, rel, nfc, rules.platform, document)
+    if rules.max_length is not None and len(nfc) > rules.max_length:
+        ctx.emit("N104", rel, {"length": len(nfc), "max": rules.max_length}, document=document)
+    if rules.max_path_length is not None and len(rel) > rules.max_path_length:
+        ctx.emit("N111", rel, {"length": len(rel), "max": rules.max_path_length}, document=document)
+    stem, ext = split_ext(nfc)
+    if "copy_suffix" in rules.forbid and _may_have_copy_marker(stem):
+        marker = copy_marker(stem)
+        if marker:
+            ctx.emit("N107", rel, {"suffix": marker}, document=document)
     if rules.extension_case == "lower" and ext and ext != ext.lower():
         ctx.emit("N110", rel, {"found": ext, "expected": ext.lower()}, document=document)
 
