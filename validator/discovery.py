@@ -58,6 +58,8 @@ class Ignore:
         self.patterns = tuple(unicodedata.normalize("NFC", p).lower() for p in patterns)
 
     def __call__(self, name: str) -> bool:
+        if not self.patterns:  # the usual spec: nothing to ignore, nothing to normalise
+            return False
         n = unicodedata.normalize("NFC", name).lower()
         return any(fnmatch.fnmatchcase(n, p) for p in self.patterns)
 

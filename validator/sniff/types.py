@@ -342,6 +342,8 @@ def kind_matches(kind: str, mime: str, wanted: str) -> bool:
     ``xls``/``et``, ``ppt``/``dps`` and ``csv``/``txt`` accept each other); for kinds this module
     does not model (``unknown``) the MIME type decides, so ``"mp4"`` matches ``video/mp4``.
     """
+    if wanted == kind and kind in KINDS:  # the usual case: the spec names the kind itself
+        return True
     w = wanted.strip().lower()
     if not w:
         return False
