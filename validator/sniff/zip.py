@@ -93,81 +93,93 @@ class _ZipEnd(NamedTuple):
     tail_at: int = 0  # its offset in the file
 
 
-class _Member(NamedTuple):
-    filename: str
-    flag_bits: int
-    method: int
-    compress_size: int
-    file_size: int
-    header_offset: int  # local header, corrected for data before the archive
-
-
-_new_member: Final = tuple.__new__  # 4x cheaper than _Member(...), whose __new__ is Python code
 _CD_ENTRY: Final = struct.Struct("<4s4xHH8xLLHHH8xL")  # one central directory header, 46 bytes
+_CD_LENGTHS: Final = struct.Struct("<4s4xH18xHHH")  # its signature, flags and the three lengths
 
 
 class _MiniZip:
     """Just enough of a zip reader to classify a package: its central directory and the first
     bytes of a few small members. About 4x cheaper than zipfile.ZipFile on a 15-entry xlsx,
-    which matters because every xlsx/docx in a folder is sniffed."""
+    which matters because every xlsx/docx in a folder is sniffed.
+
+    What classifying asks of the directory is gathered in its one pass: ``by_name`` (names in
+    lower case with forward slashes, of duplicates the last -> where the entry lies in the
+    directory: sizes and offsets are unpacked only for the few members read), ``count``,
+    ``encrypted`` (entries with the encryption flag) and ``backslashes`` (some name uses them)."""
 
     def __init__(self, f: IO[bytes], size: int, end: _ZipEnd, head: bytes = b""):
         self._f = f
         self._head = head  # the file's first bytes: most small members lie within them
+        self._tail, self._tail_at = end.tail, end.tail_at  # the file's last bytes: an xlsx's [Content_Types].xml
         cd_start = end.position - end.cd_size if end.position >= 0 else end.cd_offset
         if cd_start < 0:
             raise ValueError("central directory starts before the file")
-        concat = cd_start - end.cd_offset  # bytes in front of the archive (self-extractors)
+        self._concat = cd_start - end.cd_offset  # bytes in front of the archive (self-extractors)
         within = cd_start - end.tail_at
         if within >= 0 and within + end.cd_size <= len(end.tail):
             data = end.tail[within : within + end.cd_size]
         else:
             f.seek(cd_start)
             data = f.read(end.cd_size)
-        self.members: list[_Member] = []
-        members = self.members
-        unpack = _CD_ENTRY.unpack_from
+        self._cd = data
+        self.by_name: dict[str, int] = {}
+        by_name = self.by_name
+        count = encrypted = 0
+        backslashes = False
+        unpack = _CD_LENGTHS.unpack_from
         pos, end_at = 0, len(data) - 46
-        while pos <= end_at and len(members) < _MAX_ZIP_ENTRIES:
-            (sig, flags, method, csize, usize, nlen, xlen, clen, offset) = unpack(data, pos)
+        while pos <= end_at and count < _MAX_ZIP_ENTRIES:
+            sig, flags, nlen, xlen, clen = unpack(data, pos)
             if sig != b"PK\x01\x02":
                 raise ValueError(f"bad central directory entry at {pos}")
             name_end = pos + 46 + nlen
-            if xlen:  # most packages have no extra fields: spare the call
-                csize, usize, offset = _zip64_sizes(data[name_end : name_end + xlen], csize, usize, offset)
+            if xlen:  # most packages have no extra fields: spare the call (it checks their framing)
+                _, _, _, csize, usize, _, _, _, offset = _CD_ENTRY.unpack_from(data, pos)
+                _zip64_sizes(data[name_end : name_end + xlen], csize, usize, offset)
             raw = data[pos + 46 : name_end]
             if raw.isascii():  # the common case, without the (Python-level) cp437 codec
-                name = raw.decode("ascii")
+                key = raw.decode("ascii").lower()
             else:
-                name = raw.decode("utf-8" if flags & 0x800 else "cp437", "replace")
-            members.append(_new_member(_Member, (name, flags, method, csize, usize, offset + concat)))
+                key = raw.decode("utf-8" if flags & 0x800 else "cp437", "replace").lower()
+            if "\\" in key:  # Windows tools' separators: readers may choke, we still classify
+                backslashes = True
+                key = key.replace("\\", "/")
+            by_name[key] = pos
+            count += 1
+            encrypted += flags & 0x1
             pos = name_end + xlen + clen
+        self.count, self.encrypted, self.backslashes = count, encrypted, backslashes
 
-    def infolist(self) -> list[_Member]:
-        return self.members
-
-    def read(self, member: _Member, limit: int) -> bytes:
-        if member.flag_bits & 0x1:
+    def read(self, at: int, limit: int) -> bytes:
+        """Up to ``limit`` bytes of the member whose directory entry lies at ``at`` (a ``by_name`` value)."""
+        _, flags, method, csize, usize, nlen, xlen, _, offset = _CD_ENTRY.unpack_from(self._cd, at)
+        if flags & 0x1:
             return b""  # encrypted
-        at = member.header_offset
+        if xlen:
+            name_end = at + 46 + nlen
+            csize, usize, offset = _zip64_sizes(self._cd[name_end : name_end + xlen], csize, usize, offset)
+        at = offset + self._concat  # its local header
         local = self._range(at, 30)
         if len(local) < 30 or local[:4] != b"PK\x03\x04":
             return b""
         nlen, xlen = struct.unpack_from("<HH", local, 26)
-        raw = self._range(at + 30 + nlen + xlen, min(member.compress_size, limit * 1032 + 1024))  # deflate ≤ 1032:1
-        if member.method == 0:
+        raw = self._range(at + 30 + nlen + xlen, min(csize, limit * 1032 + 1024))  # deflate ≤ 1032:1
+        if method == 0:
             return raw[:limit]
-        if member.method == 8:
+        if method == 8:
             try:
                 return zlib.decompressobj(-15).decompress(raw, limit)
             except zlib.error:
                 return b""
         return b""
 
-
     def _range(self, at: int, n: int) -> bytes:
+        """``n`` bytes at ``at``: from the head or the tail already read when they hold them."""
         if at >= 0 and at + n <= len(self._head):
             return self._head[at : at + n]
+        within = at - self._tail_at
+        if within >= 0 and within + n <= len(self._tail):
+            return self._tail[within : within + n]
         self._f.seek(at)
         return self._f.read(n)
 
@@ -320,15 +332,12 @@ def _inspect_zip(f: IO[bytes], size: int, lib: _Lib, head: bytes) -> ContentType
         zf = _MiniZip(f, size, end, head)
     except (ValueError, struct.error, OSError) as exc:
         return _damaged_zip(f"{type(exc).__name__}: {exc}"[:200], lib, head)
-    infos = zf.infolist()[:_MAX_ZIP_ENTRIES]
-    # Names from Windows tools sometimes use backslashes; readers may choke, we still classify.
-    by_name = {i.filename.replace("\\", "/").lower(): i for i in infos}
-    n_encrypted = sum(1 for i in infos if i.flag_bits & 0x1)
-    encrypted = n_encrypted > 0
-    enc_note = f", encrypted entries: {n_encrypted}" if encrypted else ""
-    if any("\\" in i.filename for i in infos):
+    by_name = zf.by_name
+    encrypted = zf.encrypted > 0
+    enc_note = f", encrypted entries: {zf.encrypted}" if encrypted else ""
+    if zf.backslashes:
         enc_note += ", entry names use backslashes"
-    count = f"{len(infos)} {'entry' if len(infos) == 1 else 'entries'}{enc_note}"
+    count = f"{zf.count} {'entry' if zf.count == 1 else 'entries'}{enc_note}"
 
     if "ofd.xml" in by_name:
         return ContentType("ofd", "application/ofd", f"OFD package, {count}", encrypted)
@@ -366,7 +375,7 @@ def _inspect_zip(f: IO[bytes], size: int, lib: _Lib, head: bytes) -> ContentType
     return ContentType("zip", mime, f"zip, {count}{note}", encrypted)
 
 
-def _read_member(zf: _MiniZip, info: _Member, limit: int) -> bytes:
+def _read_member(zf: _MiniZip, info: int, limit: int) -> bytes:
     """Up to ``limit`` decompressed bytes of one member; b"" if it cannot be read."""
     try:
         return zf.read(info, limit)
