@@ -21,6 +21,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from validator.discovery import Entry
+from validator.safeio import UnsafeFile, open_regular
 from validator.sniff import HEAD_SIZE, ContentType, sniff
 
 if TYPE_CHECKING:
@@ -130,8 +131,6 @@ def read_facts(entry: Entry, *, text_pages: int = 0) -> FileFacts:
     """Read the head of a regular file once and sniff its type; ReadProblem otherwise."""
     if entry.member is not None:
         return _member_facts(entry, text_pages)
-    from validator.safeio import UnsafeFile, open_regular
-
     try:
         fd, st = open_regular(entry.path)
     except UnsafeFile as exc:
@@ -175,7 +174,7 @@ _READ_CAP = 256 << 20  # the PDF reader's own limit
 def _read_whole(path: str) -> bytes | None:
     """A regular file's bytes (not following a link, at most the cap); None when it cannot be
     read now (the readers then open the path and report what they find)."""
-    from validator.safeio import UnsafeFile, read_regular
+    from validator.safeio import read_regular
 
     try:
         return read_regular(path, _READ_CAP)

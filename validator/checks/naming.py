@@ -35,7 +35,9 @@ _HALFWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 # A name without any of these (the usual name) gives the forbid rules and the platform screen
 # nothing to object to but a copy marker, a reserved stem, its length or a trailing dot: one C
 # scan spares the per-rule scans (whitespace, full-width, surrogates, unsafe characters).
-_NOTHING_PLAIN = re.compile(r'[\s\u200b\u200c\u200d\u2060\ufeff\uff01-\uff60\uffe0-\uffe6\ud800-\udfff<>:"/\\|?*\x00-\x1f\x7f]')
+_NOTHING_PLAIN = re.compile(
+    r'[\s\u200b\u200c\u200d\u2060\ufeff\uff01-\uff60\uffe0-\uffe6\ud800-\udfff<>:"/\\|?*\x00-\x1f\x7f]'
+)
 # The last character of every copy marker the suffix pattern takes (checked against every code
 # point under IGNORECASE); the prefix "copy of " needs a space, so a plain name can only carry 复件.
 _COPY_ENDS = (")", "y", "Y", "件", "本", "贝", "）")

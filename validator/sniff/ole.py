@@ -31,7 +31,9 @@ class _OleError(Exception):
 class _Source:
     """Byte ranges from ``head`` when it covers them, else from the file (opened lazily), within a budget."""
 
-    def __init__(self, path: str | os.PathLike[str], head: bytes, size: int, budget: int, fd: int | None = None) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], head: bytes, size: int, budget: int, fd: int | None = None
+    ) -> None:
         self.path = path
         self.fd = fd  # the caller's open descriptor of the file, if any: read through it
         self.head = head
