@@ -149,7 +149,7 @@ def _check_plain_name(ctx: Context, rel: str, name: str, nfc: str, rules: Naming
     cannot find anything in it (no surrogates, full-width characters or whitespace)."""
     if nfc != name:
         ctx.emit("N109", rel, document=document)
-    if rules.platform:
+    if rules.platform and not _surely_valid_plain(nfc):
         _check_platform(ctx, rel, nfc, rules.platform, document)
     if rules.max_length is not None and len(nfc) > rules.max_length:
         ctx.emit("N104", rel, {"length": len(nfc), "max": rules.max_length}, document=document)
@@ -179,6 +179,17 @@ def _surely_valid(name: str) -> bool:
     if _UNSAFE_RE.search(name):
         return False
     return not name.split(".", 1)[0].strip().upper().startswith(_RESERVED_STEMS)
+
+
+def _surely_valid_plain(name: str) -> bool:
+    """``_surely_valid`` for a plain name (see _plain: no space, nothing unsafe): only a trailing
+    dot, more than 255 bytes (at most 4 a character) or a reserved stem can be wrong with it.
+    A reserved stem is the start of the name in upper case (a stem holds no dot)."""
+    return (
+        name[-1:] not in (".", "")
+        and (len(name) <= 63 or len(name.encode("utf-8", "surrogateescape")) <= 255)
+        and not name[:8].upper().startswith(_RESERVED_STEMS)
+    )
 
 
 def _check_platform(ctx: Context, rel: str, name: str, platform: str, document: str | None) -> None:
