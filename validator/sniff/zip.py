@@ -153,26 +153,24 @@ class _MiniZip:
 
     def read(self, at: int, limit: int) -> bytes:
         """Up to ``limit`` bytes of the member whose directory entry lies at ``at`` (a ``by_name`` value)."""
+        found = self.stored(at, limit)
+        return b"" if found is None else _inflate(found[0], found[1], limit)
+
+    def stored(self, at: int, limit: int) -> tuple[int, bytes] | None:
+        """(method, bytes as stored) of that member, enough for ``limit`` bytes inflated; None when
+        it is encrypted or its local header is not there."""
         _, flags, method, csize, usize, nlen, xlen, _, offset = _CD_ENTRY.unpack_from(self._cd, at)
         if flags & 0x1:
-            return b""  # encrypted
+            return None  # encrypted
         if xlen:
             name_end = at + 46 + nlen
             csize, usize, offset = _zip64_sizes(self._cd[name_end : name_end + xlen], csize, usize, offset)
         at = offset + self._concat  # its local header
         local = self._range(at, 30)
         if len(local) < 30 or local[:4] != b"PK\x03\x04":
-            return b""
+            return None
         nlen, xlen = struct.unpack_from("<HH", local, 26)
-        raw = self._range(at + 30 + nlen + xlen, min(csize, limit * 1032 + 1024))  # deflate ≤ 1032:1
-        if method == 0:
-            return raw[:limit]
-        if method == 8:
-            try:
-                return zlib.decompressobj(-15).decompress(raw, limit)
-            except zlib.error:
-                return b""
-        return b""
+        return method, self._range(at + 30 + nlen + xlen, min(csize, limit * 1032 + 1024))  # deflate ≤ 1032:1
 
     def _range(self, at: int, n: int) -> bytes:
         """``n`` bytes at ``at``: from the head or the tail already read when they hold them."""
@@ -183,6 +181,18 @@ class _MiniZip:
             return self._tail[within : within + n]
         self._f.seek(at)
         return self._f.read(n)
+
+
+def _inflate(method: int, raw: bytes, limit: int) -> bytes:
+    """Up to ``limit`` bytes of a member stored (0) or deflated (8); b"" for anything else."""
+    if method == 0:
+        return raw[:limit]
+    if method == 8:
+        try:
+            return zlib.decompressobj(-15).decompress(raw, limit)
+        except zlib.error:
+            return b""
+    return b""
 
 
 def _zip64_sizes(extra: bytes, csize: int, usize: int, offset: int) -> tuple[int, int, int]:
@@ -465,19 +475,51 @@ def _content_type(data: bytes, part: str) -> str:
     return ""
 
 
+# Decisions of the usual-main-part look-up by the [Content_Types].xml bytes as stored: packages
+# from one writer (a template, an export) share them byte for byte, and then neither inflating
+# nor searching is done again. Exact (same bytes, same parts present: same answer) and bounded.
+_DECIDED: dict[tuple[int, bytes, tuple[str, ...]], tuple[str, str] | None] = {}
+_DECIDED_MAX: Final = 128
+_DECIDED_BYTES: Final = 16 * 1024  # stored bytes; a larger [Content_Types].xml is not remembered
+
+
+def _usual_main(data: bytes, parts: tuple[str, ...]) -> tuple[str, str] | None:
+    """(part, content type) of the first of ``parts`` declared with a main-part content type."""
+    lowered = data.lower()
+    for part in parts:
+        ctype = _override_type(data, lowered, part)
+        if ctype in _OOXML_MAIN:
+            return part, ctype
+    return None
+
+
 def _classify_ooxml(
     zf: Any, ct_info: Any, by_name: dict[str, Any], count: str, encrypted: bool
 ) -> ContentType:
-    data = _read_member(zf, ct_info, _MAX_CONTENT_TYPES)
+    try:
+        stored = zf.stored(ct_info, _MAX_CONTENT_TYPES)
+    except (OSError, ValueError, struct.error):  # as _read_member
+        stored = None
     # Decisive and cheap: a main part at its usual place, declared with a main-part content type
     # (what every Office, WPS and library writer produces); _rels/.rels is read only otherwise.
-    lowered = data.lower()
-    for part in _USUAL_MAIN_PARTS:
-        if part in by_name:
-            ctype = _override_type(data, lowered, part)
-            if ctype in _OOXML_MAIN:
-                kind, mime = _OOXML_MAIN[ctype]
-                return ContentType(kind, mime, f"OOXML main part /{part}, {count}", encrypted)
+    parts = tuple(p for p in _USUAL_MAIN_PARTS if p in by_name)
+    key = (stored[0], stored[1], parts) if stored is not None and len(stored[1]) <= _DECIDED_BYTES else None
+    data: bytes | None = None
+    if key is not None and key in _DECIDED:
+        decided = _DECIDED[key]
+    else:
+        data = b"" if stored is None else _inflate(stored[0], stored[1], _MAX_CONTENT_TYPES)
+        decided = _usual_main(data, parts)
+        if key is not None:
+            if len(_DECIDED) >= _DECIDED_MAX:
+                _DECIDED.clear()
+            _DECIDED[key] = decided
+    if decided is not None:
+        part, ctype = decided
+        kind, mime = _OOXML_MAIN[ctype]
+        return ContentType(kind, mime, f"OOXML main part /{part}, {count}", encrypted)
+    if data is None:
+        data = b"" if stored is None else _inflate(stored[0], stored[1], _MAX_CONTENT_TYPES)
     main = _main_part(zf, by_name)
     if main is not None and main in by_name:
         ctype = _content_type(data, main)
