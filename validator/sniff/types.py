@@ -323,7 +323,7 @@ def extension_agrees(ext: str, kind: str) -> bool:
 
     ``empty`` and ``unknown`` never disagree: other checks report those files.
     """
-    allowed = kinds_for_extension(ext)
+    allowed = _EXT_KINDS.get(ext) or kinds_for_extension(ext)  # the first: ".pdf" as given, not normalised
     if not allowed or kind not in KINDS or kind in ("empty", "unknown"):
         return True
     return kind in allowed

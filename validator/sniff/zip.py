@@ -123,13 +123,12 @@ class _MiniZip:
             f.seek(cd_start)
             data = f.read(end.cd_size)
         self._cd = data
-        self.by_name: dict[str, int] = {}
-        by_name = self.by_name
-        count = encrypted = 0
-        backslashes = False
+        raws: list[bytes] = []  # each entry's name as stored
+        starts: list[int] = []  # where each entry lies in the directory
+        encrypted = 0
         unpack = _CD_LENGTHS.unpack_from
         pos, end_at = 0, len(data) - 46
-        while pos <= end_at and count < _MAX_ZIP_ENTRIES:
+        while pos <= end_at and len(starts) < _MAX_ZIP_ENTRIES:
             sig, flags, nlen, xlen, clen = unpack(data, pos)
             if sig != b"PK\x01\x02":
                 raise ValueError(f"bad central directory entry at {pos}")
@@ -137,19 +136,29 @@ class _MiniZip:
             if xlen:  # most packages have no extra fields: spare the call (it checks their framing)
                 _, _, _, csize, usize, _, _, _, offset = _CD_ENTRY.unpack_from(data, pos)
                 _zip64_sizes(data[name_end : name_end + xlen], csize, usize, offset)
-            raw = data[pos + 46 : name_end]
-            if raw.isascii():  # the common case, without the (Python-level) cp437 codec
-                key = raw.decode("ascii").lower()
-            else:
-                key = raw.decode("utf-8" if flags & 0x800 else "cp437", "replace").lower()
-            if "\\" in key:  # Windows tools' separators: readers may choke, we still classify
-                backslashes = True
-                key = key.replace("\\", "/")
-            by_name[key] = pos
-            count += 1
+            raws.append(data[pos + 46 : name_end])
+            starts.append(pos)
             encrypted += flags & 0x1
             pos = name_end + xlen + clen
-        self.count, self.encrypted, self.backslashes = count, encrypted, backslashes
+        blob = b"\0".join(raws)
+        if blob.isascii() and blob.count(b"\0") == len(raws) - 1:  # the usual names: decoded in one go
+            keys = blob.decode("ascii").lower().split("\0")
+        else:
+            keys = [self._name(raw, at) for raw, at in zip(raws, starts)]
+        # Windows tools' separators (byte 0x5C is "\\" in UTF-8 and cp437 alike): readers may
+        # choke, we still classify
+        self.backslashes = b"\\" in blob
+        if self.backslashes:
+            keys = [key.replace("\\", "/") for key in keys]
+        self.by_name: dict[str, int] = dict(zip(keys, starts))  # of duplicates the last
+        self.count, self.encrypted = len(starts), encrypted
+
+    def _name(self, raw: bytes, at: int) -> str:
+        """One entry's name in lower case (UTF-8 when flagged so, else cp437, as zipfile reads it)."""
+        if raw.isascii():  # without the (Python-level) cp437 codec
+            return raw.decode("ascii").lower()
+        (flags,) = struct.unpack_from("<H", self._cd, at + 8)
+        return raw.decode("utf-8" if flags & 0x800 else "cp437", "replace").lower()
 
     def read(self, at: int, limit: int) -> bytes:
         """Up to ``limit`` bytes of the member whose directory entry lies at ``at`` (a ``by_name`` value)."""
