@@ -144,13 +144,13 @@ class _MiniZip:
         if blob.isascii() and blob.count(b"\0") == len(raws) - 1:  # the usual names: decoded in one go
             keys = blob.decode("ascii").lower().split("\0")
         else:
-            keys = [self._name(raw, at) for raw, at in zip(raws, starts)]
+            keys = [self._name(raw, at) for raw, at in zip(raws, starts, strict=True)]
         # Windows tools' separators (byte 0x5C is "\\" in UTF-8 and cp437 alike): readers may
         # choke, we still classify
         self.backslashes = b"\\" in blob
         if self.backslashes:
             keys = [key.replace("\\", "/") for key in keys]
-        self.by_name: dict[str, int] = dict(zip(keys, starts))  # of duplicates the last
+        self.by_name: dict[str, int] = dict(zip(keys, starts, strict=True))  # of duplicates the last
         self.count, self.encrypted = len(starts), encrypted
 
     def _name(self, raw: bytes, at: int) -> str:
