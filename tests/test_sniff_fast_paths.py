@@ -104,3 +104,17 @@ def test_walk_order_is_the_sorted_order(tmp_path: Path) -> None:
     entries = list(walk(str(tmp_path), Ignore([])))
     assert len(entries) == 11
     assert entries == _sorted(entries)
+
+
+def test_a_walked_file_is_the_entry_the_dataclass_builds(tmp_path: Path) -> None:
+    # The walk builds plain files' entries without Entry.__init__: a new field or a
+    # __post_init__ on Entry must show up here.
+    from validator.discovery import Entry
+
+    path = tmp_path / "a.pdf"
+    path.write_bytes(b"%PDF-1.4\n")
+    [walked] = walk(str(tmp_path), Ignore([]))
+    st = path.stat()
+    built = Entry("a.pdf", str(path), "file", st.st_size, st.st_mtime_ns)
+    assert walked == built and hash(walked) == hash(built)
+    assert vars(walked) == vars(built)
