@@ -430,15 +430,14 @@ def write_blob(path: Path, obj: Any) -> bool:
         return False
     if len(data) > MAX_FILE_BYTES:
         return False
-    import secrets  # only a run that writes pays for it
-
     with _directory(path.parent, create=True) as dir_fd:
         if dir_fd is None:
             return False
         at = {"dir_fd": dir_fd} if dir_fd >= 0 else {}
         both = {"src_dir_fd": dir_fd, "dst_dir_fd": dir_fd} if dir_fd >= 0 else {}
         base = path.parent if dir_fd < 0 else Path()
-        tmp = str(base / f".tmp-{os.getpid()}-{secrets.token_hex(6)}.pickle")
+        # os.urandom is what secrets.token_hex reads, without importing secrets (base64, hmac, random)
+        tmp = str(base / f".tmp-{os.getpid()}-{os.urandom(6).hex()}.pickle")
         target = str(base / path.name)
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
         written = False

@@ -58,6 +58,8 @@ class Ignore:
         self.patterns = tuple(unicodedata.normalize("NFC", p).lower() for p in patterns)
 
     def __call__(self, name: str) -> bool:
+        if not self.patterns:  # the usual spec: nothing to ignore, nothing to normalise
+            return False
         n = unicodedata.normalize("NFC", name).lower()
         return any(fnmatch.fnmatchcase(n, p) for p in self.patterns)
 
@@ -84,6 +86,9 @@ def walk(root: str, ignore: Ignore) -> Iterator[Entry]:
             yield Entry(rel, item.path, "file", error=exc.strerror or str(exc),
                         vanished=isinstance(exc, FileNotFoundError))
             continue
+        if stat.S_ISREG(st.st_mode):  # most entries: a plain file, built without the dataclass __init__
+            yield _plain_file(rel, item.path, st.st_size, st.st_mtime_ns)
+            continue
         kind = kind_of(st.st_mode)
         if kind == "dir":
             if item.name not in ALWAYS_SKIPPED_DIRS:
@@ -99,6 +104,18 @@ def walk(root: str, ignore: Ignore) -> Iterator[Entry]:
             except OSError:
                 target = "?"
         yield Entry(rel, item.path, kind, st.st_size, st.st_mtime_ns, target)
+
+
+_ENTRY_SETATTR = object.__setattr__
+
+
+def _plain_file(rel: str, path: str, size: int, mtime_ns: int) -> Entry:
+    """``Entry(rel, path, "file", size, mtime_ns)``, at half the cost of the frozen dataclass's
+    ``__init__`` (one dict instead of nine frozen-attribute calls): walks build one per file."""
+    entry = Entry.__new__(Entry)
+    _ENTRY_SETATTR(entry, "__dict__", {"rel": rel, "path": path, "kind": "file", "size": size, "mtime_ns": mtime_ns,
+                                       "target": None, "error": None, "vanished": False, "member": None})
+    return entry
 
 
 def _listing(directory: str) -> list[os.DirEntry[str]]:

@@ -21,6 +21,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from validator.discovery import Entry
+from validator.safeio import UnsafeFile, open_regular
 from validator.sniff import HEAD_SIZE, ContentType, sniff
 
 if TYPE_CHECKING:
@@ -133,8 +134,6 @@ def read_facts(entry: Entry, *, text_pages: int = 0) -> FileFacts:
     """Read the head of a regular file once and sniff its type; ReadProblem otherwise."""
     if entry.member is not None:
         return _member_facts(entry, text_pages)
-    from validator.safeio import UnsafeFile, open_regular
-
     try:
         fd, st = open_regular(entry.path)
     except UnsafeFile as exc:
@@ -146,12 +145,13 @@ def read_facts(entry: Entry, *, text_pages: int = 0) -> FileFacts:
             raise ReadProblem("F104", "not a regular file", _KINDS.get(exc.kind, exc.kind)) from None
         raise ReadProblem("F101", exc.detail or exc.reason) from None
     try:
-        head = os.read(fd, HEAD_SIZE)
-    except OSError as exc:
-        raise ReadProblem("F101", exc.strerror or str(exc)) from None
+        try:
+            head = os.read(fd, HEAD_SIZE)
+        except OSError as exc:
+            raise ReadProblem("F101", exc.strerror or str(exc)) from None
+        content = sniff(entry.path, head, st.st_size, fd)  # a zip's directory: through the same descriptor
     finally:
         os.close(fd)
-    content = sniff(entry.path, head, st.st_size)
     return FileFacts(entry, st.st_size, head, content, text_pages)
 
 
@@ -177,7 +177,7 @@ _READ_CAP = 256 << 20  # the PDF reader's own limit
 def _read_whole(path: str) -> bytes | None:
     """A regular file's bytes (not following a link, at most the cap); None when it cannot be
     read now (the readers then open the path and report what they find)."""
-    from validator.safeio import UnsafeFile, read_regular
+    from validator.safeio import read_regular
 
     try:
         return read_regular(path, _READ_CAP)

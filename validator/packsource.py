@@ -91,13 +91,16 @@ def list_package(root: str, spec: Spec, values: dict[str, Any]) -> PackageListin
         return _zip_package(os.path.abspath(root), spec, values, ignore)
     listing = PackageListing(list(walk(root, ignore)))
     entries: list[Entry] = []
+    zips = False
     for entry in listing.entries:
         if entry.kind == "file" and not entry.error and entry.name.lower().endswith(".zip"):
+            zips = True
             keep = _open_nested_on_disk(entry, spec, values, ignore, listing, entries)
             if not keep:
                 continue
         entries.append(entry)
-    listing.entries = _sorted(entries)
+    # walk's order (names sorted, depth first) already is _sorted's; only a zip's members come out of it
+    listing.entries = _sorted(entries) if zips else entries
     return listing
 
 

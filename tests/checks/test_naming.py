@@ -151,3 +151,40 @@ def test_fast_screen_never_passes_a_name_pathvalidate_rejects(name: str) -> None
                 validate_filename(name, platform=platform, max_len=255)
             except ValidationError as exc:  # pragma: no cover - the failure we guard against
                 raise AssertionError(f"{name!r} passed the screen but {platform} rejects it: {exc}") from exc
+
+
+# A plain name (no whitespace, full-width, surrogate, control or unsafe character) takes a
+# shorter path through check_name and matching_form; these pin that it judges alike.
+PLAIN_PIECES = ["营业执照", "副本", "复件", "拷贝", "copy", "COPY", "Copy", "的", "(1)", "（2）", "(2025)", "-", "_",
+                ".", ".pdf", ".PDF", "CON", "con", "Com1", "LPT", "clock$", "ß", "ﬀ", "é", "e\u0301", "y", "Y",
+                "材" * 30]
+
+
+@given(st.lists(st.sampled_from(PLAIN_PIECES), min_size=1, max_size=6).map("".join))
+def test_plain_name_screens_agree_with_the_full_checks(name: str) -> None:
+    from validator.checks.naming import _may_have_copy_marker, _plain, _surely_valid, _surely_valid_plain, split_ext
+
+    nfc = unicodedata.normalize("NFC", name)
+    if not _plain(nfc):
+        return
+    assert _surely_valid_plain(nfc) == _surely_valid(nfc)
+    stem = split_ext(nfc)[0]
+    assert _may_have_copy_marker(stem) or copy_marker(stem) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("营业执照(1).pdf", ["N107"]),
+        ("复件营业执照.pdf", ["N107"]),
+        ("营业执照copy.pdf", []),  # "copy" needs a separator before it
+        ("营业执照-copy.pdf", ["N107"]),
+        ("营业执照的副本.pdf", ["N107"]),
+        ("com1.pdf", ["N103"]),
+        ("营业执照.", ["N103"]),
+        ("材" * 86 + ".pdf", ["N104"]),  # 262 bytes: too long for the spec, so not also N103 (one defect)
+        ("e\u0301.pdf", ["N109"]),
+    ],
+)
+def test_plain_names_keep_their_defects(spec, name: str, expected: list[str]) -> None:
+    assert codes_for(spec, name) == expected

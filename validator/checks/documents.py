@@ -33,7 +33,7 @@ def assign(spec: Spec, name: str, values: Mapping[str, str] | None = None) -> As
     missing document.
     """
     form = matching_form(name, spec.naming)
-    found = _by_pattern(spec, form, lambda doc: doc.pattern.shape)
+    found = _by_pattern(spec, form, None)
     if found is None and values:  # rare: only names no pattern's shape takes
         found = _by_pattern(spec, form, lambda doc: doc.pattern.filled(values))
     if found is not None:
@@ -41,10 +41,11 @@ def assign(spec: Spec, name: str, values: Mapping[str, str] | None = None) -> As
     return Assignment(_guess(spec.documents, form), None, guessed=True)
 
 
-def _by_pattern(spec: Spec, form: str, regex_of: Callable[[DocumentSpec], re.Pattern[str]]) -> Assignment | None:
+def _by_pattern(spec: Spec, form: str, regex_of: Callable[[DocumentSpec], re.Pattern[str]] | None) -> Assignment | None:
+    """The best document whose pattern (``regex_of``; None: its shape) takes the whole name."""
     best: tuple[int, DocumentSpec, re.Match[str]] | None = None
     for doc in spec.documents:
-        m = regex_of(doc).fullmatch(form)
+        m = (doc.pattern.shape if regex_of is None else regex_of(doc)).fullmatch(form)
         if m:
             # Prefer the most specific pattern: the most literal characters.
             score = len(doc.pattern.source) - 4 * len(doc.pattern.variables)
@@ -85,6 +86,8 @@ def check_name_values(ctx: Context, rel: str, doc: DocumentSpec, match: re.Match
     the client did not give is noted as not checked (N112), never passed in silence.
     """
     pattern = doc.pattern
+    if not pattern.variables:  # no slot to read: the usual document of a names-only spec
+        return
     read = pattern.filled(ctx.values).fullmatch(match.string) or match
     found_values = read.groupdict()
     for var in pattern.variables:

@@ -150,6 +150,8 @@ _COMPANY_SHAPE = re.compile(r"[\u4e00-\u9fff()（）]{2,40}?(?:股份有限公�
 
 def _shaped(rel: str, own: Own) -> Iterator[Hit]:
     """Company names and valid credit codes in a file's path that are not the client's own."""
+    if not own.kinds:  # the client's own identity unknown: nothing is looked for (see Own)
+        return
     from validator.identifiers import check_uscc
 
     norm = normalize(rel)

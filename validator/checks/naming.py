@@ -32,6 +32,25 @@ _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 _FULLWIDTH_RE = re.compile("[\uff01-\uff60\uffe0-\uffe6]")
 _SPACE_RE = re.compile(f"[\\s{_ZERO_WIDTH}]")
 _HALFWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+# A name without any of these (the usual name) gives the forbid rules and the platform screen
+# nothing to object to but a copy marker, a reserved stem, its length or a trailing dot: one C
+# scan spares the per-rule scans (whitespace, full-width, surrogates, unsafe characters).
+_NOTHING_PLAIN = re.compile(
+    r'[\s\u200b\u200c\u200d\u2060\ufeff\uff01-\uff60\uffe0-\uffe6\ud800-\udfff<>:"/\\|?*\x00-\x1f\x7f]'
+)
+# The last character of every copy marker the suffix pattern takes (checked against every code
+# point under IGNORECASE); the prefix "copy of " needs a space, so a plain name can only carry 复件.
+_COPY_ENDS = (")", "y", "Y", "件", "本", "贝", "）")
+
+
+def _plain(nfc: str) -> bool:
+    """No whitespace, full-width, surrogate, control or unsafe character in the name."""
+    return _NOTHING_PLAIN.search(nfc) is None
+
+
+def _may_have_copy_marker(stem: str) -> bool:
+    """False when ``copy_marker`` would surely find none (a plain stem: see _COPY_ENDS)."""
+    return stem.endswith(_COPY_ENDS) or stem.startswith("复件")
 
 
 def split_ext(name: str) -> tuple[str, str]:
@@ -69,6 +88,13 @@ def display_name(name: str) -> str:
 
 def matching_form(name: str, rules: NamingRules) -> str:
     """The name as documents are matched: NFC, lower-case extension, minus what the rules report."""
+    nfc = unicodedata.normalize("NFC", name)
+    if _plain(nfc):  # nothing to make half-width or strip; at most a copy marker to cut
+        stem, ext = split_ext(nfc)
+        if "copy_suffix" in rules.forbid and _may_have_copy_marker(stem):
+            while (shorter := without_copy_marker(stem)) != stem:
+                stem = shorter
+        return stem + ext.lower()
     name = unicodedata.normalize("NFC", display_name(name))
     stem, ext = split_ext(name)
     if "fullwidth" in rules.forbid:
@@ -85,23 +111,20 @@ def matching_form(name: str, rules: NamingRules) -> str:
 def check_name(ctx: Context, rel: str, document: str | None) -> None:
     rules = ctx.spec.naming
     name = rel.rsplit("/", 1)[-1]
+    nfc = unicodedata.normalize("NFC", name)
+    if _plain(nfc):
+        _check_plain_name(ctx, rel, name, nfc, rules, document)
+        return
     if has_surrogates(name):
         ctx.emit("N108", rel, _encoding_guess(name), document=document)
     shown = display_name(name)
     nfc = unicodedata.normalize("NFC", shown)
     if nfc != shown:
         ctx.emit("N109", rel, document=document)
-    # One mistake, one defect: a name too long for the spec (N104) is not also reported as too
-    # long for the file system, nor its path as too long when shortening the name fixes that too.
     name_too_long = rules.max_length is not None and len(nfc) > rules.max_length
     if rules.platform:
         check_platform_name(ctx, rel, nfc, rules.platform, document, length_reported=name_too_long)
-    if name_too_long:
-        ctx.emit("N104", rel, {"length": len(nfc), "max": rules.max_length}, document=document)
-    if rules.max_path_length is not None and len(rel) > rules.max_path_length:
-        shortest = len(rel) - len(nfc) + rules.max_length if name_too_long and rules.max_length else len(rel)
-        if shortest > rules.max_path_length:
-            ctx.emit("N111", rel, {"length": len(rel), "max": rules.max_path_length}, document=document)
+    _check_lengths(ctx, rel, nfc, rules, document, name_too_long)
     stem, ext = split_ext(nfc)
     marker = copy_marker(stem) if "copy_suffix" in rules.forbid else None
     if "fullwidth" in rules.forbid:
@@ -117,6 +140,36 @@ def check_name(ctx: Context, rel: str, document: str | None) -> None:
         ctx.emit("N107", rel, {"suffix": marker}, document=document)
     if rules.extension_case == "lower" and ext and ext != ext.lower():
         ctx.emit("N110", rel, {"found": ext, "expected": ext.lower()}, document=document)
+
+
+def _check_plain_name(ctx: Context, rel: str, name: str, nfc: str, rules: NamingRules, document: str | None) -> None:
+    """check_name for a plain name (see _plain): the same defects, without the scans that
+    cannot find anything in it (no surrogates, full-width characters or whitespace)."""
+    if nfc != name:
+        ctx.emit("N109", rel, document=document)
+    name_too_long = rules.max_length is not None and len(nfc) > rules.max_length
+    if rules.platform and not _surely_valid_plain(nfc):
+        check_platform_name(ctx, rel, nfc, rules.platform, document, length_reported=name_too_long)
+    _check_lengths(ctx, rel, nfc, rules, document, name_too_long)
+    stem, ext = split_ext(nfc)
+    if "copy_suffix" in rules.forbid and _may_have_copy_marker(stem):
+        marker = copy_marker(stem)
+        if marker:
+            ctx.emit("N107", rel, {"suffix": marker}, document=document)
+    if rules.extension_case == "lower" and ext and ext != ext.lower():
+        ctx.emit("N110", rel, {"found": ext, "expected": ext.lower()}, document=document)
+
+
+def _check_lengths(ctx: Context, rel: str, nfc: str, rules: NamingRules, document: str | None,
+                   name_too_long: bool) -> None:
+    """N104 and N111. One mistake, one defect: a name too long for the spec is not also called too
+    long for the file system (N103), nor its path too long when shortening the name fixes that too."""
+    if name_too_long:
+        ctx.emit("N104", rel, {"length": len(nfc), "max": rules.max_length}, document=document)
+    if rules.max_path_length is not None and len(rel) > rules.max_path_length:
+        shortest = len(rel) - len(nfc) + rules.max_length if name_too_long and rules.max_length else len(rel)
+        if shortest > rules.max_path_length:
+            ctx.emit("N111", rel, {"length": len(rel), "max": rules.max_path_length}, document=document)
 
 
 _RESERVED_STEMS = ("CON", "PRN", "AUX", "NUL", "COM", "LPT", "CLOCK")
@@ -136,8 +189,19 @@ def _surely_valid(name: str) -> bool:
     return not name.split(".", 1)[0].strip().upper().startswith(_RESERVED_STEMS)
 
 
+def _surely_valid_plain(name: str) -> bool:
+    """``_surely_valid`` for a plain name (see _plain: no space, nothing unsafe): only a trailing
+    dot, more than 255 bytes (at most 4 a character) or a reserved stem can be wrong with it.
+    A reserved stem is the start of the name in upper case (a stem holds no dot)."""
+    return (
+        name[-1:] not in (".", "")
+        and (len(name) <= 63 or len(name.encode("utf-8", "surrogateescape")) <= 255)
+        and not name[:8].upper().startswith(_RESERVED_STEMS)
+    )
+
+
 def check_platform_name(ctx: Context, rel: str, name: str, platform: str, document: str | None, *,
-                    length_reported: bool) -> None:
+                        length_reported: bool) -> None:
     if _surely_valid(name):
         return
     from pathvalidate import ValidationError, validate_filename

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from validator.checks import Context
+from validator.sniff import kind_matches
 from validator.spec.model import DocumentSpec, human_size
 
 if TYPE_CHECKING:
@@ -32,6 +33,4 @@ def check_size(ctx: Context, rel: str, size: int, doc: DocumentSpec | None, cont
 
 
 def _allowed(content: ContentType, doc: DocumentSpec) -> bool:
-    from validator.sniff import kind_matches
-
     return content.kind in ("empty", "unknown") or any(kind_matches(content.kind, content.mime, t) for t in doc.types)

@@ -42,21 +42,21 @@ def check_type(ctx: Context, facts: FileFacts, doc: DocumentSpec | None) -> None
     if content.kind == "empty":
         return  # S101 says it all
     doc_id = doc.id if doc else None
-    params: dict[str, Any] = {"kind": content.kind, "mime": content.mime}
     if content.damaged:  # a cut-short xlsx is damaged, not a wrong type or extension
-        ctx.emit("T105", facts.rel, params, document=doc_id)
+        ctx.emit("T105", facts.rel, {"kind": content.kind, "mime": content.mime}, document=doc_id)
         return
     if content.default_password:  # Excel opens it without asking: not a locked file
-        ctx.emit("T104", facts.rel, params, document=doc_id)
+        ctx.emit("T104", facts.rel, {"kind": content.kind, "mime": content.mime}, document=doc_id)
     locked = content.encrypted and not content.default_password
     if locked:  # T103 says it; what is inside cannot be judged until it is removed
-        ctx.emit("T103", facts.rel, params, document=doc_id)
+        ctx.emit("T103", facts.rel, {"kind": content.kind, "mime": content.mime}, document=doc_id)
     allowed = doc.types if doc and not locked else ()
     type_ok = not allowed or any(kind_matches(content.kind, content.mime, t) for t in allowed)
     ext = split_ext(facts.rel.rsplit("/", 1)[-1])[1].lower()
     ext_ok = not ext or extension_agrees(ext, content.kind)
     if type_ok and ext_ok:
         return
+    params: dict[str, Any] = {"kind": content.kind, "mime": content.mime}
     members = _allowed_members(facts, allowed) if not type_ok and content.kind == "zip" else None
     if members:
         ctx.emit("T101", facts.rel, {**params, "allowed": list(allowed), "advice": "unzip", "members": members},

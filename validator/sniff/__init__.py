@@ -114,22 +114,24 @@ __all__ = [
 HEAD_SIZE: Final = 8192
 
 
-def sniff(path: str | os.PathLike[str], head: bytes, size: int) -> ContentType:
+def sniff(path: str | os.PathLike[str], head: bytes, size: int, fd: int | None = None) -> ContentType:
     """Identify a file by content.
 
     ``head`` is the first bytes of the file (up to ``HEAD_SIZE``, already read by the caller;
-    or the whole file, when the caller holds it) and ``size`` its size.  The file is reopened
-    read-only only to look inside zip and OLE2 containers that extend beyond ``head``.  Never raises; never writes.
+    or the whole file, when the caller holds it) and ``size`` its size.  Zip and OLE2
+    containers that extend beyond ``head`` are read through ``fd`` (the caller's open descriptor
+    of that file, left open) or, without one, by reopening ``path`` read-only.  Never raises;
+    never writes.
     """
     lib = _Lib(head[:HEAD_SIZE])  # ``head`` may be the whole file (a member of a zip): libmagic needs the start
     try:
-        found = _sniff(path, head, size, lib)
+        found = _sniff(path, head, size, lib, fd)
     except Exception as exc:  # a bug here must not stop a whole run
         return ContentType("unknown", _OCTET, f"content sniffing failed: {type(exc).__name__}")
     return dataclasses.replace(found, without_libmagic=True) if lib.without else found
 
 
-def _sniff(path: str | os.PathLike[str], head: bytes, size: int, lib: _Lib) -> ContentType:
+def _sniff(path: str | os.PathLike[str], head: bytes, size: int, lib: _Lib, fd: int | None) -> ContentType:
     if size == 0:
         return ContentType("empty", "inode/x-empty", "empty file")
     if not head:
@@ -138,9 +140,9 @@ def _sniff(path: str | os.PathLike[str], head: bytes, size: int, lib: _Lib) -> C
     # Containers with an unambiguous signature are inspected directly; libmagic is asked only if
     # the inspection fails or needs a second opinion.
     if head.startswith(_OLE_MAGIC):
-        return _sniff_ole(path, head, size, lib)
+        return _sniff_ole(path, head, size, lib, fd)
     if head[:4] in _ZIP_SIGS:
-        return _sniff_zip(path, head, size, lib)
+        return _sniff_zip(path, head, size, lib, fd)
     if head.startswith(b"%PDF-"):
         return ContentType("pdf", "application/pdf", f"PDF {head[5:8].decode('ascii', 'replace')}")
     image = _image_signature(head)
@@ -152,7 +154,7 @@ def _sniff(path: str | os.PathLike[str], head: bytes, size: int, lib: _Lib) -> C
 
     lib_l = lib().lower()
     if lib_l in _ZIPLIKE_MIMES or (lib_l == _OCTET and any(sig in head[:1024] for sig in _ZIP_SIGS[:2])):
-        return _sniff_zip(path, head, size, lib)  # e.g. a zip behind leading junk (self-extractor)
+        return _sniff_zip(path, head, size, lib, fd)  # e.g. a zip behind leading junk (self-extractor)
 
     pdf_at = head.find(b"%PDF-", 0, 1024)
     if (

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import IO, Any, Final, NamedTuple
 
 from validator.sniff.libmagic import _fallback, _Lib
+from validator.sniff.reading import open_for_reading
 from validator.sniff.types import _ENCRYPTED, _KIND_BY_MIME, _OCTET, _OLE_GENERIC, SHORT_TYPES, ContentType
 
 _OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -30,8 +31,11 @@ class _OleError(Exception):
 class _Source:
     """Byte ranges from ``head`` when it covers them, else from the file (opened lazily), within a budget."""
 
-    def __init__(self, path: str | os.PathLike[str], head: bytes, size: int, budget: int) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], head: bytes, size: int, budget: int, fd: int | None = None
+    ) -> None:
         self.path = path
+        self.fd = fd  # the caller's open descriptor of the file, if any: read through it
         self.head = head
         self.size = size
         self.budget = budget
@@ -48,7 +52,7 @@ class _Source:
         if self.budget < 0:
             raise _OleError("read budget exhausted")
         if self._f is None:
-            self._f = open(self.path, "rb")  # noqa: SIM115 - closed in close(); OSError handled by caller
+            self._f = open_for_reading(self.path, self.fd)  # closed in close(); OSError handled by caller
         self._f.seek(offset)
         return self._f.read(n)
 
@@ -362,8 +366,8 @@ def _legacy_encrypted(cfb: _Cfb, kind: str, top: dict[str, _Entry]) -> tuple[boo
 _KINGSOFT_KIND: Final = {"doc": "wps", "xls": "et", "ppt": "dps"}
 
 
-def _sniff_ole(path: str | os.PathLike[str], head: bytes, size: int, lib: _Lib) -> ContentType:
-    src = _Source(path, head, size, _OLE_READ_BUDGET)
+def _sniff_ole(path: str | os.PathLike[str], head: bytes, size: int, lib: _Lib, fd: int | None = None) -> ContentType:
+    src = _Source(path, head, size, _OLE_READ_BUDGET, fd)
     try:
         cfb = _Cfb(src)
         entries, note = cfb.directory()

@@ -323,7 +323,7 @@ def extension_agrees(ext: str, kind: str) -> bool:
 
     ``empty`` and ``unknown`` never disagree: other checks report those files.
     """
-    allowed = kinds_for_extension(ext)
+    allowed = _EXT_KINDS.get(ext) or kinds_for_extension(ext)  # the first: ".pdf" as given, not normalised
     if not allowed or kind not in KINDS or kind in ("empty", "unknown"):
         return True
     return kind in allowed
@@ -342,6 +342,8 @@ def kind_matches(kind: str, mime: str, wanted: str) -> bool:
     ``xls``/``et``, ``ppt``/``dps`` and ``csv``/``txt`` accept each other); for kinds this module
     does not model (``unknown``) the MIME type decides, so ``"mp4"`` matches ``video/mp4``.
     """
+    if wanted == kind and kind in KINDS:  # the usual case: the spec names the kind itself
+        return True
     w = wanted.strip().lower()
     if not w:
         return False

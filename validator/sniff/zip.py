@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import IO, Any, Final, NamedTuple
 
 from validator.sniff.libmagic import _fallback, _Lib
+from validator.sniff.reading import open_for_reading
 from validator.sniff.types import (
     _DOCM,
     _DOCX,
@@ -92,83 +93,115 @@ class _ZipEnd(NamedTuple):
     tail_at: int = 0  # its offset in the file
 
 
-class _Member(NamedTuple):
-    filename: str
-    flag_bits: int
-    method: int
-    compress_size: int
-    file_size: int
-    header_offset: int  # local header, corrected for data before the archive
-
-
-_new_member: Final = tuple.__new__  # 4x cheaper than _Member(...), whose __new__ is Python code
+_new_end: Final = tuple.__new__  # 4x cheaper than _ZipEnd(...), whose __new__ is Python code (all fields given)
 _CD_ENTRY: Final = struct.Struct("<4s4xHH8xLLHHH8xL")  # one central directory header, 46 bytes
+_CD_LENGTHS: Final = struct.Struct("<4s4xH18xHHH")  # its signature, flags and the three lengths
 
 
 class _MiniZip:
     """Just enough of a zip reader to classify a package: its central directory and the first
     bytes of a few small members. About 4x cheaper than zipfile.ZipFile on a 15-entry xlsx,
-    which matters because every xlsx/docx in a folder is sniffed."""
+    which matters because every xlsx/docx in a folder is sniffed.
+
+    What classifying asks of the directory is gathered in its one pass: ``by_name`` (names in
+    lower case with forward slashes, of duplicates the last -> where the entry lies in the
+    directory: sizes and offsets are unpacked only for the few members read), ``count``,
+    ``encrypted`` (entries with the encryption flag) and ``backslashes`` (some name uses them)."""
 
     def __init__(self, f: IO[bytes], size: int, end: _ZipEnd, head: bytes = b""):
         self._f = f
         self._head = head  # the file's first bytes: most small members lie within them
+        self._tail, self._tail_at = end.tail, end.tail_at  # the file's last bytes: an xlsx's [Content_Types].xml
         cd_start = end.position - end.cd_size if end.position >= 0 else end.cd_offset
         if cd_start < 0:
             raise ValueError("central directory starts before the file")
-        concat = cd_start - end.cd_offset  # bytes in front of the archive (self-extractors)
+        self._concat = cd_start - end.cd_offset  # bytes in front of the archive (self-extractors)
         within = cd_start - end.tail_at
         if within >= 0 and within + end.cd_size <= len(end.tail):
             data = end.tail[within : within + end.cd_size]
         else:
             f.seek(cd_start)
             data = f.read(end.cd_size)
-        self.members: list[_Member] = []
-        members = self.members
-        unpack = _CD_ENTRY.unpack_from
+        self._cd = data
+        raws: list[bytes] = []  # each entry's name as stored
+        starts: list[int] = []  # where each entry lies in the directory
+        encrypted = 0
+        unpack = _CD_LENGTHS.unpack_from
         pos, end_at = 0, len(data) - 46
-        while pos <= end_at and len(members) < _MAX_ZIP_ENTRIES:
-            (sig, flags, method, csize, usize, nlen, xlen, clen, offset) = unpack(data, pos)
+        while pos <= end_at and len(starts) < _MAX_ZIP_ENTRIES:
+            sig, flags, nlen, xlen, clen = unpack(data, pos)
             if sig != b"PK\x01\x02":
                 raise ValueError(f"bad central directory entry at {pos}")
             name_end = pos + 46 + nlen
-            if xlen:  # most packages have no extra fields: spare the call
-                csize, usize, offset = _zip64_sizes(data[name_end : name_end + xlen], csize, usize, offset)
-            raw = data[pos + 46 : name_end]
-            if raw.isascii():  # the common case, without the (Python-level) cp437 codec
-                name = raw.decode("ascii")
-            else:
-                name = raw.decode("utf-8" if flags & 0x800 else "cp437", "replace")
-            members.append(_new_member(_Member, (name, flags, method, csize, usize, offset + concat)))
+            if xlen:  # most packages have no extra fields: spare the call (it checks their framing)
+                _, _, _, csize, usize, _, _, _, offset = _CD_ENTRY.unpack_from(data, pos)
+                _zip64_sizes(data[name_end : name_end + xlen], csize, usize, offset)
+            raws.append(data[pos + 46 : name_end])
+            starts.append(pos)
+            encrypted += flags & 0x1
             pos = name_end + xlen + clen
+        blob = b"\0".join(raws)
+        if blob.isascii() and blob.count(b"\0") == len(raws) - 1:  # the usual names: decoded in one go
+            keys = blob.decode("ascii").lower().split("\0")
+        else:
+            keys = [self._name(raw, at) for raw, at in zip(raws, starts, strict=True)]
+        # Windows tools' separators (byte 0x5C is "\\" in UTF-8 and cp437 alike): readers may
+        # choke, we still classify
+        self.backslashes = b"\\" in blob
+        if self.backslashes:
+            keys = [key.replace("\\", "/") for key in keys]
+        self.by_name: dict[str, int] = dict(zip(keys, starts, strict=True))  # of duplicates the last
+        self.count, self.encrypted = len(starts), encrypted
 
-    def infolist(self) -> list[_Member]:
-        return self.members
+    def _name(self, raw: bytes, at: int) -> str:
+        """One entry's name in lower case (UTF-8 when flagged so, else cp437, as zipfile reads it)."""
+        if raw.isascii():  # without the (Python-level) cp437 codec
+            return raw.decode("ascii").lower()
+        (flags,) = struct.unpack_from("<H", self._cd, at + 8)
+        return raw.decode("utf-8" if flags & 0x800 else "cp437", "replace").lower()
 
-    def read(self, member: _Member, limit: int) -> bytes:
-        if member.flag_bits & 0x1:
-            return b""  # encrypted
-        at = member.header_offset
+    def read(self, at: int, limit: int) -> bytes:
+        """Up to ``limit`` bytes of the member whose directory entry lies at ``at`` (a ``by_name`` value)."""
+        found = self.stored(at, limit)
+        return b"" if found is None else _inflate(found[0], found[1], limit)
+
+    def stored(self, at: int, limit: int) -> tuple[int, bytes] | None:
+        """(method, bytes as stored) of that member, enough for ``limit`` bytes inflated; None when
+        it is encrypted or its local header is not there."""
+        _, flags, method, csize, usize, nlen, xlen, _, offset = _CD_ENTRY.unpack_from(self._cd, at)
+        if flags & 0x1:
+            return None  # encrypted
+        if xlen:
+            name_end = at + 46 + nlen
+            csize, usize, offset = _zip64_sizes(self._cd[name_end : name_end + xlen], csize, usize, offset)
+        at = offset + self._concat  # its local header
         local = self._range(at, 30)
         if len(local) < 30 or local[:4] != b"PK\x03\x04":
-            return b""
+            return None
         nlen, xlen = struct.unpack_from("<HH", local, 26)
-        raw = self._range(at + 30 + nlen + xlen, min(member.compress_size, limit * 1032 + 1024))  # deflate ≤ 1032:1
-        if member.method == 0:
-            return raw[:limit]
-        if member.method == 8:
-            try:
-                return zlib.decompressobj(-15).decompress(raw, limit)
-            except zlib.error:
-                return b""
-        return b""
-
+        return method, self._range(at + 30 + nlen + xlen, min(csize, limit * 1032 + 1024))  # deflate ≤ 1032:1
 
     def _range(self, at: int, n: int) -> bytes:
+        """``n`` bytes at ``at``: from the head or the tail already read when they hold them."""
         if at >= 0 and at + n <= len(self._head):
             return self._head[at : at + n]
+        within = at - self._tail_at
+        if within >= 0 and within + n <= len(self._tail):
+            return self._tail[within : within + n]
         self._f.seek(at)
         return self._f.read(n)
+
+
+def _inflate(method: int, raw: bytes, limit: int) -> bytes:
+    """Up to ``limit`` bytes of a member stored (0) or deflated (8); b"" for anything else."""
+    if method == 0:
+        return raw[:limit]
+    if method == 8:
+        try:
+            return zlib.decompressobj(-15).decompress(raw, limit)
+        except zlib.error:
+            return b""
+    return b""
 
 
 def _zip64_sizes(extra: bytes, csize: int, usize: int, offset: int) -> tuple[int, int, int]:
@@ -216,20 +249,21 @@ def _zip_end_record(f: IO[bytes], size: int) -> _ZipEnd | None:
                 rec = tail[i - 76 : i - 20]
             if len(rec) == 56 and rec[:4] == b"PK\x06\x06":
                 entries, cd_size, cd_offset = struct.unpack_from("<QQQ", rec, 32)
-                return _ZipEnd(entries, cd_size, cd_offset, size - n + i - 76, tail, size - n)
-    return _ZipEnd(entries, cd_size, cd_offset, size - n + i, tail, size - n)
+                return _new_end(_ZipEnd, (entries, cd_size, cd_offset, size - n + i - 76, tail, size - n))
+    return _new_end(_ZipEnd, (entries, cd_size, cd_offset, size - n + i, tail, size - n))
 
 
-def _sniff_zip(path: str | os.PathLike[str], head: bytes, size: int, lib: _Lib) -> ContentType:
+def _sniff_zip(path: str | os.PathLike[str], head: bytes, size: int, lib: _Lib, fd: int | None = None) -> ContentType:
     if len(head) >= size:
         return _inspect_zip(io.BytesIO(head), size, lib, head)
     try:
-        f = open(path, "rb")  # noqa: SIM115 - closed below; read-only
+        f = open_for_reading(path, fd)
     except OSError as exc:
         return _fallback(lib, f"could not reopen file to look inside the zip: {exc.strerror or exc}")
     with f:
         try:
-            size = os.fstat(f.fileno()).st_size  # the file may have changed since the caller's stat
+            if fd is None:  # reopened: the file may have changed since the caller's stat
+                size = os.fstat(f.fileno()).st_size
             return _inspect_zip(f, size, lib, head)
         except OSError as exc:
             return _fallback(lib, f"could not read the zip: {exc.strerror or exc}")
@@ -318,15 +352,12 @@ def _inspect_zip(f: IO[bytes], size: int, lib: _Lib, head: bytes) -> ContentType
         zf = _MiniZip(f, size, end, head)
     except (ValueError, struct.error, OSError) as exc:
         return _damaged_zip(f"{type(exc).__name__}: {exc}"[:200], lib, head)
-    infos = zf.infolist()[:_MAX_ZIP_ENTRIES]
-    # Names from Windows tools sometimes use backslashes; readers may choke, we still classify.
-    by_name = {i.filename.replace("\\", "/").lower(): i for i in infos}
-    n_encrypted = sum(1 for i in infos if i.flag_bits & 0x1)
-    encrypted = n_encrypted > 0
-    enc_note = f", encrypted entries: {n_encrypted}" if encrypted else ""
-    if any("\\" in i.filename for i in infos):
+    by_name = zf.by_name
+    encrypted = zf.encrypted > 0
+    enc_note = f", encrypted entries: {zf.encrypted}" if encrypted else ""
+    if zf.backslashes:
         enc_note += ", entry names use backslashes"
-    count = f"{len(infos)} {'entry' if len(infos) == 1 else 'entries'}{enc_note}"
+    count = f"{zf.count} {'entry' if zf.count == 1 else 'entries'}{enc_note}"
 
     if "ofd.xml" in by_name:
         return ContentType("ofd", "application/ofd", f"OFD package, {count}", encrypted)
@@ -364,7 +395,7 @@ def _inspect_zip(f: IO[bytes], size: int, lib: _Lib, head: bytes) -> ContentType
     return ContentType("zip", mime, f"zip, {count}{note}", encrypted)
 
 
-def _read_member(zf: _MiniZip, info: _Member, limit: int) -> bytes:
+def _read_member(zf: _MiniZip, info: int, limit: int) -> bytes:
     """Up to ``limit`` decompressed bytes of one member; b"" if it cannot be read."""
     try:
         return zf.read(info, limit)
@@ -399,8 +430,17 @@ def _override_type(data: bytes, lowered: bytes, part: str) -> str:
             start, end = lowered.rfind(b"<", 0, i), lowered.find(b">", i)
             element = data[start:end]
             if start >= 0 and end > 0 and b"override" in lowered[start:i] and b"partname" in lowered[start:i]:
-                return _attr(_attrs(element), b"contenttype").lower()
+                return _attr_of(element, b"contenttype").lower()
     return ""
+
+
+def _attr_of(element: bytes, name: bytes) -> str:
+    """``_attr(_attrs(element), name)`` without building the dict of every attribute."""
+    found = b""
+    for key, v1, v2 in _ATTR_RE.findall(element):
+        if key.lower() == name:
+            found = v1 or v2  # the last one given, as in the dict
+    return found.decode("utf-8", "replace").strip()
 
 
 _USUAL_MAIN_PARTS: Final = ("xl/workbook.xml", "word/document.xml", "ppt/presentation.xml", "xl/workbook.bin")
@@ -444,19 +484,51 @@ def _content_type(data: bytes, part: str) -> str:
     return ""
 
 
+# Decisions of the usual-main-part look-up by the [Content_Types].xml bytes as stored: packages
+# from one writer (a template, an export) share them byte for byte, and then neither inflating
+# nor searching is done again. Exact (same bytes, same parts present: same answer) and bounded.
+_DECIDED: dict[tuple[int, bytes, tuple[str, ...]], tuple[str, str] | None] = {}
+_DECIDED_MAX: Final = 128
+_DECIDED_BYTES: Final = 16 * 1024  # stored bytes; a larger [Content_Types].xml is not remembered
+
+
+def _usual_main(data: bytes, parts: tuple[str, ...]) -> tuple[str, str] | None:
+    """(part, content type) of the first of ``parts`` declared with a main-part content type."""
+    lowered = data.lower()
+    for part in parts:
+        ctype = _override_type(data, lowered, part)
+        if ctype in _OOXML_MAIN:
+            return part, ctype
+    return None
+
+
 def _classify_ooxml(
     zf: Any, ct_info: Any, by_name: dict[str, Any], count: str, encrypted: bool
 ) -> ContentType:
-    data = _read_member(zf, ct_info, _MAX_CONTENT_TYPES)
+    try:
+        stored = zf.stored(ct_info, _MAX_CONTENT_TYPES)
+    except (OSError, ValueError, struct.error):  # as _read_member
+        stored = None
     # Decisive and cheap: a main part at its usual place, declared with a main-part content type
     # (what every Office, WPS and library writer produces); _rels/.rels is read only otherwise.
-    lowered = data.lower()
-    for part in _USUAL_MAIN_PARTS:
-        if part in by_name:
-            ctype = _override_type(data, lowered, part)
-            if ctype in _OOXML_MAIN:
-                kind, mime = _OOXML_MAIN[ctype]
-                return ContentType(kind, mime, f"OOXML main part /{part}, {count}", encrypted)
+    parts = tuple(p for p in _USUAL_MAIN_PARTS if p in by_name)
+    key = (stored[0], stored[1], parts) if stored is not None and len(stored[1]) <= _DECIDED_BYTES else None
+    data: bytes | None = None
+    if key is not None and key in _DECIDED:
+        decided = _DECIDED[key]
+    else:
+        data = b"" if stored is None else _inflate(stored[0], stored[1], _MAX_CONTENT_TYPES)
+        decided = _usual_main(data, parts)
+        if key is not None:
+            if len(_DECIDED) >= _DECIDED_MAX:
+                _DECIDED.clear()
+            _DECIDED[key] = decided
+    if decided is not None:
+        part, ctype = decided
+        kind, mime = _OOXML_MAIN[ctype]
+        return ContentType(kind, mime, f"OOXML main part /{part}, {count}", encrypted)
+    if data is None:
+        data = b"" if stored is None else _inflate(stored[0], stored[1], _MAX_CONTENT_TYPES)
     main = _main_part(zf, by_name)
     if main is not None and main in by_name:
         ctype = _content_type(data, main)
