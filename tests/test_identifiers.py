@@ -73,7 +73,7 @@ def test_cn_id_check_char_rejects_bad_bodies(bad: str) -> None:
         cn_id_check_char(bad)
 
 
-FUTURE = (date.today() + timedelta(days=1)).strftime("%Y%m%d")
+FUTURE = (date.today() + timedelta(days=30)).strftime("%Y%m%d")  # still ahead if the run crosses midnight
 _FUTURE_BODY = "110101" + FUTURE + "447"
 FUTURE_ID = _FUTURE_BODY + cn_id_check_char(_FUTURE_BODY)
 
