@@ -58,6 +58,17 @@ class _Worker:
             repr(sorted(dataclasses.astuple(i) for i in settings.identities)).encode()
         ).hexdigest()
         self.specs: dict[tuple[str, ...], Spec | Exception] = {}
+        self.digests: dict[int, tuple[Spec, str]] = {}  # id(spec) -> (spec, spec_digest): hashed once per run
+
+    def spec_digest(self, spec: Spec) -> str:
+        """``spec_cache.spec_digest`` of a spec this worker loaded (canonicalising a spec costs
+        ~1 ms: once per run, not once per client)."""
+        known = self.digests.get(id(spec))
+        if known is None or known[0] is not spec:
+            from validator.spec_cache import spec_digest
+
+            known = self.digests[id(spec)] = (spec, spec_digest(spec))
+        return known[1]
 
     def spec(self, refs: tuple[str, ...]) -> Spec:
         cached = self.specs.get(refs)
@@ -128,12 +139,10 @@ def _cached_outcomes(root: str, job: Job, worker: _Worker) -> CachedOutcomes | N
     and - for the leak checks - every client's identities (a new client re-checks every file)."""
     from validator.cache import PackageCache
     from validator.incremental import CachedOutcomes
-    from validator.spec_cache import spec_digest
-
     cache = PackageCache.open(root)
     if cache is None:
         return None
-    cache.bind(f"{spec_digest(job.spec)}|{worker.identities_digest}|{job.text_pages}", job.values)
+    cache.bind(f"{worker.spec_digest(job.spec)}|{worker.identities_digest}|{job.text_pages}", job.values)
     return CachedOutcomes(cache)
 
 
