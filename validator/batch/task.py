@@ -70,14 +70,13 @@ class _Worker:
             known = self.digests[id(spec)] = (spec, spec_digest(spec))
         return known[1]
 
-    def spec(self, refs: tuple[str, ...]) -> Spec:
+    def spec(self, refs: tuple[str, ...], root: str) -> Spec:
         cached = self.specs.get(refs)
         if cached is None:
-            from validator.batch.union import load_union
             from validator.spec import SpecError
 
             try:
-                spec = load_union(refs)
+                spec = self._load(refs, root)
                 if self.settings.severity:
                     spec = dataclasses.replace(spec, severity={**spec.severity, **dict(self.settings.severity)})
                 cached = spec
@@ -87,6 +86,21 @@ class _Worker:
         if isinstance(cached, Exception):
             raise cached
         return cached
+
+    def _load(self, refs: tuple[str, ...], root: str) -> Spec:
+        """One spec: with ``--cache``, unpickled from the spec cache while its files are unchanged
+        (as the hook does: no YAML parsing and validation on a re-run); a union is always built."""
+        if self.settings.cache and len(refs) == 1:
+            from validator.cache import usable_dir
+
+            directory = usable_dir(root)
+            if directory is not None:
+                from validator.spec_cache import cached_spec, load_and_store
+
+                return cached_spec(refs[0], directory) or load_and_store(refs[0], directory)
+        from validator.batch.union import load_union
+
+        return load_union(refs)
 
 
 _lock = threading.Lock()
@@ -121,7 +135,7 @@ def _check(client: Client, worker: _Worker) -> PackageResult:
     if not refs:
         return _unchecked(client, ("L207", {}), "no spec")
     try:
-        spec = worker.spec(refs)
+        spec = worker.spec(refs, client.root)
     except SpecError as exc:
         detail = str(exc).splitlines()[0] if str(exc) else "invalid spec"
         return _unchecked(client, ("L204", {"spec": ", ".join(refs), "detail": detail}), "spec error")
