@@ -47,6 +47,18 @@ def test_names_and_types_check_of_50_files_imports_nothing_heavy(tmp_path: Path)
     assert loaded_after("check", str(pack), "--spec", str(spec)) == set()
     inline = {**os.environ, "VALIDATOR_SANDBOX": "inline"}
     assert modules_loaded_by(HEAVY, "check", str(pack), "--spec", str(spec), env=inline) == {"pypdfium2_raw"}
+    # Parsing PDFs only (a re-run where PDFs changed) loads neither the sheet checks nor their reader.
+    sheets = ("validator.checks.sheet", "validator.readers.xlsx")
+    assert modules_loaded_by(sheets, "check", str(pack), "--spec", str(spec), env=inline) == set()
+    spec.write_text(spec.read_text(encoding="utf-8").replace("types: [xlsx]}", "types: [xlsx], sheet: {}}"),
+                    encoding="utf-8")
+    assert modules_loaded_by(sheets, "check", str(pack), "--spec", str(spec), env=inline) == set(sheets)
+
+
+def test_the_content_checks_know_the_sheet_kinds_without_importing_them() -> None:
+    from validator.checks import content, sheet
+
+    assert content.SHEET_KINDS == sheet.SHEET_KINDS
 
 
 def test_lazy_commands_list_their_real_short_help() -> None:

@@ -28,7 +28,6 @@ from validator.checks.documents import assign, check_counts, check_duplicates, c
 from validator.checks.leakage import LeakIndex, Own, check_name_leaks, drop_superseded
 from validator.checks.naming import check_name, display_name
 from validator.checks.portability import check_case_clashes, check_folder_names
-from validator.checks.rules import check_package_rules
 from validator.checks.variables import check_variables
 from validator.discovery import Entry
 from validator.hashing import file_digest
@@ -184,7 +183,10 @@ def finish_package(
     rels = [o.rel for o in outcomes]
     check_case_clashes(ctx, rels)
     check_folder_names(ctx, rels)
-    check_package_rules(ctx, assigned)
+    if spec.rules:  # the rules module (and the cell machinery it loads) only for specs that have rules
+        from validator.checks.rules import check_package_rules
+
+        check_package_rules(ctx, assigned)
     check_duplicates(ctx, ((o.rel, o.path, o.size, o.document) for o in outcomes if o.regular), digest_of)
     documents = tuple(
         DocumentStatus(d.id, d.title, d.required, tuple(sorted(assigned.get(d.id, [])))) for d in spec.documents

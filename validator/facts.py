@@ -185,18 +185,25 @@ def _read_whole(path: str) -> bytes | None:
         return None
 
 
-def preload_readers() -> None:
-    """Import the readers (and their native libraries) that the memoised parses use: a new
-    parse worker does this before its first file, so that no file's deadline pays for it."""
-    import validator.readers.ooxml_text
-    import validator.readers.pdf
-    import validator.readers.xlsx  # noqa: F401
+def preload_readers(kind: str | None = None) -> None:
+    """Import the readers (and their native libraries) that the memoised parses use, and the
+    checks that call them: a parse worker does this before its first file of a kind ("pdf" or
+    "sheet"; None: both), so that no file's deadline pays for it. A native library that is not
+    installed is skipped: the readers fall back to pypdf / openpyxl."""
+    import contextlib
 
-    try:
-        import pypdfium2_raw  # noqa: F401
-        import python_calamine  # noqa: F401
-    except ImportError:  # the readers fall back to pypdf / openpyxl
-        pass
+    if kind in (None, "pdf"):
+        import validator.readers.pdf
+
+        with contextlib.suppress(ImportError):
+            import pypdfium2_raw  # noqa: F401
+    if kind in (None, "sheet"):
+        import validator.checks.sheet
+        import validator.readers.ooxml_text
+        import validator.readers.xlsx  # noqa: F401
+
+        with contextlib.suppress(ImportError):
+            import python_calamine  # noqa: F401
 
 
 _KINDS = {"directory": "dir", "special": "other"}  # safeio's kind names -> discovery's

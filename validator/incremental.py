@@ -158,4 +158,6 @@ def _agrees(entry: Entry, size: int, mtime_ns: int) -> bool:
 
 def _here(outcome: FileOutcome, entry: Entry) -> FileOutcome:
     """A stored outcome, placed at this run's path (the folder may be reached another way)."""
+    if outcome.path == entry.path and outcome.size == entry.size:
+        return outcome  # the usual case: frozen, so it is shared as is (no copy per unchanged file)
     return dataclasses.replace(outcome, path=entry.path, size=entry.size)

@@ -91,6 +91,12 @@ def test_index_finds_names_and_codes_in_running_text() -> None:
     assert [h.kind for h, _ in index.find(f"代码{wide}", Own([]))] == ["uscc"]
     # A credit code inside a longer run of letters and digits is not that code.
     assert list(index.find(f"X{BETA[2]}9", Own([]))) == []
+    # Nor its tail: a run that ends with the code (the search looks for the code's first characters).
+    assert list(index.find(f"代码12{BETA[2]}", Own([]))) == []
+    # Among ID numbers (the same 18-character shape, thousands of them in a roster), the code is found.
+    ids = " ".join(f"1101011990{k:08d}" for k in range(50))
+    assert [(h.kind, h.owners, at) for h, at in index.find(f"{ids} {BETA[2]}", Own([]))] == [
+        ("uscc", ("beta",), len(ids) + 1)]
 
 
 def test_index_ignores_short_and_malformed_identifiers() -> None:

@@ -58,15 +58,25 @@ class _Worker:
             repr(sorted(dataclasses.astuple(i) for i in settings.identities)).encode()
         ).hexdigest()
         self.specs: dict[tuple[str, ...], Spec | Exception] = {}
+        self.digests: dict[int, tuple[Spec, str]] = {}  # id(spec) -> (spec, spec_digest): hashed once per run
 
-    def spec(self, refs: tuple[str, ...]) -> Spec:
+    def spec_digest(self, spec: Spec) -> str:
+        """``spec_cache.spec_digest`` of a spec this worker loaded (canonicalising a spec costs
+        ~1 ms: once per run, not once per client)."""
+        known = self.digests.get(id(spec))
+        if known is None or known[0] is not spec:
+            from validator.spec_cache import spec_digest
+
+            known = self.digests[id(spec)] = (spec, spec_digest(spec))
+        return known[1]
+
+    def spec(self, refs: tuple[str, ...], root: str) -> Spec:
         cached = self.specs.get(refs)
         if cached is None:
-            from validator.batch.union import load_union
             from validator.spec import SpecError
 
             try:
-                spec = load_union(refs)
+                spec = self._load(refs, root)
                 if self.settings.severity:
                     spec = dataclasses.replace(spec, severity={**spec.severity, **dict(self.settings.severity)})
                 cached = spec
@@ -76,6 +86,21 @@ class _Worker:
         if isinstance(cached, Exception):
             raise cached
         return cached
+
+    def _load(self, refs: tuple[str, ...], root: str) -> Spec:
+        """One spec: with ``--cache``, unpickled from the spec cache while its files are unchanged
+        (as the hook does: no YAML parsing and validation on a re-run); a union is always built."""
+        if self.settings.cache and len(refs) == 1:
+            from validator.cache import usable_dir
+
+            directory = usable_dir(root)
+            if directory is not None:
+                from validator.spec_cache import cached_spec, load_and_store
+
+                return cached_spec(refs[0], directory) or load_and_store(refs[0], directory)
+        from validator.batch.union import load_union
+
+        return load_union(refs)
 
 
 _lock = threading.Lock()
@@ -110,7 +135,7 @@ def _check(client: Client, worker: _Worker) -> PackageResult:
     if not refs:
         return _unchecked(client, ("L207", {}), "no spec")
     try:
-        spec = worker.spec(refs)
+        spec = worker.spec(refs, client.root)
     except SpecError as exc:
         detail = str(exc).splitlines()[0] if str(exc) else "invalid spec"
         return _unchecked(client, ("L204", {"spec": ", ".join(refs), "detail": detail}), "spec error")
@@ -128,12 +153,10 @@ def _cached_outcomes(root: str, job: Job, worker: _Worker) -> CachedOutcomes | N
     and - for the leak checks - every client's identities (a new client re-checks every file)."""
     from validator.cache import PackageCache
     from validator.incremental import CachedOutcomes
-    from validator.spec_cache import spec_digest
-
     cache = PackageCache.open(root)
     if cache is None:
         return None
-    cache.bind(f"{spec_digest(job.spec)}|{worker.identities_digest}|{job.text_pages}", job.values)
+    cache.bind(f"{worker.spec_digest(job.spec)}|{worker.identities_digest}|{job.text_pages}", job.values)
     return CachedOutcomes(cache)
 
 

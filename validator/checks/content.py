@@ -20,7 +20,6 @@ from validator.checks import Context
 from validator.checks.leakage import LeakIndex, Own, check_content_leaks
 from validator.checks.pdf import check_pdf
 from validator.checks.portability import note_without_libmagic
-from validator.checks.sheet import SHEET_KINDS, check_sheet
 from validator.checks.size import check_size
 from validator.checks.types import check_type
 from validator.discovery import Entry
@@ -30,6 +29,10 @@ from validator.spec.model import DocumentSpec, Spec
 
 if TYPE_CHECKING:
     from validator.engine import Job
+
+#: ``checks.sheet.SHEET_KINDS`` (a test holds them equal), not imported from there: a run whose
+#: files to parse are all PDFs (a re-run where PDFs changed) never loads the sheet checks.
+SHEET_KINDS = frozenset({"xlsx", "xlsm"})
 
 def check_content(ctx: Context, job: Job, entry: Entry, doc: DocumentSpec | None) -> bool:
     """Run every content check; True when the file is a readable, non-empty regular file."""
@@ -69,7 +72,10 @@ def parse_checks(ctx: Context, job: Job, facts: FileFacts, doc: DocumentSpec | N
     """The checks that parse the content: PDF properties, sheet layout and cells, the leak scan."""
     if doc is not None:
         check_pdf(ctx, facts, doc)
-        check_sheet(ctx, facts, doc)
+        if facts.content.kind in SHEET_KINDS and doc.sheet is not None:
+            from validator.checks.sheet import check_sheet
+
+            check_sheet(ctx, facts, doc)
     check_content_leaks(ctx, job.index, facts, job.own, doc.id if doc else None, job.text_pages)
 
 
@@ -77,14 +83,19 @@ def _parse_checks_in_worker(ctx: Context, job: Job, facts: FileFacts, doc: Docum
     from validator.sandbox import START_TIMEOUT, SandboxCrashed, SandboxError, SandboxMemory, SandboxTimeout, shared
 
     box = shared()
-    if box.pid is None and box.mode != "inline":
-        # A new worker loads the parsers before its first file, so that their import (a fresh
-        # interpreter on Windows) is not counted against that file's deadline.
+    readers = "sheet" if facts.content.kind in SHEET_KINDS else "pdf"
+    if box.pid is None:
+        _preloaded.clear()  # the next call starts a new worker (a reused pid must not look loaded)
+    if box.mode != "inline" and readers not in _preloaded.get(box.pid, ()):
+        # A worker loads the parsers of a kind before its first file of that kind, so that their
+        # import (a fresh interpreter on Windows) is not counted against that file's deadline;
+        # a kind it never meets is never loaded (a re-run where only PDFs changed).
         try:
-            box.call(preload_readers, timeout=START_TIMEOUT)
+            box.call(preload_readers, readers, timeout=START_TIMEOUT)
         except SandboxError:  # no worker can start here: parse in this process, as before
             parse_checks(ctx, job, facts, doc)
             return
+        _preloaded.setdefault(box.pid, set()).add(readers)
     # The spec and the leak index go to the worker once (they can be large); the rest per file.
     state = (job.spec, job.index)
     key = f"{_token(job.spec)}|{_token(job.index) if job.index is not None else '-'}"
@@ -125,6 +136,9 @@ def _worker_parse_checks(
     ctx = Context(spec, values)
     parse_checks(ctx, job, facts, spec.document(doc_id) if doc_id else None)
     return tuple(ctx.defects)
+
+
+_preloaded: dict[int | None, set[str]] = {}  # worker pid -> the kinds of readers it has loaded
 
 
 def _crash_detail(exc: Exception) -> str:

@@ -4,6 +4,7 @@ missing, too few, too many, unexpected files, byte-identical duplicates.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from validator.checks import Context
 from validator.checks.naming import matching_form, to_halfwidth
 from validator.hashing import file_digest
-from validator.spec.model import DocumentSpec, Spec
+from validator.spec.model import DocumentSpec, NamePattern, Spec
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ def assign(spec: Spec, name: str, values: Mapping[str, str] | None = None) -> As
     form = matching_form(name, spec.naming)
     found = _by_pattern(spec, form, None)
     if found is None and values:  # rare: only names no pattern's shape takes
-        found = _by_pattern(spec, form, lambda doc: doc.pattern.filled(values))
+        found = _by_pattern(spec, form, lambda doc: _filled_if_possible(doc.pattern, values, form))
     if found is not None:
         return found
     return Assignment(_guess(spec.documents, form), None, guessed=True)
@@ -52,6 +53,27 @@ def _by_pattern(spec: Spec, form: str, regex_of: Callable[[DocumentSpec], re.Pat
             if best is None or score > best[0]:
                 best = (score, doc, m)
     return Assignment(best[1], best[2]) if best else None
+
+
+_NEVER = re.compile(r"(?!)")
+
+
+def _filled_if_possible(pattern: NamePattern, values: Mapping[str, str], form: str) -> re.Pattern[str]:
+    """``pattern.filled(values)``, or a regex that matches nothing when the name cannot match it:
+    the filled pattern differs from the shape (which did not match) only in its slots, so a
+    name whose literal parts are not there is out without compiling a regex per client."""
+    if pattern.is_regex or not pattern.variables:
+        return _NEVER  # filled() is the shape itself
+    if not _skeleton(pattern).fullmatch(form):
+        return _NEVER
+    return pattern.filled(values)
+
+
+@functools.lru_cache(maxsize=1024)
+def _skeleton(pattern: NamePattern) -> re.Pattern[str]:
+    """The pattern with every slot (and back-reference) taking anything: a superset of what
+    ``filled`` accepts for any values (it is compiled with the same flag)."""
+    return re.compile("".join(text if kind == "literal" else "(?:.*)" for kind, text in pattern.pieces), re.DOTALL)
 
 
 def _guess(documents: Sequence[DocumentSpec], form: str) -> DocumentSpec | None:

@@ -36,7 +36,9 @@ from validator.model import Defect, Location
 if TYPE_CHECKING:
     from validator.facts import FileFacts
 
-_USCC = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NP-RTUW-Y]{18}(?![0-9A-Z])")
+_USCC_CHAR = "[0-9A-HJ-NP-RTUW-Y]"  # what a credit code is made of (GB 32100: no I, O, S, V, Z)
+_USCC = re.compile(rf"(?<![0-9A-Z]){_USCC_CHAR}{{18}}(?![0-9A-Z])")
+_RUN = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")  # [0-9A-Z]: what a code must not touch
 _MIN_NAME = 4  # shorter "company names" would match ordinary words
 _TITLES = {"company": "公司名称", "uscc": "统一社会信用代码"}
 
@@ -82,6 +84,15 @@ class LeakIndex:
         self._tail = (
             re.compile("[" + "".join(re.escape(c) for c in sorted(self._lengths)) + "]") if self._lengths else None
         )
+        # The credit-code shape, narrowed to the first two characters of the codes we know (an
+        # 18-digit ID number has that shape too, and a roster holds thousands of them), and
+        # without the look-behind that keeps the regex engine from searching for that literal
+        # prefix (15x slower on a roster): ``find`` checks the character before instead. A code
+        # is a whole [0-9A-Z] run, so this finds exactly the runs _USCC finds that can hit.
+        prefixes = sorted({key[:2] for kind, key in self._hits if kind == "uscc"})
+        self._uscc = (
+            re.compile(rf"(?:{'|'.join(map(re.escape, prefixes))}){_USCC_CHAR}{{16}}(?![0-9A-Z])") if prefixes else None
+        )
 
     def __bool__(self) -> bool:
         return bool(self._hits)
@@ -90,8 +101,10 @@ class LeakIndex:
         """(hit, offset in the normalized text) for every other client's identifier in ``text``."""
         norm = normalize(text)
         mine = own.normalized
-        if "uscc" in own.kinds:
-            for m in _USCC.finditer(norm):
+        if "uscc" in own.kinds and self._uscc is not None:
+            for m in self._uscc.finditer(norm):
+                if m.start() and norm[m.start() - 1] in _RUN:
+                    continue  # the tail of a longer run of letters and digits
                 hit = self._hits.get(("uscc", m.group()))
                 if hit is not None and m.group() not in mine:
                     yield hit, m.start()
@@ -160,7 +173,7 @@ def _shaped(rel: str, own: Own) -> Iterator[Hit]:
         for m in _USCC.finditer(norm):
             if m.group() not in mine and check_uscc(m.group()) is None:
                 yield Hit("uscc", m.group(), ())
-    if "company" in own.kinds:
+    if "company" in own.kinds and "公司" in norm:  # every company shape ends so: most names skip the regex
         for m in _COMPANY_SHAPE.finditer(norm):
             name = m.group()
             if len(name) >= 6 and not any(name in n or n in name for n in own.names):

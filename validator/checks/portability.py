@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from validator.checks import Context
-from validator.sniff import ContentType
+
+if TYPE_CHECKING:  # the engine imports this module to finish a folder the cache knows: no sniffing loaded
+    from validator.sniff import ContentType
 
 
 def _windows_key(rel: str) -> str:
