@@ -87,6 +87,18 @@ def check_destinations(chosen: Sequence[tuple[str, str | None]], protected: Sequ
         fail_exit(errors, EXIT_USAGE)
 
 
+def _problem_note(problem: str | None, lang: str) -> str:
+    """Why a folder's client.yaml gave no spec, in the reader's language (the defects a check would report)."""
+    if not problem:
+        return ""
+    from validator.client_file import problem_defects
+    from validator.messages import message
+    from validator.model import Defect, Severity
+
+    texts = [message(Defect(code, Severity.ERROR, "", params), lang) for code, params in problem_defects(problem)]
+    return f" ({'; '.join(texts)})" if lang != "zh" else f"（{'；'.join(texts)}）"
+
+
 def load_spec_or_exit(ref: str) -> Spec:
     from validator.spec import SpecError, load_spec
 
@@ -323,8 +335,8 @@ def check(folders: tuple[str, ...], spec_ref: str | None, variables: tuple[str, 
     for folder in folders:
         ref, problem = (spec_ref, None) if spec_ref else client_spec(folder)
         if not ref:
-            why = f" ({problem})" if problem else ""
-            raise click.UsageError(f"no --spec given and {folder}/client.yaml names no spec{why}")
+            raise click.UsageError(f"no --spec given and {folder}/client.yaml names no spec"
+                                   f"{_problem_note(problem, lang or default_lang())}")
         if ref not in specs:
             specs[ref] = with_severity(load_spec_or_exit(ref), ignore, warn)
         if progress is not None:

@@ -74,10 +74,10 @@ def read_client_values(root: str, spec_roots: tuple[str, ...] = ()) -> tuple[dic
             return {}, None, []
         text = f"{CLIENT_FILE} is {describe(exc, MAX_CLIENT_BYTES)}; it was not read"
         return {}, ClientProblem(text, [("V105", reason_params(exc, MAX_CLIENT_BYTES))]), []
-    from validator.spec.yamlmarks import SpecError, load_plain
+    from validator.spec.yamlmarks import SpecError, load_marked
 
-    try:
-        data: Any = load_plain(raw.decode("utf-8-sig"), CLIENT_FILE)
+    try:  # marked: a key written twice is a problem, not a silent last-one-wins
+        data: Any = load_marked(raw.decode("utf-8-sig"), CLIENT_FILE)
     except UnicodeDecodeError as exc:
         return {}, f"not UTF-8 text (byte {exc.start})", []
     except SpecError as exc:

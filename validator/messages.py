@@ -55,7 +55,7 @@ def _prepared(params: Mapping[str, Any], lang: str) -> _Params:
         else:
             out["expected"] = f"{low} 至 {high}" if lang == "zh" else f"{low} to {high}"
     detail = params.get("detail")
-    if lang == "zh" and isinstance(detail, str) and detail.isascii():  # a spec's or client.yaml's problem
+    if lang == "zh" and isinstance(detail, str):  # a spec's or client.yaml's problem (may quote any text)
         from validator.vocab import spec_text
 
         out["detail"] = spec_text(out["detail"], lang)

@@ -283,10 +283,16 @@ _HOOK_ZH = (
 )
 
 
+# client.yaml's own problem inside that line: translated on its own, as its patterns match whole texts
+_HOOK_WHY = re.compile(r": no spec \((.*)\): pass --spec ")
+
+
 def hook_problem(text: str, lang: str) -> str:
     if lang != "zh":
         return text
-    for pattern, replacement in _HOOK_ZH:
+    text = _HOOK_ZH[0][0].sub(_HOOK_ZH[0][1], text, count=1)
+    text = _HOOK_WHY.sub(lambda m: f": no spec（{spec_text(m.group(1), lang)}）: pass --spec ", text, count=1)
+    for pattern, replacement in _HOOK_ZH[1:]:
         text = pattern.sub(replacement, text, count=1)
     return spec_text(text, lang)
 
@@ -454,6 +460,8 @@ _SPEC_ZH_SOURCE: tuple[tuple[str, str], ...] = (
     (r"^(.+): not a JSON report of this tool$", r"\1：不是本工具生成的 JSON 报告"),
     (r"^nested values for: (.+)$", r"以下各项的值不是单个值（是列表或映射）：\1"),
     (r"^not UTF-8 text \(byte (\d+)\)$", r"不是 UTF-8 文本（第 \1 个字节）"),
+    (r"^not a mapping of names to values$", "不是“名称: 值”的映射"),
+    (r"a key must be a plain string", "键必须是普通文本"),
     # the type and value phrases the messages above end with (validator.spec.dsl, schema)
     (r"a size such as (\S+), (\S+), (\S+)", r"大小，如 \1、\2、\3"),
     (r"a size such as (\S+)", r"大小，如 \1"),

@@ -1,0 +1,94 @@
+"""Hostile inputs, round three: an outside tester's campaign through the real CLI (check, hook,
+batch, fix, init, risk) with inputs the earlier rounds did not try. Each case found a real
+failure; the test keeps it fixed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.packs import CLIENT, build_pack
+from tests.test_hostile import snapshot
+
+TIMEOUT = 120
+# English words a Chinese reader should not meet (spec ids, paths and codes are ASCII but short)
+ENGLISH = re.compile(r"\b(?:not|invalid|found|could|key|mapping|duplicate|text|unknown|byte|lies)\b")
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_COLOR": "1"}
+    return subprocess.run([sys.executable, "-m", "validator", *args], capture_output=True, text=True, cwd=cwd,
+                          env=env, timeout=TIMEOUT)
+
+
+def clean_exit(proc: subprocess.CompletedProcess[str], code: int) -> None:
+    assert proc.returncode == code, (proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:])
+    assert "Traceback" not in proc.stderr, proc.stderr
+
+
+@pytest.fixture(scope="module")
+def pack_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_pack(tmp_path_factory.mktemp("template") / "pack")
+
+
+@pytest.fixture
+def pack(tmp_path: Path, pack_template: Path) -> Path:
+    return Path(shutil.copytree(pack_template, tmp_path / "pack"))
+
+
+# --- client.yaml that cannot be used: the reason is in the reader's language ----------------------
+
+BAD_CLIENT_FILES = {
+    "gbk": (f"spec: core\n{CLIENT}").encode("gbk"),
+    "list": b"- spec: core\n- company: x\n",
+    "python-tag": f"spec: core\n{CLIENT}x: !!python/object:os.system ls\n".encode(),
+    "complex-key": f"spec: core\n{CLIENT}? [a, b]\n: c\n".encode(),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_CLIENT_FILES))
+def test_an_unusable_client_yaml_says_why_in_chinese_in_check_and_hook(pack: Path, kind: str) -> None:
+    (pack / "client.yaml").write_bytes(BAD_CLIENT_FILES[kind])
+    before = snapshot(pack)
+    check = run("check", str(pack), "--lang", "zh")
+    clean_exit(check, 2)
+    hook = run("hook", "--no-cache", "--lang", "zh", "01_年报承诺书.pdf", cwd=pack)
+    clean_exit(hook, 2)
+    for proc in (check, hook):
+        why = proc.stderr.split("没有", 1)[1]  # the sentence after the (translated) usage lines
+        assert not ENGLISH.search(why), proc.stderr
+    assert snapshot(pack) == before
+
+
+def test_a_key_written_twice_in_client_yaml_is_a_defect_not_a_silent_last_one_wins(pack: Path) -> None:
+    # an agency copies a client's file and appends the next client's company below it
+    (pack / "client.yaml").write_text(f"{CLIENT}company: 别的科技有限公司\n", encoding="utf-8")
+    proc = run("check", str(pack), "--spec", "core", "-f", "json", "--lang", "zh")
+    clean_exit(proc, 1)
+    found = [d for p in json.loads(proc.stdout)["packages"] for d in p["defects"] if d["code"] == "V103"]
+    assert found and "'company' 重复" in found[0]["message"] and "第一次出现在第 1 行" in found[0]["message"]
+    # no check ran against the second company: it would call the client's own licence another's
+    assert not [d for p in json.loads(proc.stdout)["packages"] for d in p["defects"] if d["code"] == "L101"]
+    en = run("check", str(pack), "--lang", "en")
+    clean_exit(en, 2)
+    assert "duplicate key 'company' (first at line 1)" in en.stderr
+
+
+def test_a_spec_name_with_odd_characters_is_reported_in_chinese(pack: Path, tmp_path: Path) -> None:
+    # batch: the client's spec cannot be loaded (L204); its detail quotes the name, escaped
+    root = tmp_path / "root"
+    root.mkdir()
+    shutil.move(pack, root / "acme")
+    (root / "acme" / "client.yaml").write_text(f'spec: "核心\\u202e"\n{CLIENT}', encoding="utf-8")
+    proc = run("batch", str(root), "-f", "json", "--lang", "zh")
+    clean_exit(proc, 1)
+    found = [d for p in json.loads(proc.stdout)["packages"] for d in p["defects"] if d["code"] == "L204"]
+    assert found and "没有名为" in found[0]["message"] and "unknown spec" not in found[0]["message"]
