@@ -92,3 +92,44 @@ def test_a_spec_name_with_odd_characters_is_reported_in_chinese(pack: Path, tmp_
     clean_exit(proc, 1)
     found = [d for p in json.loads(proc.stdout)["packages"] for d in p["defects"] if d["code"] == "L204"]
     assert found and "没有名为" in found[0]["message"] and "unknown spec" not in found[0]["message"]
+
+
+# --- the batch registry as spreadsheets really save it ---------------------------------------------
+
+REGISTRY_ROW = "acme{sep}别的科技有限公司{sep}91110108551385082Q{sep}core\n"
+
+
+@pytest.mark.parametrize(("kind", "data"), [
+    ("semicolons", ("folder;company;uscc;specs\n" + REGISTRY_ROW.format(sep=";")).encode()),
+    ("utf-16 tabs", ("folder\tcompany\tuscc\tspecs\r\n" + REGISTRY_ROW.format(sep="\t")).encode("utf-16")),
+])
+def test_a_registry_saved_with_semicolons_or_as_unicode_text_is_read(pack: Path, tmp_path: Path, kind: str,
+                                                                      data: bytes) -> None:
+    root = tmp_path / "root"
+    root.mkdir()
+    shutil.move(pack, root / "acme")
+    (root / "clients.csv").write_bytes(data)
+    proc = run("batch", str(root), "-f", "json", "--lang", "en")
+    clean_exit(proc, 1)
+    found = [d for p in json.loads(proc.stdout)["packages"] for d in p["defects"]]
+    assert not [d for d in found if d["code"] == "L205"], found
+    # the registry's company differs from client.yaml's: it was read, row 2
+    assert [d["location"]["row"] for d in found if d["code"] == "L201" and d["params"]["name"] == "company"] == [2]
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("clients.csv", b"\n\n"),
+    ("clients.csv", b"folder,company\n" + "甲".encode() * 200_000 + b",x\n"),
+    ("clients.xlsx", b"<!DOCTYPE html><html></html>"),
+    ("clients.xlsx", b"PK\x03\x04" + b"\0" * 200),
+])
+def test_an_unusable_registry_says_why_in_chinese(pack: Path, tmp_path: Path, name: str, data: bytes) -> None:
+    root = tmp_path / "root"
+    root.mkdir()
+    shutil.move(pack, root / "acme")
+    (root / name).write_bytes(data)
+    proc = run("batch", str(root), "-f", "json", "--lang", "zh")
+    clean_exit(proc, 1)
+    found = [d for p in json.loads(proc.stdout)["packages"] for d in p["defects"] if d["code"] == "L205"]
+    words = re.sub(r"clients\.(csv|xlsx)|`folder`|xlsx|CSV", "", found[0]["message"])  # names, not English
+    assert not re.search(r"[A-Za-z]{4,}", words), found[0]["message"]

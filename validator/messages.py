@@ -11,6 +11,8 @@ from validator.lang import default_lang  # noqa: F401  (re-exported: callers imp
 from validator.model import Defect
 
 LANGS = ("zh", "en")
+# validator.readers.xlsx.ERROR_KEYS (not imported: the reader is heavy), each with a REASONS text
+_READER_KEYS = frozenset({"not_xlsx", "damaged", "encrypted", "zip_bomb", "sheet_missing", "timeout", "memory"})
 
 
 
@@ -55,10 +57,14 @@ def _prepared(params: Mapping[str, Any], lang: str) -> _Params:
         else:
             out["expected"] = f"{low} 至 {high}" if lang == "zh" else f"{low} to {high}"
     detail = params.get("detail")
-    if lang == "zh" and isinstance(detail, str):  # a spec's or client.yaml's problem (may quote any text)
-        from validator.vocab import spec_text
+    if lang == "zh" and isinstance(detail, str):  # a spec's, client.yaml's or registry's problem
+        key, colon, _ = detail.partition(": ")
+        if colon and key in _READER_KEYS:  # a workbook reader's `key: parser words` (the registry)
+            out["detail"] = _pick(REASONS[key], lang)
+        else:
+            from validator.vocab import spec_text
 
-        out["detail"] = spec_text(out["detail"], lang)
+            out["detail"] = spec_text(out["detail"], lang)
     reason = params.get("reason")
     if isinstance(reason, str) and reason in REASONS:
         out["reason"] = _format(_pick(REASONS[reason], lang), out)
