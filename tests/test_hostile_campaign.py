@@ -5,12 +5,14 @@ failure; the test keeps it fixed.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -133,3 +135,38 @@ def test_an_unusable_registry_says_why_in_chinese(pack: Path, tmp_path: Path, na
     found = [d for p in json.loads(proc.stdout)["packages"] for d in p["defects"] if d["code"] == "L205"]
     words = re.sub(r"clients\.(csv|xlsx)|`folder`|xlsx|CSV", "", found[0]["message"])  # names, not English
     assert not re.search(r"[A-Za-z]{4,}", words), found[0]["message"]
+
+
+# --- reasons in the parser's or the OS's own English ------------------------------------------------
+
+
+def test_a_damaged_zip_member_is_reported_without_the_parsers_english(tmp_path: Path, pack_template: Path) -> None:
+    archive = tmp_path / "pack.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for p in sorted(pack_template.iterdir()):
+            z.write(p, p.name)
+    data = bytearray(archive.read_bytes())
+    name = "08_股权结构.pdf".encode()
+    at = data.find(name) + len(name)  # its local header's name; the stored bytes follow
+    data[at + 40] ^= 0xFF  # one flipped byte: a CRC mismatch when it is unpacked
+    archive.write_bytes(bytes(data))
+    before = snapshot(tmp_path)
+    zh = run("check", str(archive), "--spec", "core", "--lang", "zh")
+    clean_exit(zh, 1)
+    line = next(x for x in zh.stdout.splitlines() if "Z114" in x)
+    assert "CRC" not in line and "JSON" in line, line
+    en = run("check", str(archive), "--spec", "core", "-f", "json", "--lang", "zh")
+    found = [d for p in json.loads(en.stdout)["packages"] for d in p["defects"] if d["code"] == "Z114"]
+    assert "CRC" in found[0]["params"]["detail"]  # the parser's words are kept for whoever needs them
+    assert snapshot(tmp_path) == before
+
+
+def test_a_file_that_vanished_or_became_a_folder_is_said_in_chinese() -> None:
+    # what facts.py reports when a file is removed, or replaced by a folder, while the run reads it
+    from validator.messages import message
+    from validator.model import Defect, Severity
+
+    vanished = message(Defect("F102", Severity.ERROR, "a.pdf", {"detail": os.strerror(errno.ENOENT)}), "zh")
+    folder = message(Defect("F104", Severity.ERROR, "a.pdf", {"kind": "dir"}), "zh")
+    assert "文件不存在" in vanished and "文件夹" in folder, (vanished, folder)
+    assert not re.search(r"[A-Za-z]{3,}", vanished + folder), (vanished, folder)

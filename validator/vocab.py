@@ -466,6 +466,17 @@ _SPEC_ZH_SOURCE: tuple[tuple[str, str], ...] = (
     (r"^nested values for: (.+)$", r"以下各项的值不是单个值（是列表或映射）：\1"),
     (r"^not UTF-8 text \(byte (\d+)\)$", r"不是 UTF-8 文本（第 \1 个字节）"),
     (r"^not a mapping of names to values$", "不是“名称: 值”的映射"),
+    # the OS's words for a file that went wrong while it was read (F101, F102, F105)
+    (r"^No such file or directory$", "文件不存在"),
+    (r"^Permission denied$", "没有读取权限"),
+    (r"^Is a directory$", "它是文件夹"),
+    (r"^Not a directory$", "路径中的一级不是文件夹"),
+    (r"^Too many levels of symbolic links$", "符号链接层数过多"),
+    (r"^Input/output error$", "输入/输出错误（磁盘或网络盘故障？）"),
+    (r"^File name too long$", "文件名过长"),
+    (r"^Device or resource busy$", "文件被占用"),
+    (r"^the archive changed while it was being checked$", "检查期间压缩包被修改"),
+    (r"^no end-of-central-directory record \(cut short\?\)$", "找不到压缩包的目录记录（文件不完整？）"),
     # a client registry's problem (validator.batch.clients)
     (r"^no `folder` column in row (\d+) \(found: \)$", r"第 \1 行没有 `folder`（文件夹）列（这一行是空的）"),
     (r"^no `folder` column in row (\d+) \(found: (.*)\)$", r"第 \1 行没有 `folder`（文件夹）列（这一行是：\2）"),
