@@ -170,3 +170,31 @@ def test_a_file_that_vanished_or_became_a_folder_is_said_in_chinese() -> None:
     folder = message(Defect("F104", Severity.ERROR, "a.pdf", {"kind": "dir"}), "zh")
     assert "文件不存在" in vanished and "文件夹" in folder, (vanished, folder)
     assert not re.search(r"[A-Za-z]{3,}", vanished + folder), (vanished, folder)
+
+
+# --- odd option values ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "1e300"])
+def test_a_file_timeout_that_is_no_number_of_seconds_is_a_usage_error(pack: Path, tmp_path: Path, value: str) -> None:
+    # nan passed click's range check and crashed the sandbox's wait with a traceback
+    before = snapshot(pack)
+    options = ("--spec", "core", "--file-timeout", value, "--lang", "zh")
+    for args, cwd in ((("check", str(pack), *options), None), (("batch", str(tmp_path), *options), None),
+                      (("hook", *options, "01_年报承诺书.pdf"), pack)):  # the hook's options come first
+        proc = run(*args, cwd=cwd)
+        clean_exit(proc, 2)
+        assert "--file-timeout" in proc.stderr and not re.search(r"\b(?:not|finite|range)\b", proc.stderr), proc.stderr
+    assert snapshot(pack) == before
+
+
+def test_a_zip_that_is_really_a_rar_is_a_usage_error_in_chinese(tmp_path: Path) -> None:
+    fake = tmp_path / "材料.zip"
+    fake.write_bytes(b"Rar!\x1a\x07\x01\x00" + bytes(range(256)))
+    proc = run("check", str(fake), "--lang", "zh")
+    clean_exit(proc, 2)
+    assert "既不是文件夹" in proc.stderr and "neither" not in proc.stderr, proc.stderr
+    for command in ("risk", "fix", "init"):  # these take folders only; the zip is refused as a file
+        proc = run(command, str(fake), "--lang", "zh")
+        clean_exit(proc, 2)
+        assert not re.search(r"[A-Za-z]{4,} [A-Za-z]{2,}", proc.stderr.split("\n", 2)[-1]), (command, proc.stderr)
