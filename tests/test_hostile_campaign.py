@@ -198,3 +198,24 @@ def test_a_zip_that_is_really_a_rar_is_a_usage_error_in_chinese(tmp_path: Path) 
         proc = run(command, str(fake), "--lang", "zh")
         clean_exit(proc, 2)
         assert not re.search(r"[A-Za-z]{4,} [A-Za-z]{2,}", proc.stderr.split("\n", 2)[-1]), (command, proc.stderr)
+
+
+# --- a spec file's own text reaching the terminal ----------------------------------------------------
+
+RAW_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def test_specs_check_and_show_escape_the_specs_control_and_bidi_characters(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"  # invalid: the problems quote the ids
+    bad.write_text('id: "odd\\u202espec"\ntitle: t\ndocuments:\n  - id: "d\\x1b[2J\\u0000"\n    title: A\n'
+                   "    regex: '.*'\n", encoding="utf-8")
+    good = tmp_path / "good.yaml"  # valid: titles are free text
+    good.write_text('id: good\ntitle: "标题\\e]0;pwn\\a\\u202e\\u2028x"\ndocuments:\n  - id: d1\n'
+                    "    title: \"A\\u202e\"\n    regex: '.*'\n", encoding="utf-8")
+    for args, code in ((("specs", "check", str(bad)), 2), (("specs", "check", str(good)), 0),
+                       (("specs", "show", str(good)), 0)):
+        for lang in ("zh", "en"):
+            proc = run(*args, "--lang", lang) if args[1] == "check" else run(*args)
+            clean_exit(proc, code)
+            assert not RAW_CONTROLS.search(proc.stdout + proc.stderr), (args, proc.stdout + proc.stderr)
+    assert "\\u202e" in run("specs", "show", str(good)).stdout  # shown, escaped

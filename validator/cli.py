@@ -422,8 +422,12 @@ def specs_show(ref: str) -> None:
     """Print the fully resolved spec REF (after `extends`) as YAML."""
     import yaml
 
+    from validator.textsafe import safe
+
     spec = load_spec_or_exit(ref)
-    click.echo(yaml.safe_dump(_plain(spec.raw), allow_unicode=True, sort_keys=False), nl=False)
+    text = yaml.safe_dump(_plain(spec.raw), allow_unicode=True, sort_keys=False)
+    for line in text.splitlines():  # PyYAML leaves bidi and zero-width characters raw: escaped
+        click.echo(safe(line))
 
 
 def _plain(value: Any) -> Any:
@@ -440,6 +444,7 @@ def _plain(value: Any) -> Any:
 def specs_check(files: tuple[str, ...], lang: str | None) -> None:
     """Validate spec FILE(s); problems are printed as file:line:col."""
     from validator.spec import SpecError, load_spec
+    from validator.textsafe import safe
     from validator.vocab import spec_text, words
 
     lang = lang or current_lang()
@@ -447,15 +452,17 @@ def specs_check(files: tuple[str, ...], lang: str | None) -> None:
     for f in files:
         try:
             s = load_spec(f if f.endswith((".yaml", ".yml")) or "/" in f else f"./{f}")
-            click.echo(words(lang)["spec_ok"].format(file=f, id=s.id, documents=len(s.documents)))
+            click.echo(safe(words(lang)["spec_ok"].format(file=f, id=s.id, documents=len(s.documents))))
             from validator.spec.yamlmarks import format_problem
             from validator.userregex import bounded_patterns
 
             for mark, message in bounded_patterns(s.raw):
-                click.echo(spec_text(format_problem(mark, "warning: " + message), lang), err=True)
+                click.echo(safe(spec_text(format_problem(mark, "warning: " + message), lang)), err=True)
         except SpecError as exc:
             bad += 1
-            click.echo(spec_text(str(exc), lang), err=True)
+            # the problems quote the spec's own text (ids, keys): escaped, as the check's spec errors are
+            for line in spec_text(str(exc), lang).splitlines():
+                click.echo(safe(line), err=True)
     sys.exit(EXIT_USAGE if bad else EXIT_OK)
 
 
