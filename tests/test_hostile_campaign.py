@@ -219,3 +219,23 @@ def test_specs_check_and_show_escape_the_specs_control_and_bidi_characters(tmp_p
             clean_exit(proc, code)
             assert not RAW_CONTROLS.search(proc.stdout + proc.stderr), (args, proc.stdout + proc.stderr)
     assert "\\u202e" in run("specs", "show", str(good)).stdout  # shown, escaped
+
+
+# --- a waivers.yaml that cannot be read --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["utf-16", "fifo", "folder", "huge"])
+def test_an_unreadable_waivers_file_says_why_in_chinese(pack: Path, kind: str) -> None:
+    target = pack / "waivers.yaml"
+    if kind == "utf-16":
+        target.write_bytes("- code: D101\n".encode("utf-16"))
+    elif kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "folder":
+        target.mkdir()
+    else:
+        target.write_bytes(b"#" * 3_000_000)
+    proc = run("check", str(pack), "--spec", "core", "--lang", "zh")
+    clean_exit(proc, 0)
+    line = next(x for x in proc.stdout.splitlines() if "W101" in x)
+    assert not re.search(r"[A-Za-z]{3,} [A-Za-z]{2,}", line.replace("waivers.yaml", "")), line

@@ -407,6 +407,8 @@ _SPEC_ZH_SOURCE: tuple[tuple[str, str], ...] = (
     (r"不是普通文件 \(a socket\)", "不是普通文件（是套接字）"),
     (r"不是普通文件 \(a (?:character|block) device\)", "不是普通文件（是设备）"),
     (r"不是普通文件 \(a special file\)", "不是普通文件（是特殊文件）"),
+    (r"larger than (\S+ [KMGT]?i?B) \((.+)\)$", r"大于 \1（实际 \2）"),
+    (r"larger than (\S+ [KMGT]?i?B)$", r"大于 \1"),
     (r"larger than (\S+)( \((.+)\))?$", r"大于 \1\2"),
     (r"cannot be read( \((.+)\))?$", r"无法读取\1"),
     (r"extends forms a cycle: (.+)$", r"extends 形成了循环：\1"),
