@@ -239,3 +239,27 @@ def test_an_unreadable_waivers_file_says_why_in_chinese(pack: Path, kind: str) -
     clean_exit(proc, 0)
     line = next(x for x in proc.stdout.splitlines() if "W101" in x)
     assert not re.search(r"[A-Za-z]{3,} [A-Za-z]{2,}", line.replace("waivers.yaml", "")), line
+
+
+# --- odd report destinations -------------------------------------------------------------------------
+
+
+def test_two_formats_to_one_file_is_a_usage_error_before_any_work(pack: Path, tmp_path: Path) -> None:
+    same = tmp_path / "report"
+    for command, target in (("check", pack), ("batch", tmp_path)):
+        proc = run(command, str(target), "--spec", "core", "-f", f"csv={same}", "-f", f"html={tmp_path}/../"
+                   f"{tmp_path.name}/report", "--lang", "zh")
+        clean_exit(proc, 2)
+        assert "同一个文件" in proc.stderr and not same.exists(), proc.stderr
+
+
+def test_dev_stdout_into_a_pipe_and_a_pipe_nobody_reads(pack: Path, tmp_path: Path) -> None:
+    # `-o /dev/stdout | jq`: stdout is a pipe, whose /proc path has no folder; it was refused
+    proc = run("check", str(pack), "--spec", "core", "-f", "json", "-o", "/dev/stdout", "--lang", "zh")
+    clean_exit(proc, 0)
+    assert json.loads(proc.stdout)["packages"][0]["ready"] is True
+    fifo = tmp_path / "report.json"
+    os.mkfifo(fifo)
+    proc = run("check", str(pack), "--spec", "core", "-f", f"json={fifo}", "--lang", "zh")
+    clean_exit(proc, 2)
+    assert "命名管道" in proc.stderr and not re.search(r"[A-Za-z]{3,} [A-Za-z]{2,}", proc.stderr), proc.stderr

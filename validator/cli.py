@@ -69,6 +69,14 @@ def parse_formats(values: Sequence[str], output: str | None) -> list[tuple[str, 
             raise click.BadParameter("--output goes with exactly one --format without =FILE", param_hint="--output")
         else:
             chosen[0] = (chosen[0][0], output)
+    from os.path import realpath
+
+    files = [(realpath(d), d) for _, d in chosen if d and d != "-"]
+    real = [r for r, _ in files]
+    twice = [d for r, d in files if real.count(r) > 1]  # else the last format written silently wins
+    if twice:
+        raise click.BadParameter(f"{twice[-1]!r} is named by more than one --format (each format needs a file "
+                                 "of its own)", param_hint="--format")
     return chosen or [("text", None)]
 
 
