@@ -71,8 +71,9 @@ def _reason(exc: OSError, lang: str) -> str:
         return w["no_space"]
     if exc.errno == errno.ENXIO:  # a named pipe nobody reads
         return w["no_reader"]
-    if lang == "zh" and exc.errno in errno.errorcode:  # the OS's words are English: its code instead
-        return w["os_error"].format(code=errno.errorcode[exc.errno])
+    code = errno.errorcode.get(exc.errno) if exc.errno is not None else None
+    if lang == "zh" and code:  # the OS's words are English: its code instead
+        return w["os_error"].format(code=code)
     return exc.strerror or type(exc).__name__
 
 
