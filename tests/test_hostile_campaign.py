@@ -49,7 +49,7 @@ def pack(tmp_path: Path, pack_template: Path) -> Path:
 # --- client.yaml that cannot be used: the reason is in the reader's language ----------------------
 
 BAD_CLIENT_FILES = {
-    "gbk": (f"spec: core\n{CLIENT}").encode("gbk"),
+    "not-text": f"spec: core\n{CLIENT}".encode() + b"note: \x80\xff\n",  # neither UTF-8 nor GB18030
     "list": b"- spec: core\n- company: x\n",
     "python-tag": f"spec: core\n{CLIENT}x: !!python/object:os.system ls\n".encode(),
     "complex-key": f"spec: core\n{CLIENT}? [a, b]\n: c\n".encode(),
@@ -68,6 +68,15 @@ def test_an_unusable_client_yaml_says_why_in_chinese_in_check_and_hook(pack: Pat
         why = proc.stderr.split("没有", 1)[1]  # the sentence after the (translated) usage lines
         assert not ENGLISH.search(why), proc.stderr
     assert snapshot(pack) == before
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "utf-16"])
+def test_a_client_yaml_saved_by_notepad_as_ansi_or_unicode_is_read(pack: Path, encoding: str) -> None:
+    # Notepad on Chinese Windows: "ANSI" is GBK, "Unicode" is UTF-16 with a BOM
+    (pack / "client.yaml").write_bytes(f"spec: core\n{CLIENT}".encode(encoding))
+    proc = run("check", str(pack), "-f", "json", "--lang", "zh")
+    clean_exit(proc, 0)  # the company in the file names matched: the values were read right
+    assert json.loads(proc.stdout)["packages"][0]["ready"] is True
 
 
 def test_a_key_written_twice_in_client_yaml_is_a_defect_not_a_silent_last_one_wins(pack: Path) -> None:
