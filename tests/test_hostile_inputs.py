@@ -222,7 +222,7 @@ def test_client_spec_outside_the_folder_is_not_read(tmp_path: Path, pack: Path) 
     # in Chinese, both say why in Chinese
     zh_check = run("check", str(root / "acme"), "--lang", "zh")
     zh_hook = run("hook", "--no-cache", "--lang", "zh", "acme/08_股权结构.pdf", cwd=root)
-    assert f"（其中的规范 {foreign} 在客户文件夹之外，未读取）" in zh_check.stderr
+    assert f"指定的规范 {foreign} 不在客户文件夹（或批量检查根目录）内，未读取" in zh_check.stderr
     assert f"没有指定规范（规范 {foreign} 在客户文件夹之外，未读取）" in zh_hook.stderr
     assert "lies outside" not in zh_check.stderr + zh_hook.stderr
 

@@ -69,6 +69,14 @@ def parse_formats(values: Sequence[str], output: str | None) -> list[tuple[str, 
             raise click.BadParameter("--output goes with exactly one --format without =FILE", param_hint="--output")
         else:
             chosen[0] = (chosen[0][0], output)
+    from os.path import realpath
+
+    files = [(realpath(d), d) for _, d in chosen if d and d != "-"]
+    real = [r for r, _ in files]
+    twice = [d for r, d in files if real.count(r) > 1]  # else the last format written silently wins
+    if twice:
+        raise click.BadParameter(f"{twice[-1]!r} is named by more than one --format (each format needs a file "
+                                 "of its own)", param_hint="--format")
     return chosen or [("text", None)]
 
 
@@ -85,6 +93,18 @@ def check_destinations(chosen: Sequence[tuple[str, str | None]], protected: Sequ
                 errors.append(str(exc))
     if errors:
         fail_exit(errors, EXIT_USAGE)
+
+
+def _problem_note(problem: str | None, lang: str) -> str:
+    """Why a folder's client.yaml gave no spec, in the reader's language (the defects a check would report)."""
+    if not problem:
+        return ""
+    from validator.client_file import problem_defects
+    from validator.messages import message
+    from validator.model import Defect, Severity
+
+    texts = [message(Defect(code, Severity.ERROR, "", params), lang) for code, params in problem_defects(problem)]
+    return f" ({'; '.join(texts)})" if lang != "zh" else f"（{'；'.join(texts)}）"
 
 
 def load_spec_or_exit(ref: str) -> Spec:
@@ -323,8 +343,8 @@ def check(folders: tuple[str, ...], spec_ref: str | None, variables: tuple[str, 
     for folder in folders:
         ref, problem = (spec_ref, None) if spec_ref else client_spec(folder)
         if not ref:
-            why = f" ({problem})" if problem else ""
-            raise click.UsageError(f"no --spec given and {folder}/client.yaml names no spec{why}")
+            raise click.UsageError(f"no --spec given and {folder}/client.yaml names no spec"
+                                   f"{_problem_note(problem, lang or default_lang())}")
         if ref not in specs:
             specs[ref] = with_severity(load_spec_or_exit(ref), ignore, warn)
         if progress is not None:
@@ -410,8 +430,12 @@ def specs_show(ref: str) -> None:
     """Print the fully resolved spec REF (after `extends`) as YAML."""
     import yaml
 
+    from validator.textsafe import safe
+
     spec = load_spec_or_exit(ref)
-    click.echo(yaml.safe_dump(_plain(spec.raw), allow_unicode=True, sort_keys=False), nl=False)
+    text = yaml.safe_dump(_plain(spec.raw), allow_unicode=True, sort_keys=False)
+    for line in text.splitlines():  # PyYAML leaves bidi and zero-width characters raw: escaped
+        click.echo(safe(line))
 
 
 def _plain(value: Any) -> Any:
@@ -428,6 +452,7 @@ def _plain(value: Any) -> Any:
 def specs_check(files: tuple[str, ...], lang: str | None) -> None:
     """Validate spec FILE(s); problems are printed as file:line:col."""
     from validator.spec import SpecError, load_spec
+    from validator.textsafe import safe
     from validator.vocab import spec_text, words
 
     lang = lang or current_lang()
@@ -435,15 +460,17 @@ def specs_check(files: tuple[str, ...], lang: str | None) -> None:
     for f in files:
         try:
             s = load_spec(f if f.endswith((".yaml", ".yml")) or "/" in f else f"./{f}")
-            click.echo(words(lang)["spec_ok"].format(file=f, id=s.id, documents=len(s.documents)))
+            click.echo(safe(words(lang)["spec_ok"].format(file=f, id=s.id, documents=len(s.documents))))
             from validator.spec.yamlmarks import format_problem
             from validator.userregex import bounded_patterns
 
             for mark, message in bounded_patterns(s.raw):
-                click.echo(spec_text(format_problem(mark, "warning: " + message), lang), err=True)
+                click.echo(safe(spec_text(format_problem(mark, "warning: " + message), lang)), err=True)
         except SpecError as exc:
             bad += 1
-            click.echo(spec_text(str(exc), lang), err=True)
+            # the problems quote the spec's own text (ids, keys): escaped, as the check's spec errors are
+            for line in spec_text(str(exc), lang).splitlines():
+                click.echo(safe(line), err=True)
     sys.exit(EXIT_USAGE if bad else EXIT_OK)
 
 

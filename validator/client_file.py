@@ -74,10 +74,10 @@ def read_client_values(root: str, spec_roots: tuple[str, ...] = ()) -> tuple[dic
             return {}, None, []
         text = f"{CLIENT_FILE} is {describe(exc, MAX_CLIENT_BYTES)}; it was not read"
         return {}, ClientProblem(text, [("V105", reason_params(exc, MAX_CLIENT_BYTES))]), []
-    from validator.spec.yamlmarks import SpecError, load_plain
+    from validator.spec.yamlmarks import SpecError, load_marked
 
-    try:
-        data: Any = load_plain(raw.decode("utf-8-sig"), CLIENT_FILE)
+    try:  # marked: a key written twice is a problem, not a silent last-one-wins
+        data: Any = load_marked(_decoded(raw), CLIENT_FILE)
     except UnicodeDecodeError as exc:
         return {}, f"not UTF-8 text (byte {exc.start})", []
     except SpecError as exc:
@@ -100,6 +100,20 @@ def read_client_values(root: str, spec_roots: tuple[str, ...] = ()) -> tuple[dic
         elif value is not None:
             values[str(key)] = str(value).strip()
     return values, (f"nested values for: {', '.join(bad)}" if bad else None), outside
+
+
+def _decoded(raw: bytes) -> str:
+    """UTF-8 (BOM or not); UTF-16 with its BOM (Notepad's "Unicode"); else GB18030, which Notepad
+    on Chinese Windows saves as "ANSI". Strict: bytes valid in none is UnicodeDecodeError."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return raw.decode("utf-16")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        try:
+            return raw.decode("gb18030")
+        except UnicodeDecodeError:
+            raise exc from None
 
 
 def _from_zip(archive: str) -> bytes:

@@ -11,6 +11,11 @@ from validator.lang import default_lang  # noqa: F401  (re-exported: callers imp
 from validator.model import Defect
 
 LANGS = ("zh", "en")
+# validator.readers.xlsx.ERROR_KEYS (not imported: the reader is heavy), each with a REASONS text
+# no Chinese character and at least two English words: a reason no table above put into Chinese
+_ENGLISH_ONLY = re.compile(r"(?=[^\u3000-\u9fff\uff00-\uffef]*$)(?=.*[A-Za-z]{2,}[^A-Za-z]+[A-Za-z]{2,})")
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")  # names quoted in a reason are not its language
+_READER_KEYS = frozenset({"not_xlsx", "damaged", "encrypted", "zip_bomb", "sheet_missing", "timeout", "memory"})
 
 
 
@@ -55,10 +60,16 @@ def _prepared(params: Mapping[str, Any], lang: str) -> _Params:
         else:
             out["expected"] = f"{low} 至 {high}" if lang == "zh" else f"{low} to {high}"
     detail = params.get("detail")
-    if lang == "zh" and isinstance(detail, str) and detail.isascii():  # a spec's or client.yaml's problem
-        from validator.vocab import spec_text
+    if lang == "zh" and isinstance(detail, str):  # a spec's, client.yaml's or registry's problem
+        key, colon, _ = detail.partition(": ")
+        if colon and key in _READER_KEYS:  # a workbook reader's `key: parser words` (the registry)
+            out["detail"] = _pick(REASONS[key], lang)
+        else:
+            from validator.vocab import spec_text
 
-        out["detail"] = spec_text(out["detail"], lang)
+            out["detail"] = spec_text(out["detail"], lang)
+            if _ENGLISH_ONLY.match(_QUOTED.sub("", out["detail"])):  # a parser's or the OS's own words
+                out["detail"] = "原因（英文）见 JSON 报告中的 params.detail"
     reason = params.get("reason")
     if isinstance(reason, str) and reason in REASONS:
         out["reason"] = _format(_pick(REASONS[reason], lang), out)

@@ -69,6 +69,11 @@ def _reason(exc: OSError, lang: str) -> str:
         return w["denied"]
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return w["no_space"]
+    if exc.errno == errno.ENXIO:  # a named pipe nobody reads
+        return w["no_reader"]
+    code = errno.errorcode.get(exc.errno) if exc.errno is not None else None
+    if lang == "zh" and code:  # the OS's words are English: its code instead
+        return w["os_error"].format(code=code)
     return exc.strerror or type(exc).__name__
 
 
@@ -100,6 +105,8 @@ def check_destination(dest: str, protected: Iterable[str] = (), lang: str = "en"
             raise _fail(dest, _words(lang)["inside"].format(folder=safe(folder)), lang)
     if os.path.isdir(real):
         raise _fail(dest, _words(lang)["is_dir"], lang)
+    if _is_special(dest):  # /dev/stdout into a pipe resolves to /proc/…/pipe:[n], no folder at all
+        return
     if not os.path.isdir(os.path.dirname(real) or "."):
         raise _fail(dest, _words(lang)["no_parent"], lang)
 
@@ -113,8 +120,8 @@ def write(dest: str, body: str | bytes, protected: Iterable[str] = (), lang: str
     check_destination(dest, protected, lang)
     real = os.path.realpath(dest)
     try:
-        if os.path.exists(real) and not os.path.isfile(real):
-            _to_special(real, data)  # /dev/null, /dev/stdout, a FIFO: never renamed over
+        if _is_special(dest):
+            _to_special(dest, data)  # /dev/null, /dev/stdout, a FIFO: never renamed over
         else:
             _atomic(real, data)
     except OSError as exc:
@@ -151,6 +158,11 @@ def _to_special(path: str, data: bytes) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK if _is_fifo(path) else os.O_WRONLY)
     with os.fdopen(fd, "wb") as f:
         f.write(data)
+
+
+def _is_special(path: str) -> bool:
+    """An existing destination that is neither a regular file nor a folder (after links)."""
+    return os.path.exists(path) and not os.path.isfile(path) and not os.path.isdir(path)
 
 
 def _is_fifo(path: str) -> bool:
@@ -210,7 +222,7 @@ def opened_text(dest: str | None, protected: Iterable[str] = (), lang: str = "en
         return
     check_destination(dest, protected, lang)
     real = os.path.realpath(dest)
-    if os.path.exists(real) and not os.path.isfile(real):
+    if _is_special(dest):
         buf = io.StringIO()
         yield buf
         write(dest, buf.getvalue(), protected, lang)

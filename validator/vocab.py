@@ -228,6 +228,8 @@ OUTPUT_WORDS = {
         "no_parent": "所在文件夹不存在",
         "denied": "没有写入权限",
         "no_space": "磁盘已满",
+        "no_reader": "没有程序在读取这个命名管道",
+        "os_error": "系统错误 {code}",
         "wrote": "已写入 {dest}",
         "stdout": "标准输出",
     },
@@ -238,6 +240,8 @@ OUTPUT_WORDS = {
         "no_parent": "its folder does not exist",
         "denied": "permission denied",
         "no_space": "no space left on the device",
+        "no_reader": "no program is reading this named pipe",
+        "os_error": "system error {code}",
         "wrote": "wrote {dest}",
         "stdout": "standard output",
     },
@@ -283,10 +287,16 @@ _HOOK_ZH = (
 )
 
 
+# client.yaml's own problem inside that line: translated on its own, as its patterns match whole texts
+_HOOK_WHY = re.compile(r": no spec \((.*)\): pass --spec ")
+
+
 def hook_problem(text: str, lang: str) -> str:
     if lang != "zh":
         return text
-    for pattern, replacement in _HOOK_ZH:
+    text = _HOOK_ZH[0][0].sub(_HOOK_ZH[0][1], text, count=1)
+    text = _HOOK_WHY.sub(lambda m: f": no spec（{spec_text(m.group(1), lang)}）: pass --spec ", text, count=1)
+    for pattern, replacement in _HOOK_ZH[1:]:
         text = pattern.sub(replacement, text, count=1)
     return spec_text(text, lang)
 
@@ -327,6 +337,8 @@ _CLICK_ZH_SOURCE: tuple[tuple[str, str], ...] = (
     (r"Got unexpected extra arguments? \((.+)\)", r"多余的参数（\1）"),
     (r"Invalid value for (.+?): ", r"\1 的值无效："),
     (r"'(.+?)' is not a valid integer range\.", r"'\1' 不是整数。"),
+    (r"'(.+?)' is not a finite number of seconds\.", r"'\1' 不是有限的秒数。"),
+    (r"'(.+?)' is not a valid float( range)?\.", r"'\1' 不是数字。"),
     (r"'(.+?)' is not one of (.+)\.$", r"'\1' 不在可选值 \2 之中。"),
     (r"'(.+?)' is not (.+)\.$", r"'\1' 不是 \2。"),
     (r"'(.+?)' is not a valid integer( range)?\.", r"'\1' 不是整数。"),
@@ -345,6 +357,9 @@ _CLICK_ZH_SOURCE: tuple[tuple[str, str], ...] = (
         r"cannot tell the format of '(.+)' from its suffix \((.+)\); give --format",
         r"无法从 '\1' 的后缀判断格式（\2）；请用 --format 指定",
     ),
+    (r"'(.+)' is neither a folder nor a zip file", r"'\1' 既不是文件夹，也不是 zip 压缩包"),
+    (r"'(.+)' is named by more than one --format \(each format needs a file of its own\)",
+     r"多个 --format 写入同一个文件 '\1'（每种格式需要单独的文件）"),
     (r"--output goes with exactly one --format without =FILE", "--output 只能配合一个不带 =文件 的 --format"),
     (r"no --spec given and (.+)/client\.yaml names no spec", r"没有给出 --spec，\1/client.yaml 也没有写 `spec:`"),
     (r"\(spec (.+) lies outside the client's folder; it was not read\)", r"（其中的规范 \1 在客户文件夹之外，未读取）"),
@@ -393,6 +408,13 @@ _SPEC_ZH_SOURCE: tuple[tuple[str, str], ...] = (
     (r"the file does not exist", "文件不存在"),
     (r"a symbolic link \(links are not followed\)", "是符号链接（不跟随链接）"),
     (r"not a regular file( \((.+)\))?$", r"不是普通文件\1"),
+    (r"不是普通文件 \(a directory\)", "不是普通文件（是文件夹）"),
+    (r"不是普通文件 \(a named pipe\)", "不是普通文件（是命名管道）"),
+    (r"不是普通文件 \(a socket\)", "不是普通文件（是套接字）"),
+    (r"不是普通文件 \(a (?:character|block) device\)", "不是普通文件（是设备）"),
+    (r"不是普通文件 \(a special file\)", "不是普通文件（是特殊文件）"),
+    (r"larger than (\S+ [KMGT]?i?B) \((.+)\)$", r"大于 \1（实际 \2）"),
+    (r"larger than (\S+ [KMGT]?i?B)$", r"大于 \1"),
     (r"larger than (\S+)( \((.+)\))?$", r"大于 \1\2"),
     (r"cannot be read( \((.+)\))?$", r"无法读取\1"),
     (r"extends forms a cycle: (.+)$", r"extends 形成了循环：\1"),
@@ -454,6 +476,25 @@ _SPEC_ZH_SOURCE: tuple[tuple[str, str], ...] = (
     (r"^(.+): not a JSON report of this tool$", r"\1：不是本工具生成的 JSON 报告"),
     (r"^nested values for: (.+)$", r"以下各项的值不是单个值（是列表或映射）：\1"),
     (r"^not UTF-8 text \(byte (\d+)\)$", r"不是 UTF-8 文本（第 \1 个字节）"),
+    (r"^not a mapping of names to values$", "不是“名称: 值”的映射"),
+    # the OS's words for a file that went wrong while it was read (F101, F102, F105)
+    (r"^No such file or directory$", "文件不存在"),
+    (r"^Permission denied$", "没有读取权限"),
+    (r"^Is a directory$", "它是文件夹"),
+    (r"^Not a directory$", "路径中的一级不是文件夹"),
+    (r"^Too many levels of symbolic links$", "符号链接层数过多"),
+    (r"^Input/output error$", "输入/输出错误（磁盘或网络盘故障？）"),
+    (r"^File name too long$", "文件名过长"),
+    (r"^Device or resource busy$", "文件被占用"),
+    (r"^the archive changed while it was being checked$", "检查期间压缩包被修改"),
+    (r"^no end-of-central-directory record \(cut short\?\)$", "找不到压缩包的目录记录（文件不完整？）"),
+    # a client registry's problem (validator.batch.clients)
+    (r"^no `folder` column in row (\d+) \(found: \)$", r"第 \1 行没有 `folder`（文件夹）列（这一行是空的）"),
+    (r"^no `folder` column in row (\d+) \(found: (.*)\)$", r"第 \1 行没有 `folder`（文件夹）列（这一行是：\2）"),
+    (r"^not a CSV table: field larger than field limit \((\d+)\)$", r"不是 CSV 表格：有单元格超过 \1 个字符"),
+    (r"^not a CSV table: (.+)$", r"不是 CSV 表格（\1）"),
+    (r"^empty file$", "文件是空的"),
+    (r"a key must be a plain string", "键必须是普通文本"),
     # the type and value phrases the messages above end with (validator.spec.dsl, schema)
     (r"a size such as (\S+), (\S+), (\S+)", r"大小，如 \1、\2、\3"),
     (r"a size such as (\S+)", r"大小，如 \1"),

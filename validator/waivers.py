@@ -139,6 +139,11 @@ _WORDS = {  # problem -> (zh, en)
 def _problem(problem: str, at: str, detail: str = "") -> dict[str, str]:
     zh, en = _WORDS[problem]
     fill = {"detail": detail, "keys": ", ".join(KEYS)}
+    if problem == "unreadable":  # the reason is an English phrase (safeio.describe): in Chinese too
+        from validator.vocab import spec_text
+
+        return {"at": at, "problem_zh": zh.format(**{**fill, "detail": spec_text(detail, "zh")}),
+                "problem_en": en.format(**fill)}
     return {"at": at, "problem_zh": zh.format(**fill), "problem_en": en.format(**fill)}
 
 
@@ -158,8 +163,8 @@ def _load(source: str, *, follow: bool, shown: str, spec_documents: Sequence[Any
     except UnsafeFile as exc:
         invalid(_problem("unreadable", shown, describe(exc, MAX_WAIVERS_BYTES)))
         return []
-    except UnicodeDecodeError:
-        invalid(_problem("unreadable", shown, "not UTF-8 text"))
+    except UnicodeDecodeError as exc:
+        invalid(_problem("unreadable", shown, f"not UTF-8 text (byte {exc.start})"))
         return []
     except SpecError as exc:
         for mark, message in exc.problems:

@@ -327,8 +327,18 @@ def _read_csv(path: str) -> Iterator[tuple[int, list[str]]]:
         raw = read_regular(path, _MAX_REGISTRY_BYTES, follow=True)
     except UnsafeFile as exc:
         raise RegistryError(describe(exc, _MAX_REGISTRY_BYTES)) from None
-    rows = csv.reader(io.StringIO(decode_lines(raw), newline=""))
+    text = decode_lines(raw)
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     return ((i, [c.strip() for c in r]) for i, r in enumerate(rows, start=1))  # csv.Error: read_registry
+
+
+def _delimiter(text: str) -> str:
+    """`,` unless the header line has none and has `;` (Excel in many locales) or a tab (Excel's
+    "Unicode text"): such a file is otherwise one column and every client reads as missing."""
+    header = text[:text.find("\n")] if "\n" in text else text
+    if "," in header:
+        return ","
+    return max(";\t", key=header.count) if (";" in header or "\t" in header) else ","
 
 
 def decode_lines(raw: bytes) -> str:
@@ -336,6 +346,8 @@ def decode_lines(raw: bytes) -> str:
     Chinese Windows saves CSV as GBK, and a file pasted together from both keeps every row.
     (A newline byte never occurs inside a UTF-8 or GB18030 character, so splitting is safe.)"""
     raw = raw.removeprefix(b"\xef\xbb\xbf")
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with its BOM: Excel's "Unicode text"
+        return raw.decode("utf-16", "replace")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:

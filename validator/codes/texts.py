@@ -76,7 +76,7 @@ KIND_NAMES: dict[str, Text] = {
     "unknown": ("无法识别的格式", "an unrecognised format"),
     # special files (F104)
     "fifo": ("命名管道", "named pipe"), "socket": ("套接字", "socket"), "device": ("设备文件", "device file"),
-    "other": ("特殊文件", "special file"),
+    "other": ("特殊文件", "special file"), "dir": ("文件夹", "folder"),  # a file replaced by a folder mid-check
     # wildcards a spec may list in `types:`
     "image/*": ("任意图片", "any image"), "*/*": ("任意格式", "any format"),
 }
