@@ -76,11 +76,13 @@ class Progress:
         name, error = safe(result.name), safe(error_text(p.error or "", self.lang))
         errors = p.count(Severity.ERROR)
         if self.lang == "zh":
-            state = "就绪" if p.ready else "未检查：" + error if error else f"未就绪（错误 {errors}）"
+            unchecked = error if error.startswith("未检查") else "未检查：" + error  # no "未检查：未检查"
+            state = "就绪" if p.ready else unchecked if error else f"未就绪（错误 {errors}）"
             return (
                 f"[{self.done:>{width}}/{self.total}] {name}: {state}，{p.files} 个文件，{result.seconds:.2f} 秒"
             )
-        state = "ready" if p.ready else "not checked: " + error if error else f"not ready ({errors} errors)"
+        unchecked = error if error.startswith("not checked") else "not checked: " + error
+        state = "ready" if p.ready else unchecked if error else f"not ready ({errors} errors)"
         return f"[{self.done:>{width}}/{self.total}] {name}: {state}, {p.files} files, {result.seconds:.2f} s"
 
 
