@@ -79,3 +79,19 @@ def write_spec(tmp_path: Path):
         return p
 
     return write
+
+
+@pytest.fixture(scope="module")
+def pack_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A clean core pack, built once per module (tests/packs.py)."""
+    from tests.packs import build_pack
+
+    return build_pack(tmp_path_factory.mktemp("template") / "pack")
+
+
+@pytest.fixture
+def pack(tmp_path: Path, pack_template: Path) -> Path:
+    """A fresh copy of the clean pack to spoil (modules with their own `pack` override it)."""
+    import shutil
+
+    return Path(shutil.copytree(pack_template, tmp_path / "pack"))

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.packs import CLIENT, build_pack
+from tests.packs import CLIENT
 from tests.test_hostile import snapshot
+from tests.test_hostile_inputs import clean_exit
 
 TIMEOUT = 120
 # English words a Chinese reader should not meet (spec ids, paths and codes are ASCII but short)
@@ -29,21 +30,6 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
     env = {**os.environ, "NO_COLOR": "1"}
     return subprocess.run([sys.executable, "-m", "validator", *args], capture_output=True, text=True, cwd=cwd,
                           env=env, timeout=TIMEOUT)
-
-
-def clean_exit(proc: subprocess.CompletedProcess[str], code: int) -> None:
-    assert proc.returncode == code, (proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:])
-    assert "Traceback" not in proc.stderr, proc.stderr
-
-
-@pytest.fixture(scope="module")
-def pack_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_pack(tmp_path_factory.mktemp("template") / "pack")
-
-
-@pytest.fixture
-def pack(tmp_path: Path, pack_template: Path) -> Path:
-    return Path(shutil.copytree(pack_template, tmp_path / "pack"))
 
 
 # --- client.yaml that cannot be used: the reason is in the reader's language ----------------------

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from fixtures import makers as mk
-from tests.packs import CLIENT, build_pack
+from tests.packs import CLIENT
 from tests.test_hostile import snapshot
 
 TIMEOUT = 60  # seconds; every case here finishes in a few when the defence holds
@@ -47,16 +47,6 @@ def clean_exit(proc: subprocess.CompletedProcess[str], *codes: int) -> None:
 def defects(proc: subprocess.CompletedProcess[str], code: str) -> list[dict]:
     report = json.loads(proc.stdout)
     return [d for p in report["packages"] for d in p["defects"] if d["code"] == code]
-
-
-@pytest.fixture(scope="module")
-def pack_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_pack(tmp_path_factory.mktemp("template") / "pack")
-
-
-@pytest.fixture
-def pack(tmp_path: Path, pack_template: Path) -> Path:
-    return Path(shutil.copytree(pack_template, tmp_path / "pack"))
 
 
 def check(folder: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
