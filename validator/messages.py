@@ -9,13 +9,13 @@ from typing import Any
 from validator.codes import ADVICE, CODES, FRAGMENTS, GROUPED, KIND_NAMES, REASONS, TYPE_NAMES, Code
 from validator.lang import default_lang  # noqa: F401  (re-exported: callers import it from here)
 from validator.model import Defect
+from validator.table import ERROR_KEYS
 
 LANGS = ("zh", "en")
-# validator.readers.xlsx.ERROR_KEYS (not imported: the reader is heavy), each with a REASONS text
 # no Chinese character and at least two English words: a reason no table above put into Chinese
 _ENGLISH_ONLY = re.compile(r"(?=[^\u3000-\u9fff\uff00-\uffef]*$)(?=.*[A-Za-z]{2,}[^A-Za-z]+[A-Za-z]{2,})")
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")  # names quoted in a reason are not its language
-_READER_KEYS = frozenset({"not_xlsx", "damaged", "encrypted", "zip_bomb", "sheet_missing", "timeout", "memory"})
+_READER_KEYS = frozenset(ERROR_KEYS)  # a workbook reader's reasons (the registry's detail starts with one)
 
 
 

@@ -14,8 +14,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ExcelError", "SheetData", "Value", "col_letter", "display", "number_display", "paused_gc"]
+__all__ = ["ERROR_KEYS", "ExcelError", "SheetData", "Value", "col_letter", "display", "number_display", "paused_gc"]
 
+
+# Why a sheet could not be read (SheetError.key), each with a text in validator.codes REASONS.
+ERROR_KEYS = ("not_xlsx", "damaged", "encrypted", "zip_bomb", "sheet_missing", "timeout", "memory")
 
 class ExcelError(str):
     """A cell holding an Excel error value such as ``#N/A`` or ``#DIV/0!`` (equal to that text)."""

@@ -99,13 +99,14 @@ def apply_waivers(root: str, job: Job, result: PackageResult, *, complete: bool 
             # Said ahead, so the renewal is asked for before the pack fails on the day it lapses.
             days = (waiver.expires - today).days + 1  # the expiry date is the last day it holds
             expiring = {"at": at, "waived_code": waiver.code, "expires": waiver.expires.isoformat(), "days": days}
-            _note(notes, job, "W104", rel, expiring, Severity.INFO)
+            _note(notes, job, "W104", rel, expiring)
     return dataclasses.replace(result, defects=sorted_defects((*defects, *notes)))
 
 
-def _note(notes: list[Defect], job: Job, code: str, rel: str, params: dict[str, Any],
-          default: Severity = Severity.WARNING) -> None:
-    level = job.spec.level(code, default)
+def _note(notes: list[Defect], job: Job, code: str, rel: str, params: dict[str, Any]) -> None:
+    from validator.codes import CODES
+
+    level = job.spec.level(code, CODES[code].severity)
     if level is not None:
         notes.append(Defect(code, level, rel, params))
 

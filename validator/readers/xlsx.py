@@ -65,7 +65,7 @@ from typing import TYPE_CHECKING, Any
 from defusedxml.ElementTree import fromstring as _xml
 
 from validator.readers.bounded import ParseLimit, limits
-from validator.table import ExcelError, SheetData, Value, col_letter, display, number_display, paused_gc
+from validator.table import ERROR_KEYS, ExcelError, SheetData, Value, col_letter, display, number_display, paused_gc
 
 if TYPE_CHECKING:
     import python_calamine
@@ -84,7 +84,6 @@ __all__ = [
     "sheet_names",
 ]
 
-ERROR_KEYS = ("not_xlsx", "damaged", "encrypted", "zip_bomb", "sheet_missing", "timeout", "memory")
 
 _MB = 1024 * 1024
 #: An entry above this size that inflates more than _BOMB_RATIO times is treated as a bomb.
