@@ -108,6 +108,23 @@ def check_package(
     for the folder-level rules only. ``notes``: defects found before the walk (a batch registry's).
     ``on_file(done, total)``: called after each file (progress on long runs).
     """
+    result, _ = check_unwaived(root, job, client_problem=client_problem, provider=provider, only=only, notes=notes,
+                               on_file=on_file)
+    return apply_waivers(root, job, result, complete=only is None)  # the one place waivers apply, in every mode
+
+
+def check_unwaived(
+    root: str,
+    job: Job,
+    *,
+    client_problem: str | None = None,
+    provider: OutcomeProvider | None = None,
+    only: Iterable[str] | None = None,
+    notes: Sequence[Defect] = (),
+    on_file: Callable[[int, int], None] | None = None,
+) -> tuple[PackageResult, bool]:
+    """``check_package`` before waivers, and whether every verdict is settled (none depends on this
+    run's conditions, such as a parse stopped by the deadline): what a cache may keep."""
     spec = job.spec
     try:
         listing = list_package(root, spec, job.values)
@@ -115,7 +132,7 @@ def check_package(
         ctx = Context(spec, job.values)
         ctx.emit("F105", "", {"detail": exc.strerror or str(exc)})
         return PackageResult(root, spec.id, sorted_defects((*ctx.defects, *notes)), error=str(exc),
-                             client=job.values)
+                             client=job.values), False
     entries = listing.entries
     if listing.problems:  # what is wrong with a zip as a whole (or a zip in the folder)
         ctx = Context(spec, job.values)
@@ -149,7 +166,7 @@ def check_package(
         provider.finish()
     if notes:
         result = dataclasses.replace(result, defects=sorted_defects((*result.defects, *notes)))
-    return apply_waivers(root, job, result, complete=wanted is None)  # the one place waivers apply, in every mode
+    return result, all(o.settled for o in outcomes)
 
 
 def _wanted(entry: Entry, wanted: set[str]) -> bool:
