@@ -192,9 +192,10 @@ class _Content:
 
 
 def _sound_content(loaded: Any) -> _Content:
-    """What a cache file held, if every part has the type this code expects; a fresh content
-    otherwise (records that are not sound are dropped one by one). A pickle of the right
-    classes with wrong inner types is a damaged cache, never a TypeError later."""
+    """What a cache file held, if its top levels have the types this code expects; a fresh content
+    otherwise. Each record is checked when it is looked up (`PackageCache.get`), not all of them
+    on load; one that is not sound counts as absent.
+    A pickle of the right classes with wrong inner types is a damaged cache, never a TypeError later."""
     content = _Content()
     if not isinstance(loaded, _Content) or getattr(loaded, "format", None) != FORMAT:
         return content
@@ -205,7 +206,7 @@ def _sound_content(loaded: Any) -> _Content:
     if not isinstance(records, dict):
         return content
     content.binding = binding
-    content.records = {rel: r for rel, r in records.items() if isinstance(rel, str) and _sound_record(r)}
+    content.records = records
     client = getattr(loaded, "client", None)
     content.client = client if _sound_client(client) else None
     return content
@@ -305,7 +306,8 @@ class PackageCache:
         if binding == self._content.binding:
             return
         self._content.records = {
-            rel: r._replace(outcome=None) for rel, r in self._content.records.items() if isinstance(r, Record)
+            rel: r._replace(outcome=None) for rel, r in self._content.records.items()
+            if isinstance(rel, str) and _sound_record(r)
         }
         self._content.binding = binding
         self._dirty = True
@@ -313,7 +315,7 @@ class PackageCache:
     # records --------------------------------------------------------------------------
     def get(self, rel: str) -> Record | None:
         record = self._content.records.get(rel)
-        return record if isinstance(record, Record) else None
+        return record if _sound_record(record) else None
 
     def put(self, rel: str, record: Record) -> None:
         if len(self._content.records) < MAX_RECORDS or rel in self._content.records:
