@@ -61,9 +61,63 @@ def read_client_file(root: str) -> tuple[dict[str, Any], str | None]:
     return values, problem
 
 
-def read_client_values(root: str, spec_roots: tuple[str, ...] = ()) -> tuple[dict[str, Any], str | None, list[str]]:
+class ParseMemo:
+    """client.yaml contents parsed before, by the sha256 of their bytes (a batch keeps them in its
+    cache): a re-run reads every client.yaml (a few hundred bytes) but parses - and imports PyYAML
+    for - only those that changed. Only what parses is kept, as plain dicts, lists and scalars;
+    ``used`` is what this run needed (what is worth keeping for the next)."""
+
+    def __init__(self, known: dict[str, Any] | None = None):
+        self.known = known or {}
+        self.used: dict[str, Any] = {}
+
+    def parse(self, raw: bytes) -> Any:
+        """``load_marked(_decoded(raw))`` (same exceptions), from the memo when it knows ``raw``."""
+        import hashlib
+
+        key = hashlib.sha256(raw).hexdigest()
+        if key in self.known:
+            data = self.used[key] = self.known[key]
+            return data
+        data = _parse(raw)
+        if plain_data(data):
+            self.used[key] = _plain(data)
+        return data
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def plain_data(data: Any, depth: int = 0) -> bool:
+    """Made of what a parsed client.yaml may hold and unpickling needs no PyYAML for (a memo
+    entry that is not is ignored); the date types are checked by name (no datetime import)."""
+    if depth > 50:
+        return False
+    if isinstance(data, dict):
+        return all(type(k) is str and plain_data(v, depth + 1) for k, v in data.items())
+    if isinstance(data, list):
+        return all(plain_data(v, depth + 1) for v in data)
+    return type(data) in _SCALARS or (type(data).__module__ == "datetime" and type(data).__name__ in ("date", "datetime"))
+
+
+def _plain(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: _plain(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_plain(v) for v in data]
+    return data
+
+
+def _parse(raw: bytes) -> Any:
+    from validator.spec.yamlmarks import load_marked
+
+    return load_marked(_decoded(raw), CLIENT_FILE)
+
+
+def read_client_values(root: str, spec_roots: tuple[str, ...] = (), memo: ParseMemo | None = None,
+                       ) -> tuple[dict[str, Any], str | None, list[str]]:
     """`read_client_file`, with the spec references that lie outside ROOT and `spec_roots`
-    returned apart (dropped from the values, not read)."""
+    returned apart (dropped from the values, not read). ``memo``: parses of earlier runs."""
     from validator.safeio import UnsafeFile, describe, read_regular, reason_params
 
     path = os.path.join(root, CLIENT_FILE)
@@ -74,13 +128,15 @@ def read_client_values(root: str, spec_roots: tuple[str, ...] = ()) -> tuple[dic
             return {}, None, []
         text = f"{CLIENT_FILE} is {describe(exc, MAX_CLIENT_BYTES)}; it was not read"
         return {}, ClientProblem(text, [("V105", reason_params(exc, MAX_CLIENT_BYTES))]), []
-    from validator.spec.yamlmarks import SpecError, load_marked
-
     try:  # marked: a key written twice is a problem, not a silent last-one-wins
-        data: Any = load_marked(_decoded(raw), CLIENT_FILE)
+        data: Any = memo.parse(raw) if memo is not None else _parse(raw)
     except UnicodeDecodeError as exc:
         return {}, f"not UTF-8 text (byte {exc.start})", []
-    except SpecError as exc:
+    except Exception as exc:
+        from validator.spec.yamlmarks import SpecError  # loaded by now: only a parse raises it
+
+        if not isinstance(exc, SpecError):
+            raise
         return {}, str(exc).replace("\n", " ")[:300], []
     if data is None:
         return {}, None, []

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from validator.client_file import OutsideRef, SpecRef, confine_spec_ref, read_client_values
+from validator.client_file import OutsideRef, ParseMemo, SpecRef, confine_spec_ref, read_client_values
 from validator.discovery import ALWAYS_SKIPPED_DIRS, CLIENT_FILE
 from validator.model import Location
 
@@ -149,9 +149,9 @@ def client_name(entry_name: str) -> str:
     return entry_name[:-4] if entry_name.lower().endswith(".zip") else entry_name
 
 
-def discover(root: str) -> list[Client]:
+def discover(root: str, memo: ParseMemo | None = None) -> list[Client]:
     """Every client under root, plus pseudo-clients for registry rows without a folder and
-    for a registry that cannot be used; sorted by name."""
+    for a registry that cannot be used; sorted by name. ``memo``: client.yaml files parsed before."""
     root = os.path.abspath(root)
     registry = read_registry(root)
     clients: list[Client] = []
@@ -159,7 +159,7 @@ def discover(root: str) -> list[Client]:
     for name in client_folders(root):
         key = nfc(client_name(name))
         seen.add(key)
-        clients.append(_client(root, name, registry))
+        clients.append(_client(root, name, registry, memo))
     registry_name = registry.name
     for key, row in registry.rows.items():
         if key not in seen:
@@ -201,9 +201,9 @@ def _unique_names(clients: list[Client]) -> list[Client]:
     return out
 
 
-def _client(root: str, name: str, registry: Registry) -> Client:
+def _client(root: str, name: str, registry: Registry, memo: ParseMemo | None = None) -> Client:
     folder = os.path.join(root, name)
-    raw, problem, outside = read_client_values(folder, (root,))
+    raw, problem, outside = read_client_values(folder, (root,), memo)
     has_yaml = os.path.lexists(os.path.join(folder, CLIENT_FILE)) or (os.path.isfile(folder) and _zip_has_yaml(folder))
     name = client_name(name)
     yaml_specs = split_specs(raw.pop("spec", None) or raw.pop("specs", None))
@@ -232,6 +232,38 @@ def _client(root: str, name: str, registry: Registry) -> Client:
         notes.extend(_mismatches(registry, row, yaml_values, yaml_specs))
         specs = yaml_specs or row.specs
     return Client(nfc(name), folder, yaml_values, registry_values, specs, problem, tuple(notes))
+
+
+def load_memo(root: str) -> ParseMemo:
+    """The client.yaml parses kept from the last cached run over ``root`` (``batch --cache``)."""
+    from validator.cache import load_blob
+    from validator.client_file import plain_data
+
+    path = _memo_path(root)
+    known = load_blob(path) if path is not None else None
+    if not (isinstance(known, dict) and all(isinstance(k, str) and plain_data(v) for k, v in known.items())):
+        known = None  # damaged or not ours: parse everything
+    return ParseMemo(known)
+
+
+def save_memo(root: str, memo: ParseMemo) -> None:
+    """Keep what this run parsed or used (nothing is written when that is what was loaded)."""
+    from validator.cache import write_blob
+
+    path = _memo_path(root)
+    if path is not None and memo.used != memo.known:
+        write_blob(path, memo.used)
+
+
+def _memo_path(root: str) -> Any:
+    import hashlib
+
+    from validator.cache import usable_dir
+
+    directory = usable_dir(root)
+    if directory is None:
+        return None
+    return directory / "batches" / f"{hashlib.sha256(os.fsencode(os.path.realpath(root))).hexdigest()[:32]}.pickle"
 
 
 def _zip_has_yaml(archive: str) -> bool:
