@@ -15,7 +15,6 @@ be reached is the run's error (``SchedulerUnreachable``: exit 2, no traceback).
 from __future__ import annotations
 
 import itertools
-import logging
 import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -36,6 +35,8 @@ class SchedulerUnreachable(Exception):
 
 
 def run_dask(clients: Sequence[Client], settings: Settings, jobs: int, scheduler: str | None) -> Iterator[ClientResult]:
+    import logging  # here, not at the top: `batch` imports this module for SchedulerUnreachable on every run
+
     from distributed import Client as DaskClient
     from distributed import LocalCluster, as_completed
 
