@@ -11,7 +11,6 @@ import os
 import pickle
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, overload
@@ -115,7 +114,7 @@ def settings_for(options: BatchOptions, clients: Sequence[Client]) -> Settings:
         if c.exists
     )
     return Settings(
-        token=uuid.uuid4().hex,
+        token=os.urandom(16).hex(),  # what uuid4 reads, without importing uuid (and platform)
         identities=identities,
         default_specs=options.default_specs,
         severity=options.severity,
@@ -140,7 +139,14 @@ def run_batch(
     from validator.run import run
 
     start = time.perf_counter()
-    clients = discover(options.root)
+    if options.cache:
+        from validator.batch.clients import load_memo, save_memo
+
+        memo = load_memo(options.root)
+        clients = discover(options.root, memo)
+        save_memo(options.root, memo)
+    else:
+        clients = discover(options.root)
     if on_start is not None:
         on_start(len(clients))
     settings = settings_for(options, clients)

@@ -10,21 +10,23 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 import threading
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from validator.batch.clients import Client
-from validator.checks import Context
-from validator.checks.leakage import Identity, LeakIndex
 from validator.limits import DEFAULT_FILE_TIMEOUT
-from validator.model import PackageResult, sorted_defects
-from validator.spec.model import Spec
+from validator.model import Defect, PackageResult, sorted_defects
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the checks load with the first folder checked: a re-run that reuses every result needs none
+    from validator.cache import PackageCache
+    from validator.checks import Context
+    from validator.checks.leakage import Identity, LeakIndex
     from validator.engine import Job
     from validator.incremental import CachedOutcomes
+    from validator.spec.model import Spec
 
 
 @dataclass(frozen=True)
@@ -53,12 +55,21 @@ class _Worker:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.index = LeakIndex(settings.identities)
+        self._index: LeakIndex | None = None
         self.identities_digest = hashlib.sha256(
             repr(sorted(dataclasses.astuple(i) for i in settings.identities)).encode()
         ).hexdigest()
         self.specs: dict[tuple[str, ...], Spec | Exception] = {}
         self.digests: dict[int, tuple[Spec, str]] = {}  # id(spec) -> (spec, spec_digest): hashed once per run
+
+    @property
+    def index(self) -> LeakIndex:
+        """Every client's identities, indexed when a folder is first checked (not for reused results)."""
+        if self._index is None:
+            from validator.checks.leakage import LeakIndex
+
+            self._index = LeakIndex(self.settings.identities)
+        return self._index
 
     def spec_digest(self, spec: Spec) -> str:
         """``spec_cache.spec_digest`` of a spec this worker loaded (canonicalising a spec costs
@@ -70,21 +81,23 @@ class _Worker:
             known = self.digests[id(spec)] = (spec, spec_digest(spec))
         return known[1]
 
-    def spec(self, refs: tuple[str, ...], root: str) -> Spec:
+    def spec(self, refs: tuple[str, ...], root: str) -> Spec | Exception:
+        """The spec, or the SpecError it raised (once per run; a spec from the spec cache loads
+        without PyYAML, which defines SpecError: it is imported only when loading failed)."""
         cached = self.specs.get(refs)
         if cached is None:
-            from validator.spec import SpecError
-
             try:
                 spec = self._load(refs, root)
                 if self.settings.severity:
                     spec = dataclasses.replace(spec, severity={**spec.severity, **dict(self.settings.severity)})
                 cached = spec
-            except SpecError as exc:
+            except Exception as exc:
+                from validator.spec import SpecError
+
+                if not isinstance(exc, SpecError):
+                    raise
                 cached = exc
             self.specs[refs] = cached
-        if isinstance(cached, Exception):
-            raise cached
         return cached
 
     def _load(self, refs: tuple[str, ...], root: str) -> Spec:
@@ -126,41 +139,97 @@ def run_client(client: Client, settings: Settings) -> ClientResult:
 
 
 def _check(client: Client, worker: _Worker) -> PackageResult:
-    from validator.engine import Job, check_package
-    from validator.spec import SpecError
-
     if not client.exists:
         return _unchecked(client, None, "not checked")
     refs = client.specs or worker.settings.default_specs
     if not refs:
         return _unchecked(client, ("L207", {}), "no spec")
-    try:
-        spec = worker.spec(refs, client.root)
-    except SpecError as exc:
-        detail = str(exc).splitlines()[0] if str(exc) else "invalid spec"
+    spec = worker.spec(refs, client.root)
+    if isinstance(spec, Exception):
+        detail = str(spec).splitlines()[0] if str(spec) else "invalid spec"
         return _unchecked(client, ("L204", {"spec": ", ".join(refs), "detail": detail}), "spec error")
     values = client.values(spec.variables)
-    job = Job.for_client(spec, values, sources=(client.yaml_values, client.registry_values),
-                         index=worker.index or None, leak_pdf_pages=worker.settings.leak_pdf_pages,
-                         file_timeout=worker.settings.file_timeout, waivers=worker.settings.waivers)
-    notes = _emit_notes(client, spec, values)
-    return check_package(client.root, job, client_problem=client.client_problem, notes=notes.defects,
-                         provider=_cached_outcomes(client.root, job, worker) if worker.settings.cache else None)
+    notes = _emit_notes(client, spec, values) if client.notes else ()
+    if worker.settings.cache:
+        return _check_cached(client, spec, values, notes, worker)
+    job = _job(client, spec, values, worker)
+    return _finish(client.root, job, _run(client, job, None), notes)
 
 
-def _cached_outcomes(root: str, job: Job, worker: _Worker) -> CachedOutcomes | None:
+def _job(client: Client, spec: Spec, values: dict[str, str], worker: _Worker) -> Job:
+    from validator.engine import Job
+
+    return Job.for_client(spec, values, sources=(client.yaml_values, client.registry_values),
+                          index=worker.index or None, leak_pdf_pages=worker.settings.leak_pdf_pages,
+                          file_timeout=worker.settings.file_timeout, waivers=worker.settings.waivers)
+
+
+def _run(client: Client, job: Job, provider: CachedOutcomes | None) -> tuple[PackageResult, bool]:
+    """The engine's result before the client's notes and waivers, and whether it may be kept."""
+    from validator.engine import check_unwaived
+
+    return check_unwaived(client.root, job, client_problem=client.client_problem, provider=provider)
+
+
+def _finish(root: str, job: Job | None, found: tuple[PackageResult, bool] | PackageResult,
+            notes: tuple[Defect, ...]) -> PackageResult:
+    """The client's notes and the waivers, on an engine result (fresh or reused) - as check_package
+    does. ``job`` None: a reused result; a job is built only if some waivers file applies."""
+    result = found[0] if isinstance(found, tuple) else found
+    if notes:
+        result = dataclasses.replace(result, defects=sorted_defects((*result.defects, *notes)))
+    if job is None:
+        return result
+    from validator.waivers import apply_waivers
+
+    return apply_waivers(root, job, result)
+
+
+def _check_cached(client: Client, spec: Spec, values: dict[str, str], notes: tuple[Defect, ...],
+                  worker: _Worker) -> PackageResult:
+    """With ``--cache``: the folder's kept result when not one of its entries moved (validator.reuse),
+    else a check through the per-file outcomes of the incremental cache."""
+    from validator.cache import PackageCache, usable_dir
+    from validator.reuse import folder_key, keep, record_path, reusable, take_snapshot
+
+    root = client.root
+    directory = usable_dir(root)
+    if directory is None:  # the cache directory lies inside the materials: no cache at all
+        job = _job(client, spec, values, worker)
+        return _finish(root, job, _run(client, job, None), notes)
+    path = record_path(root, directory)
+    settings = worker.settings
+    key = folder_key(root, worker.spec_digest(spec), worker.identities_digest, settings.leak_pdf_pages, values,
+                     (client.yaml_values, client.registry_values), client.client_problem)
+    taken = take_snapshot(root)  # before anything is read: what changes later moves a stamp past it
+    kept = reusable(path, key, taken)
+    if kept is not None:
+        waived = settings.waivers is not None or _has_waivers_file(root)
+        return _finish(root, _job(client, spec, values, worker) if waived else None, kept, notes)
+    job = _job(client, spec, values, worker)
+    result, settled_verdicts = _run(client, job, _cached_outcomes(PackageCache(root, directory), job, worker))
+    keep(path, key, taken, result, settled_verdicts)
+    return _finish(root, job, result, notes)
+
+
+def _has_waivers_file(root: str) -> bool:
+    from validator.discovery import WAIVERS_FILE
+
+    return os.path.lexists(os.path.join(root, WAIVERS_FILE))
+
+
+def _cached_outcomes(cache: PackageCache, job: Job, worker: _Worker) -> CachedOutcomes:
     """The folder's incremental cache, bound to what its outcomes depend on: the spec, the values
     and - for the leak checks - every client's identities (a new client re-checks every file)."""
-    from validator.cache import PackageCache
     from validator.incremental import CachedOutcomes
-    cache = PackageCache.open(root)
-    if cache is None:
-        return None
+
     cache.bind(f"{worker.spec_digest(job.spec)}|{worker.identities_digest}|{job.text_pages}", job.values)
     return CachedOutcomes(cache)
 
 
-def _emit_notes(client: Client, spec: Spec, values: dict[str, str]) -> Context:
+def _emit_notes(client: Client, spec: Spec, values: dict[str, str]) -> tuple[Defect, ...]:
+    from validator.checks import Context
+
     ctx = Context(spec, values)
     for note in client.notes:
         params = dict(note.params)
@@ -168,11 +237,14 @@ def _emit_notes(client: Client, spec: Spec, values: dict[str, str]) -> Context:
         if note.code == "L201" and var is not None:
             params["title"] = var.title
         ctx.emit(note.code, note.path, params, location=note.location)
-    return ctx
+    return tuple(ctx.defects)
 
 
 def _unchecked(client: Client, extra: tuple[str, dict[str, object]] | None, why: str) -> PackageResult:
     """A client that cannot be checked: its notes (and the reason) as defects, and an error."""
+    from validator.checks import Context
+    from validator.spec.model import Spec
+
     spec = Spec(id="", title="", documents=())
     ctx = Context(spec, dict(client.yaml_values))
     for note in client.notes:
