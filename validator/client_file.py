@@ -97,7 +97,8 @@ def plain_data(data: Any, depth: int = 0) -> bool:
         return all(type(k) is str and plain_data(v, depth + 1) for k, v in data.items())
     if isinstance(data, list):
         return all(plain_data(v, depth + 1) for v in data)
-    return type(data) in _SCALARS or (type(data).__module__ == "datetime" and type(data).__name__ in ("date", "datetime"))
+    kind = type(data)
+    return kind in _SCALARS or (kind.__module__ == "datetime" and kind.__name__ in ("date", "datetime"))
 
 
 def _plain(data: Any) -> Any:

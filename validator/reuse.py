@@ -92,10 +92,7 @@ def take_snapshot(root: str) -> tuple[Snapshot, int] | None:
 def still(snapshot: Snapshot, seen_ns: int) -> bool:
     """Every entry had stopped changing well before ``seen_ns`` (``cache.settled``, per entry)."""
     limit = seen_ns - RACY_NS
-    for e in snapshot:
-        if e[2] >= limit or e[3] >= limit:
-            return False
-    return True
+    return all(e[2] < limit and e[3] < limit for e in snapshot)
 
 
 def folder_key(root: str, spec_digest: str, identities_digest: str, leak_pdf_pages: int,

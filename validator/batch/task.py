@@ -22,7 +22,6 @@ from validator.model import Defect, PackageResult, sorted_defects
 
 if TYPE_CHECKING:  # the checks load with the first folder checked: a re-run that reuses every result needs none
     from validator.cache import PackageCache
-    from validator.checks import Context
     from validator.checks.leakage import Identity, LeakIndex
     from validator.engine import Job
     from validator.incremental import CachedOutcomes
@@ -153,7 +152,7 @@ def _check(client: Client, worker: _Worker) -> PackageResult:
     if worker.settings.cache:
         return _check_cached(client, spec, values, notes, worker)
     job = _job(client, spec, values, worker)
-    return _finish(client.root, job, _run(client, job, None), notes)
+    return _finish(client.root, job, _run(client, job, None)[0], notes)
 
 
 def _job(client: Client, spec: Spec, values: dict[str, str], worker: _Worker) -> Job:
@@ -171,11 +170,9 @@ def _run(client: Client, job: Job, provider: CachedOutcomes | None) -> tuple[Pac
     return check_unwaived(client.root, job, client_problem=client.client_problem, provider=provider)
 
 
-def _finish(root: str, job: Job | None, found: tuple[PackageResult, bool] | PackageResult,
-            notes: tuple[Defect, ...]) -> PackageResult:
+def _finish(root: str, job: Job | None, result: PackageResult, notes: tuple[Defect, ...]) -> PackageResult:
     """The client's notes and the waivers, on an engine result (fresh or reused) - as check_package
-    does. ``job`` None: a reused result; a job is built only if some waivers file applies."""
-    result = found[0] if isinstance(found, tuple) else found
+    does. ``job`` None: a reused result with no waivers file to apply (no job is built for it)."""
     if notes:
         result = dataclasses.replace(result, defects=sorted_defects((*result.defects, *notes)))
     if job is None:
@@ -196,7 +193,7 @@ def _check_cached(client: Client, spec: Spec, values: dict[str, str], notes: tup
     directory = usable_dir(root)
     if directory is None:  # the cache directory lies inside the materials: no cache at all
         job = _job(client, spec, values, worker)
-        return _finish(root, job, _run(client, job, None), notes)
+        return _finish(root, job, _run(client, job, None)[0], notes)
     path = record_path(root, directory)
     settings = worker.settings
     key = folder_key(root, worker.spec_digest(spec), worker.identities_digest, settings.leak_pdf_pages, values,
