@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from validator.api import client_values
-from validator.cache import ClientRecord, PackageCache, Record, file_digest, settled, stamp_now
+from validator.cache import ClientRecord, PackageCache, Record, Stamp, file_digest, settled, stamp_now
 from validator.client_file import read_client_file
 from validator.discovery import CLIENT_FILE, Entry
 from validator.engine import DEFAULT_FILE_TIMEOUT, FileOutcome, Job, check_package
@@ -94,8 +94,9 @@ class CachedOutcomes:
     """The cache as the engine's outcome provider: a file whose content it knows is not inspected
     again; content hashes it holds serve the duplicate check."""
 
-    def __init__(self, cache: PackageCache):
+    def __init__(self, cache: PackageCache, hashes: RunHashes | None = None):
         self.cache = cache
+        self.hashes = hashes  # content hashes of this run, shared by the folders of a batch
         self._files: dict[str, Entry] = {}  # path -> entry, for the regular files of this run
         self._present: set[str] = set()
         self._hashed: dict[str, str] = {}  # rel -> digest computed during this run
@@ -116,7 +117,8 @@ class CachedOutcomes:
         record = cache.get(entry.rel)
         if record is not None and record.outcome is not None and record.trusted(stamp):
             return _here(record.outcome, entry)
-        digest = file_digest(entry.path)  # before inspecting: a later edit changes the hash
+        # before inspecting: a later edit changes the hash
+        digest = self.hashes.digest(entry.path, stamp) if self.hashes is not None else file_digest(entry.path)
         if digest is None:
             return compute(entry)
         self._hashed[entry.rel] = digest
@@ -150,6 +152,35 @@ class CachedOutcomes:
 
     def finish(self) -> None:
         self.cache.save(self._present)
+
+
+class RunHashes:
+    """Content hashes computed during one run, by device, inode and stamp: a file hard-linked into
+    several folders (a tree copied with ``cp -al``, deduplicated storage) is hashed once per run,
+    not once per link. Kept for one run only (a batch's worker makes one per run): across runs the
+    folder caches and their racy-clean rule decide what is believed without reading."""
+
+    LIMIT = 100_000
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[int, int, int, int, int], str] = {}
+
+    def digest(self, path: str, stamp: Stamp) -> str | None:
+        """``file_digest(path)`` of the file whose stamp was just taken; from this run's hashes when
+        a link to the same inode, unchanged since (same size, mtime, ctime), was hashed already."""
+        try:
+            st = os.lstat(path)
+        except OSError:
+            return None
+        key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        if key[1:] != (stamp.inode, stamp.size, stamp.mtime_ns, stamp.ctime_ns):
+            return file_digest(path)  # moved since its stamp was taken: hashed, not remembered
+        known = self._known.get(key)
+        if known is None:
+            known = file_digest(path)  # read after the key was taken: an edit meanwhile moves ctime
+            if known is not None and len(self._known) < self.LIMIT:
+                self._known[key] = known
+        return known
 
 
 def _agrees(entry: Entry, size: int, mtime_ns: int) -> bool:

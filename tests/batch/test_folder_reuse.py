@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -175,3 +176,44 @@ def test_a_registry_value_is_part_of_what_a_result_depends_on(root: Path, checke
     report, again = cached_run(root, checked)
     assert again == ["acme"]
     assert "V102" in codes(report, "acme")
+
+
+def test_a_file_hard_linked_into_several_folders_is_hashed_once_per_run(root: Path, checked: list[str],
+                                                                         monkeypatch: pytest.MonkeyPatch,
+                                                                         tmp_path: Path) -> None:
+    from validator import incremental
+
+    shared = root / "acme" / "99_附件.pdf"
+    make_pdf(shared, 1, "附件")
+    os.link(shared, root / "beta" / "99_附件.pdf")
+    cached_run(root, checked)
+    os.link(shared, tmp_path / "third-link.pdf")  # the inode's ctime moves: both folders hash it again
+    hashed: list[str] = []
+    real = incremental.file_digest
+
+    def counting(path: str) -> str | None:
+        hashed.append(os.path.basename(path))
+        return real(path)
+
+    monkeypatch.setattr(incremental, "file_digest", counting)
+    _, again = cached_run(root, checked)
+    assert again == ["acme", "beta"]
+    assert hashed.count("99_附件.pdf") == 1
+
+
+def test_a_run_s_hash_is_not_reused_once_the_inode_changed(tmp_path: Path) -> None:
+    from validator.cache import stamp_now
+    from validator.hashing import file_digest
+    from validator.incremental import RunHashes
+
+    path = tmp_path / "a.pdf"
+    make_pdf(path, 1, "附件")
+    hashes = RunHashes()
+    before = hashes.digest(str(path), stamp_now(str(path))[0])  # type: ignore[index]
+    st = path.stat()
+    time.sleep(0.05)  # past the clock tick of the file's creation, or ctime could not move
+    with open(path, "r+b") as f:  # same inode and size, mtime put back: only ctime moves
+        f.write(b"%PDF-1.9")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    after = hashes.digest(str(path), stamp_now(str(path))[0])  # type: ignore[index]
+    assert before != after == file_digest(str(path))

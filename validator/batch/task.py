@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # the checks load with the first folder checked: a re-run tha
     from validator.cache import PackageCache
     from validator.checks.leakage import Identity, LeakIndex
     from validator.engine import Job
-    from validator.incremental import CachedOutcomes
+    from validator.incremental import CachedOutcomes, RunHashes
     from validator.spec.model import Spec
 
 
@@ -60,6 +60,7 @@ class _Worker:
         ).hexdigest()
         self.specs: dict[tuple[str, ...], Spec | Exception] = {}
         self.digests: dict[int, tuple[Spec, str]] = {}  # id(spec) -> (spec, spec_digest): hashed once per run
+        self.hashes: RunHashes | None = None  # content hashes of this run (--cache): a hard-linked file once
 
     @property
     def index(self) -> LeakIndex:
@@ -218,10 +219,12 @@ def _has_waivers_file(root: str) -> bool:
 def _cached_outcomes(cache: PackageCache, job: Job, worker: _Worker) -> CachedOutcomes:
     """The folder's incremental cache, bound to what its outcomes depend on: the spec, the values
     and - for the leak checks - every client's identities (a new client re-checks every file)."""
-    from validator.incremental import CachedOutcomes
+    from validator.incremental import CachedOutcomes, RunHashes
 
     cache.bind(f"{worker.spec_digest(job.spec)}|{worker.identities_digest}|{job.text_pages}", job.values)
-    return CachedOutcomes(cache)
+    if worker.hashes is None:
+        worker.hashes = RunHashes()
+    return CachedOutcomes(cache, worker.hashes)
 
 
 def _emit_notes(client: Client, spec: Spec, values: dict[str, str]) -> tuple[Defect, ...]:
