@@ -125,6 +125,16 @@ def test_values_row_numbers_and_storage_types(roster: Path) -> None:
     assert d.row(2)[6] == 1e16 and list(d.iter_rows())[2][0] == 7
 
 
+def test_column_kinds_are_the_classes_of_the_values(roster: Path) -> None:
+    """kinds() of every column (some learnt while the columns are built) match the values."""
+    for header_row in (3, 0):
+        d = read_sheet(roster, "人员名单", header_row=header_row)
+        for j in range(len(d.columns) + 1):
+            assert d.kinds(j) == frozenset(type(v) for v in d.column(j) if v is not None), (header_row, j)
+    d = read_sheet(roster, "人员名单", header_row=3)
+    assert d.kinds(1) == {str} and d.kinds(5) == {dt.datetime} and d.kinds(8) == {str, ExcelError}
+
+
 def test_distinct_values_and_their_rows(tmp_path: Path) -> None:
     """The column view rules use: each distinct value once, rows looked up by value."""
     wb = openpyxl.Workbook()

@@ -667,23 +667,35 @@ def _build(
         raw_columns = list(zip(*kept, strict=True))
     if not numbers:
         return SheetData(names, name, header, (), (), truncated, merged)
-    columns = [(None,) * len(numbers)] * c0 + [_column(raw) for raw in raw_columns]
-    return SheetData(names, name, header, numbers, tuple(columns), truncated, merged)
+    columns: list[tuple[Value, ...]] = [(None,) * len(numbers)] * c0
+    memo: dict[Any, Any] = {}  # the column kinds found on the way, for SheetData.kinds
+    for j, raw in enumerate(raw_columns, c0):
+        column, kinds = _column(raw)
+        columns.append(column)
+        if kinds is not None:
+            memo[("kinds", j)] = kinds
+    return SheetData(names, name, header, numbers, tuple(columns), truncated, merged, memo)
 
 
-def _column(raw: tuple[Any, ...]) -> tuple[Value, ...]:
-    """One column of raw calamine values as cell values (see the module's sheet model)."""
+_TEXT = frozenset({str})
+
+
+def _column(raw: tuple[Any, ...]) -> tuple[tuple[Value, ...], frozenset[type] | None]:
+    """One column of raw calamine values as cell values (see the module's sheet model), and the
+    classes of its non-empty values when they are known without another pass."""
     kinds = set(map(type, raw))
     if kinds == {str}:  # the common case: a text column
-        return raw if "" not in raw else tuple([v or None for v in raw])
+        if "" not in raw:
+            return raw, _TEXT
+        return tuple([v or None for v in raw]), (_TEXT if raw.count("") < len(raw) else frozenset())
     if kinds <= {str, float}:  # numbers, some cells empty: the conversion inlined
         return tuple([
             (int(v) if v.is_integer() and -1e15 < v < 1e15 else v) if v.__class__ is float else (v or None)
             for v in raw
-        ])
+        ]), None
     if not kinds & {str, float, ExcelError}:  # dates, booleans...: nothing to convert
-        return raw
-    return tuple([_value(v) for v in raw])
+        return raw, frozenset(kinds) - {type(None)}
+    return tuple([_value(v) for v in raw]), None
 
 
 def _value(v: Any) -> Value:
