@@ -669,8 +669,8 @@ def _build(
         return SheetData(names, name, header, (), (), truncated, merged)
     columns: list[tuple[Value, ...]] = [(None,) * len(numbers)] * c0
     memo: dict[Any, Any] = {}  # the column kinds found on the way, for SheetData.kinds
-    for j, raw in enumerate(raw_columns, c0):
-        column, kinds = _column(raw)
+    for j, values in enumerate(raw_columns, c0):
+        column, kinds = _column(values)
         columns.append(column)
         if kinds is not None:
             memo[("kinds", j)] = kinds
