@@ -150,6 +150,16 @@ def test_distinct_values_and_their_rows(tmp_path: Path) -> None:
     assert sorted(map(repr, mixed.values())) == ["1", "True"]
     assert d.rows_with(1, {d.key(1)(True)}) == [0, 2] and d.rows_with(1, {d.key(1)(1)}) == [1, 3]
     assert d.kinds(1) == {bool, int}
+    assert list(d.distinct(0)) == ["甲", "乙"]  # in order of first appearance
+
+
+def test_distinct_value_is_its_key_object(roster: Path) -> None:
+    """A value's key is that very value (its class kept), whatever classes its column mixes."""
+    d = read_sheet(roster, "人员名单", header_row=3)
+    for j in range(len(d.columns)):
+        for k, v in d.distinct(j).items():
+            assert k is v
+    assert isinstance(d.distinct(8)["#N/A"], ExcelError)
 
 
 def test_default_sheet_and_header_row_one(roster: Path) -> None:
