@@ -23,7 +23,11 @@ Pipeline for :func:`read_sheet`:
 
 3. **Cells** from python-calamine (native, ~10x faster than openpyxl read-only), ``to_python``
    capped at the rows needed, positioned with the sheet's ``start`` so leading blank rows and
-   columns keep their Excel row numbers and column positions.
+   columns keep their Excel row numbers and column positions.  python-calamine would parse the
+   whole sheet a second time only to find its merged ranges; for a file up to 16 MB it is given
+   a copy of the package whose sheet starts with an empty ``<mergeCells>`` instead (no
+   recompression, see :mod:`validator.readers.xlsx_repack`), and the merged ranges come from the
+   XML the pre-scan inflated.
 
 Bounds: the time limit (SIGALRM, see :mod:`validator.readers.bounded`) covers the Python steps
 and fires right after any native step; memory is bounded by the input checks above, not by
@@ -60,7 +64,7 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from defusedxml.ElementTree import fromstring as _xml
 
@@ -96,7 +100,7 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 #: Files up to this size are read into memory, so that calamine can be given a copy of the package
 #: without its second pass over the sheet (xlsx_repack); bigger ones are read as they are.
-_REPACK_MAX_BYTES = 64 * _MB
+_REPACK_MAX_BYTES = 16 * _MB
 #: Address space the openpyxl fallback may add (pure Python, so RLIMIT_AS is safe there).
 _FALLBACK_MEMORY_MB = 1024
 
@@ -268,7 +272,9 @@ class _Package:
             self.zf = zipfile.ZipFile(source)
         except zipfile.BadZipFile as exc:
             raise SheetError("damaged", _detail(exc)) from exc
-        self._scanned: dict[str, tuple[bytes, dict[tuple[int, int], ExcelError]]] = {}
+        #: part -> what the pre-scan found in it: the start of its XML, its error cells and merged
+        #: ranges (the XML itself is not kept: calamine parses the sheet while this lives)
+        self._scanned: dict[str, _Scan] = {}
         try:
             self._guard()
             self.workbook = self._find_workbook()
@@ -360,14 +366,14 @@ class _Package:
         else:
             candidates = [part]
         if part in self._scanned:
-            return self._scanned[part][1]
+            return self._scanned[part].errors
         errors: dict[tuple[int, int], ExcelError] = {}
         for cand in candidates:
             data = self._read(cand)
             _check_cell_budget(data, max_cells, cand)
             if cand == part:
                 errors = _error_cells(data)
-                self._scanned[part] = (data, errors)
+                self._scanned[part] = _Scan(data[:200], errors, xlsx_repack.merged_ranges(data))
         return errors
 
     def merge_first(self, name: str | None, max_cells: int) -> bytes | None:
@@ -378,11 +384,17 @@ class _Package:
         if name is None or part is None or self.blob is None or not worksheet or part not in self.zf.namelist():
             return None
         self.scan_sheet(name, max_cells)
-        return xlsx_repack.merge_first(self.blob, self.zf.infolist(), part, self._scanned[part][0][:200])
+        return xlsx_repack.merge_first(self.blob, self.zf.infolist(), part, self._scanned[part].head)
 
     def merged(self, name: str) -> tuple[tuple[int, int, int, int], ...]:
-        """Merged ranges of worksheet ``name`` (scanned before), read from its XML."""
-        return xlsx_repack.merged_ranges(self._scanned[self.parts[name]][0])
+        """Merged ranges of worksheet ``name`` (scanned before), as read from its XML."""
+        return self._scanned[self.parts[name]].merged
+
+
+class _Scan(NamedTuple):
+    head: bytes  # the first bytes of the sheet's XML
+    errors: dict[tuple[int, int], ExcelError]
+    merged: tuple[tuple[int, int, int, int], ...]
 
 
 def _not_zip(path: str | os.PathLike[str] | bytes, head: bytes) -> SheetError:
