@@ -100,3 +100,17 @@ def test_merged_ranges_forms() -> None:
     assert merged_ranges(xml) == ((1, 1, 1, 3), (2, 4, 2, 4), (10, 27, 12, 28))
     assert merged_ranges(b"<worksheet><sheetData/></worksheet>") == ()
     assert merged_ranges(b"<worksheet><sheetData></sheetData><mergeCells/></worksheet>") == ()
+
+
+def test_file_too_big_to_copy_is_read_as_it_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above the copy limit calamine reads the file itself (merged ranges from calamine): same data."""
+    from validator.readers import xlsx
+
+    path = _workbook(tmp_path / "a.xlsx", rows=50)
+    quick = read_sheet(path, "名单", 1)
+    monkeypatch.setattr(xlsx, "_REPACK_MAX_BYTES", 0)
+    with xlsx._Package(path, 200) as pkg:
+        assert pkg.blob is None and pkg.merge_first("名单", 10_000_000) is None
+    plain = read_sheet(path, "名单", 1)
+    assert (plain.header, plain.row_numbers, plain.columns) == (quick.header, quick.row_numbers, quick.columns)
+    assert set(plain.merged) == set(quick.merged) == {(1, 1, 1, 2), (1, 3, 2, 3)}
