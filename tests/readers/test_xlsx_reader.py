@@ -17,7 +17,10 @@ import openpyxl
 import pytest
 from openpyxl.utils.datetime import from_excel
 
-from tests.conftest import needs_alarm
+from tests.conftest import (
+    CORPUS,
+    needs_alarm,
+)
 from validator.readers.xlsx import (
     ExcelError,
     SheetError,
@@ -27,7 +30,6 @@ from validator.readers.xlsx import (
     sheet_names,
 )
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "real"
 ID = 340524199001011234  # 18 digits: Excel keeps 15 significant ones when typed as a number
 
 
