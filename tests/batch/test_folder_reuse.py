@@ -217,3 +217,20 @@ def test_a_run_s_hash_is_not_reused_once_the_inode_changed(tmp_path: Path) -> No
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
     after = hashes.digest(str(path), stamp_now(str(path))[0])  # type: ignore[index]
     assert before != after == file_digest(str(path))
+
+
+def test_a_zipped_pack_is_reused_until_the_zip_changes(root: Path, checked: list[str], three_clients: Path) -> None:
+    import shutil
+
+    from tests.test_zip_packs import Member, zip_folder
+
+    zip_folder(three_clients / "gamma", root / "gamma.zip")
+    shutil.rmtree(root / "gamma")
+    _, first = cached_run(root, checked)
+    assert first == ["acme", "beta", "gamma.zip"]
+    _, again = cached_run(root, checked)
+    assert again == []
+    zip_folder(three_clients / "gamma", root / "gamma.zip", extra=[Member("99_附件.txt", b"new")])  # rewritten
+    report, again = cached_run(root, checked)
+    assert again == ["gamma.zip"]
+    assert any(d["path"] == "99_附件.txt" for d in package(report, "gamma")["defects"])
