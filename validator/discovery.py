@@ -22,6 +22,8 @@ ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "__MACOSX"})
 
 @dataclass(frozen=True)
 class Entry:
+    """One thing found in a package (a file, a link, an unreadable folder…) and its stat facts."""
+
     rel: str  # POSIX path relative to the package root (may hold surrogate escapes)
     path: str  # absolute path
     kind: str  # file | symlink | fifo | socket | device | unreadable-dir

@@ -52,6 +52,8 @@ REASONS: frozenset[str] = frozenset(
 
 @dataclass(frozen=True)
 class IdProblem:
+    """Why a value is not a valid identifier, as a stable reason and its message values."""
+
     reason: str  # stable key, one of REASONS
     params: dict[str, str] = field(default_factory=dict)  # values for the rendered message
 

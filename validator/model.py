@@ -61,6 +61,8 @@ class Waived:
 
 @dataclass(frozen=True)
 class Defect:
+    """One problem found: a stable code, its severity, where it is and what the message needs."""
+
     code: str
     severity: Severity
     path: str  # relative POSIX path inside the package; "" for the folder itself
@@ -111,6 +113,8 @@ class DocumentStatus:
 
 @dataclass(frozen=True)
 class Report:
+    """Every checked package of one run, with what the report formats print about the run."""
+
     packages: tuple[PackageResult, ...]
     lang: str = "zh"
     tool_version: str = ""

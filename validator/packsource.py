@@ -51,6 +51,8 @@ class MemberRef:
 
 @dataclass
 class PackageListing:
+    """A package's entries, the problems of its archives and where each zip member lies."""
+
     entries: list[Entry]
     problems: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)  # (code, rel, params)
     members: dict[str, MemberRef] = field(default_factory=dict)  # entry path -> member

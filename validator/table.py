@@ -36,6 +36,8 @@ Value = Any
 
 @dataclass(frozen=True, eq=False)
 class SheetData:
+    """One worksheet as the sheet checks read it: the header and the data rows' cells."""
+
     sheet_names: tuple[str, ...]
     sheet: str  # the sheet read
     header: tuple[str, ...]  # header row as stripped text from column A; trailing empties dropped

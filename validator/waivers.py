@@ -45,6 +45,8 @@ FAMILY = "W"
 
 @dataclass(frozen=True)
 class Waiver:
+    """One accepted defect of the waivers file."""
+
     code: str
     path: str | None
     document: str | None

@@ -43,6 +43,8 @@ _SYMLINK = 0o120000
 
 @dataclass(frozen=True)
 class Member:
+    """One entry of an archive's central directory, as checked before anything is read."""
+
     index: int  # position in the central directory (and in zipfile's infolist)
     name: str  # decoded, "/"-separated, without "." parts; "" for a name that climbs out
     stored: str  # the name as decoded, before normalising (shown for unsafe names)

@@ -57,6 +57,8 @@ class Note:
 
 @dataclass(frozen=True, slots=True)
 class Client:
+    """One client folder of a batch: its values, its specs and what was noted on reading them."""
+
     name: str  # folder name (NFC): the client's key in every report
     root: str  # absolute folder path
     yaml_values: dict[str, str] = field(default_factory=dict)
@@ -76,6 +78,8 @@ class Client:
 
 @dataclass(frozen=True, slots=True)
 class RegistryRow:
+    """One row of the batch registry (clients.xlsx / clients.csv)."""
+
     row: int  # 1-based line (csv) or Excel row (xlsx)
     folder: str
     values: dict[str, str]
@@ -85,6 +89,8 @@ class RegistryRow:
 
 @dataclass
 class Registry:
+    """The batch registry as read: its rows by folder, and what was wrong with it."""
+
     path: str | None = None
     rows: dict[str, RegistryRow] = field(default_factory=dict)  # by NFC folder name
     problem: str | None = None  # the whole file could not be used

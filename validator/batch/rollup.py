@@ -21,6 +21,8 @@ from validator.safeio import UnsafeFile, read_regular
 
 @dataclass(frozen=True)
 class Changes:
+    """What changed for one client since an earlier report (``--since``)."""
+
     new: int = 0
     open: int = 0
     fixed: tuple[dict[str, Any], ...] = ()  # the earlier report's defects that are gone
@@ -31,6 +33,8 @@ class Changes:
 
 @dataclass(frozen=True)
 class RollupRow:
+    """One client's line in the batch roll-up."""
+
     client: str
     company: str
     spec: str

@@ -25,6 +25,8 @@ from validator.model import PackageResult
 
 @dataclass(frozen=True)
 class BatchOptions:
+    """How one batch runs: the root, the specs and the executor."""
+
     root: str
     default_specs: tuple[str, ...] = ()
     executor: str = "process"  # serial | process | dask
@@ -92,6 +94,8 @@ class SpilledPackages(Sequence[PackageResult]):
 
 @dataclass
 class BatchOutcome:
+    """What a batch run produced: the roll-up rows and where the full results are spilled."""
+
     options: BatchOptions
     spill: Spill
     rows: list[RollupRow] = field(default_factory=list)  # sorted by client

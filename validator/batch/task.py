@@ -44,6 +44,8 @@ class Settings:
 
 @dataclass(frozen=True)
 class ClientResult:
+    """One client's checked package and how long the check took."""
+
     name: str
     package: PackageResult
     seconds: float = 0.0

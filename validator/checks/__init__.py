@@ -17,6 +17,8 @@ from validator.spec.model import Spec
 
 @dataclass
 class Context:
+    """What the checks of one package share, and where they put the defects they find."""
+
     spec: Spec
     values: dict[str, str]  # the client's variable values
     defects: list[Defect] = field(default_factory=list)

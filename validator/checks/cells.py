@@ -41,6 +41,8 @@ def cell_value(value: Any, is_text: bool, display: str) -> CellValue:
 
 @dataclass(frozen=True)
 class Problem:
+    """One problem of a cell value: its code and the message values."""
+
     code: str  # X114 wrong kind, X115 identifier stored as a number, X116 invalid identifier
     params: dict[str, Any]
 

@@ -19,6 +19,8 @@ from validator.spec.model import DocumentSpec, NamePattern, Spec
 
 @dataclass(frozen=True)
 class Assignment:
+    """Which document a file name was assigned to, and how."""
+
     document: DocumentSpec | None
     match: re.Match[str] | None  # set when the name follows the pattern's shape
     guessed: bool = False  # recognised from keywords, the name does not follow the pattern

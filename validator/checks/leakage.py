@@ -51,6 +51,8 @@ def normalize(text: str) -> str:
 
 @dataclass(frozen=True)
 class Identity:
+    """One client's identity, looked for in the other clients' files."""
+
     client: str  # folder name
     company: str = ""
     uscc: str = ""
@@ -58,6 +60,8 @@ class Identity:
 
 @dataclass(frozen=True)
 class Hit:
+    """Another client's identity found in a file."""
+
     kind: str  # company | uscc
     value: str  # as the owners wrote it
     owners: tuple[str, ...]  # client folders it belongs to

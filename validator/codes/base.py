@@ -11,6 +11,8 @@ Text = tuple[str, str]  # (zh, en)
 
 @dataclass(frozen=True)
 class Code:
+    """One entry of the catalogue of defect codes: its alias, default severity and texts."""
+
     code: str
     name: str  # stable kebab-case alias, accepted wherever a code is
     severity: Severity  # default; a spec may override it

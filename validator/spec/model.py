@@ -33,6 +33,8 @@ def human_size(n: int) -> str:
 
 @dataclass(frozen=True)
 class CountRange:
+    """How many files a document may have (``1``, ``0+``, ``2-5``)."""
+
     min: int
     max: int | None  # None: no upper bound
 
@@ -59,6 +61,8 @@ class CountRange:
 
 @dataclass(frozen=True)
 class VariableSpec:
+    """A client value the spec uses (company, licence number…) and how it is checked."""
+
     name: str
     title: str
     required: bool = False
@@ -69,6 +73,8 @@ class VariableSpec:
 
 @dataclass(frozen=True)
 class NamingRules:
+    """The spec's rules for every file and folder name."""
+
     max_length: int | None = None
     max_path_length: int | None = None
     platform: str | None = None
@@ -78,6 +84,8 @@ class NamingRules:
 
 @dataclass(frozen=True)
 class ColumnSpec:
+    """One column a sheet must or may have, and the rules for its cells."""
+
     name: str
     type: str | None = None
     required: bool = False
@@ -157,6 +165,8 @@ class RuleSpec:
 
 @dataclass(frozen=True)
 class SheetSpec:
+    """Where a workbook's table is and which columns it has."""
+
     name: str | None
     header_row: int
     columns: tuple[ColumnSpec, ...]
@@ -169,6 +179,8 @@ class SheetSpec:
 
 @dataclass(frozen=True)
 class PdfSpec:
+    """What a PDF document must be (encryption, page count)."""
+
     encrypted: bool | None = None
     pages: CountRange | None = None
 
@@ -263,6 +275,8 @@ def loose_literal(text: str) -> str:
 
 @dataclass(frozen=True)
 class DocumentSpec:
+    """One document the spec asks for: its name pattern, count, types and content rules."""
+
     id: str
     title: str
     pattern: NamePattern
@@ -280,6 +294,8 @@ class DocumentSpec:
 
 @dataclass(frozen=True)
 class Spec:
+    """A resolved spec: the documents and variables a package is checked against."""
+
     id: str
     title: str
     documents: tuple[DocumentSpec, ...]
