@@ -299,3 +299,69 @@ def test_a_zip_inside_a_zipped_pack_is_opened_one_level(tmp_path: Path) -> None:
     docs = {d["id"]: d["files"] for d in report["packages"][0]["documents"]}
     assert docs["system_screenshots"] == sorted(f"截图.zip/{p.name}" for p in shots)
     assert "D102" not in codes_at(report, "")
+
+
+def test_the_cache_keeps_what_a_zip_in_the_folder_holds_until_the_zip_changes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.hook.conftest import settle
+    from validator.api import check_folder
+    from validator.cache import PackageCache, ZipRecord
+    from validator.formats.json import to_dict
+    from validator.incremental import check_folder_cached
+    from validator.model import Report
+    from validator.packsource import NestedZip
+    from validator.spec import load_spec
+
+    monkeypatch.setenv("VALIDATOR_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "cc"
+    shutil.copytree(Path(__file__).parent.parent / "fixtures/examples/call-center-clean", folder)
+    shots = sorted(folder.glob("13_系统截图_*"))
+    members = [Member(p.name, p.read_bytes()) for p in shots]
+    write_zip(folder / "截图.zip", members)
+    for p in shots:
+        p.unlink()
+    spec = load_spec("call-center")
+    settle(folder)
+
+    def reports() -> tuple[dict, dict]:
+        cached = to_dict(Report((check_folder_cached(str(folder), spec),), lang="en"))["packages"]
+        return cached, to_dict(Report((check_folder(str(folder), spec),), lang="en"))["packages"]
+
+    def shots_found(packages: list[dict]) -> list[str]:
+        return next(d["files"] for d in packages[0]["documents"] if d["id"] == "system_screenshots")
+
+    def stored() -> ZipRecord | None:
+        cache = PackageCache.open(str(folder))
+        assert cache is not None
+        return cache.zip_record("截图.zip")
+
+    cached, plain = reports()
+    assert cached == plain
+    record = stored()  # what the zip holds is kept, under the zip's stamp
+    assert record is not None and not record.nested.keep
+    assert [e.rel for e in record.nested.entries] == [f"截图.zip/{p.name}" for p in shots]
+    assert reports()[0] == plain  # ...and the second run, from the record, gives the same report
+
+    # The record is what a run believes while the zip's stamp vouches for it (the archive is not
+    # opened): one that says "a kept zip, nothing in it" shows in the report.
+    cache = PackageCache.open(str(folder))
+    assert cache is not None
+    cache.keep_zip("截图.zip", record._replace(nested=NestedZip(record.nested.path, True)))
+    cache.save()
+    believed = to_dict(Report((check_folder_cached(str(folder), spec),), lang="en"))["packages"]
+    assert shots_found(believed) == [] and shots_found(plain) == [f"截图.zip/{p.name}" for p in shots]
+
+    # A changed zip (one screenshot fewer) is opened again: the report follows it.
+    write_zip(folder / "截图.zip", members[1:])
+    cached, plain = reports()
+    assert cached == plain and shots_found(cached) == [f"截图.zip/{p.name}" for p in shots[1:]]
+    record = stored()
+    assert record is not None and len(record.nested.entries) == len(shots) - 1
+
+    # A damaged record (an entry that is not an Entry) counts as absent, never as the listing.
+    cache = PackageCache.open(str(folder))
+    assert cache is not None
+    cache.keep_zip("截图.zip", record._replace(nested=NestedZip(record.nested.path, False, ("x",))))  # type: ignore[arg-type]
+    cache.save()
+    assert stored() is None
+    assert reports()[0] == plain

@@ -34,6 +34,7 @@ from validator.portable import ENV
 if TYPE_CHECKING:
     from validator.api import FileOutcome
     from validator.model import Defect, Location, Severity
+    from validator.packsource import NestedZip
 
     _OutcomeTypes = tuple[type[FileOutcome], type[Defect], type[Location], type[Severity]]
 
@@ -174,6 +175,19 @@ class Record(NamedTuple):
         return stamp == self.stamp and settled(stamp, self.seen_ns)
 
 
+class ZipRecord(NamedTuple):
+    """What a zip lying in the folder holds for the listing (``packsource.NestedZip``), believed
+    on the zip's stamp alone under the same rule as a file's record (no content hash: a zip
+    that is not trusted is opened again)."""
+
+    stamp: Stamp
+    seen_ns: int
+    nested: NestedZip
+
+    def trusted(self, stamp: Stamp) -> bool:
+        return stamp == self.stamp and settled(stamp, self.seen_ns)
+
+
 class ClientRecord(NamedTuple):
     """client.yaml as parsed: values and problem text, valid while its content is the same."""
 
@@ -192,6 +206,7 @@ class _Content:
         self.binding: tuple[str, str, str] = ("", "", "")  # tool fingerprint, spec digest, values digest
         self.records: dict[str, Record] = {}
         self.client: ClientRecord | None = None
+        self.zips: dict[str, ZipRecord] = {}  # by the zip's rel (absent from caches written before)
 
 
 def _sound_content(loaded: Any) -> _Content:
@@ -212,6 +227,8 @@ def _sound_content(loaded: Any) -> _Content:
     content.records = records
     client = getattr(loaded, "client", None)
     content.client = client if _sound_client(client) else None
+    zips = getattr(loaded, "zips", None)
+    content.zips = zips if isinstance(zips, dict) else {}
     return content
 
 
@@ -271,6 +288,47 @@ def _sound_outcome(outcome: Any) -> bool:
     )
 
 
+def _sound_zip(record: Any) -> bool:
+    from validator.packsource import NestedZip
+
+    if not (isinstance(record, ZipRecord) and len(record) == 3 and _sound_stamp(record.stamp, record.seen_ns, "")):
+        return False
+    nested = record.nested
+    return (
+        isinstance(nested, NestedZip)
+        and isinstance(nested.path, str)
+        and type(nested.keep) is bool
+        and isinstance(nested.entries, tuple)
+        and all(_sound_member_entry(e) for e in nested.entries)
+        and isinstance(nested.problems, tuple)
+        and all(
+            isinstance(p, tuple) and len(p) == 3 and isinstance(p[0], str) and isinstance(p[1], str)
+            and isinstance(p[2], dict) and all(isinstance(k, str) for k in p[2])
+            for p in nested.problems
+        )
+    )
+
+
+def _sound_member_entry(entry: Any) -> bool:
+    from validator.discovery import Entry
+    from validator.packsource import MemberRef
+
+    if not (isinstance(entry, Entry) and isinstance(entry.rel, str) and isinstance(entry.path, str)
+            and entry.kind == "file" and type(entry.size) is int and type(entry.mtime_ns) is int
+            and entry.error is None and entry.target is None):
+        return False
+    ref = entry.member
+    return (
+        isinstance(ref, MemberRef)
+        and isinstance(ref.archive, str)
+        and isinstance(ref.archive_rel, str)
+        and isinstance(ref.chain, tuple)
+        and all(type(i) is int for i in ref.chain)
+        and (ref.problem is None or (isinstance(ref.problem, tuple) and len(ref.problem) == 2
+                                     and isinstance(ref.problem[0], str) and isinstance(ref.problem[1], tuple)))
+    )
+
+
 def _sound_client(record: Any) -> bool:
     return (
         isinstance(record, ClientRecord)
@@ -304,6 +362,7 @@ class PackageCache:
         self.path = directory / "packages" / f"{key}.pickle"
         self._content = _sound_content(load_blob(self.path))
         self._dirty = False
+        self._zips_seen: dict[str, ZipRecord] | None = None  # the zips of this run's listing
 
     @classmethod
     def open(cls, root: str) -> PackageCache | None:
@@ -330,6 +389,7 @@ class PackageCache:
             if isinstance(rel, str) and _sound_record(r)
         }
         self._content.binding = binding
+        self._content.zips = {}  # what a zip adds to the listing depends on the spec and values
         self._dirty = True
 
     # records --------------------------------------------------------------------------
@@ -342,8 +402,26 @@ class PackageCache:
             self._content.records[rel] = record
             self._dirty = True
 
+    # zips lying in the folder ---------------------------------------------------------
+    def zip_record(self, rel: str) -> ZipRecord | None:
+        record = self._content.zips.get(rel)
+        return record if _sound_zip(record) else None
+
+    def keep_zip(self, rel: str, record: ZipRecord) -> None:
+        """A zip of this run's listing (known or computed): what ``save`` keeps of them."""
+        if self._zips_seen is None:
+            self._zips_seen = {}
+        self._zips_seen[rel] = record
+        if self._content.zips.get(rel) is not record:
+            self._dirty = True
+
     def save(self, present: set[str] | None = None) -> None:
-        """Write back if anything changed; records of files no longer present are dropped."""
+        """Write back if anything changed; records of files no longer present are dropped
+        (and zips the listing no longer met, when the listing went through ``keep_zip``)."""
+        if self._zips_seen is not None:
+            if self._zips_seen.keys() != self._content.zips.keys():
+                self._dirty = True
+            self._content.zips, self._zips_seen = self._zips_seen, None
         records = self._content.records
         if present is not None:
             gone = [rel for rel in records if rel not in present]

@@ -127,7 +127,8 @@ def check_unwaived(
     run's conditions, such as a parse stopped by the deadline): what a cache may keep."""
     spec = job.spec
     try:
-        listing = list_package(root, spec, job.values)
+        # the incremental cache also knows what an unchanged zip in the folder holds
+        listing = list_package(root, spec, job.values, getattr(provider, "nested_zips", None))
     except OSError as exc:
         ctx = Context(spec, job.values)
         ctx.emit("F105", "", {"detail": exc.strerror or str(exc)})

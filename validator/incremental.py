@@ -20,11 +20,12 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from validator.api import client_values
-from validator.cache import ClientRecord, PackageCache, Record, Stamp, file_digest, settled, stamp_now
+from validator.cache import ClientRecord, PackageCache, Record, Stamp, ZipRecord, file_digest, settled, stamp_now
 from validator.client_file import read_client_file
 from validator.discovery import CLIENT_FILE, Entry
 from validator.engine import DEFAULT_FILE_TIMEOUT, FileOutcome, Job, check_package
 from validator.model import PackageResult
+from validator.packsource import NestedZip
 from validator.spec.model import Spec
 
 
@@ -128,6 +129,24 @@ class CachedOutcomes:
         outcome = compute(entry)
         cache.put(entry.rel, Record(stamp, seen_ns, digest, outcome if outcome.settled else None))
         return outcome
+
+    @property
+    def nested_zips(self) -> CachedOutcomes:
+        """This cache as the listing's ``packsource.NestedZips`` (see ``nested``)."""
+        return self
+
+    def nested(self, entry: Entry, compute: Callable[[Entry], NestedZip]) -> NestedZip:
+        """``compute(entry)`` for a zip lying in the folder, or what it held when its stamp
+        vouches that it has not changed since (the archive is then not opened at all)."""
+        taken = stamp_now(entry.path)
+        if taken is None or not _agrees(entry, taken[0].size, taken[0].mtime_ns):
+            return compute(entry)  # changing under us: computed, not remembered
+        stamp, seen_ns = taken
+        record = self.cache.zip_record(entry.rel)
+        if record is None or not record.trusted(stamp) or record.nested.path != entry.path:
+            record = ZipRecord(stamp, seen_ns, compute(entry))  # the stamp was taken before the zip was read
+        self.cache.keep_zip(entry.rel, record)
+        return record.nested
 
     def digest_of(self, path: str) -> str | None:
         """Content hash for the duplicate check: from the cache when the stamp vouches for it."""

@@ -25,7 +25,7 @@ import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from validator.discovery import ALWAYS_SKIPPED_DIRS, CLIENT_FILE, Entry, Ignore, walk
 
@@ -74,6 +74,26 @@ class PackageListing:
         return digest
 
 
+@dataclass(frozen=True)
+class NestedZip:
+    """What a zip lying in the folder adds to the listing: its members' entries (when opened),
+    the archive's problems, and whether the zip itself stays an entry. The incremental cache
+    keeps it while the zip is unchanged (under the spec and values it was computed for), so a
+    re-run does not open the archive again."""
+
+    path: str  # the zip's path on disk, as this listing reached it (members' paths start with it)
+    keep: bool
+    entries: tuple[Entry, ...] = ()
+    problems: tuple[tuple[str, str, dict[str, Any]], ...] = ()  # (code, rel, params)
+
+
+class NestedZips(Protocol):
+    """Where :func:`list_package` gets a zip's :class:`NestedZip` (``validator.incremental``):
+    ``compute(entry)`` for a zip it does not know."""
+
+    def nested(self, entry: Entry, compute: Callable[[Entry], NestedZip]) -> NestedZip: ...
+
+
 def is_zip_package(root: str) -> bool:
     """``root`` is a regular file that starts like a zip (a package given as an archive)."""
     try:
@@ -85,20 +105,28 @@ def is_zip_package(root: str) -> bool:
         return False
 
 
-def list_package(root: str, spec: Spec, values: dict[str, Any]) -> PackageListing:
+def list_package(root: str, spec: Spec, values: dict[str, Any], nested: NestedZips | None = None) -> PackageListing:
     """The entries of the package at ``root`` (a folder or a zip); raises OSError when the
-    folder itself cannot be listed."""
+    folder itself cannot be listed. ``nested``: what zips lying in the folder hold, from the
+    incremental cache when it knows them."""
     ignore = Ignore(spec.ignore)
     if is_zip_package(root):
         return _zip_package(os.path.abspath(root), spec, values, ignore)
     listing = PackageListing(list(walk(root, ignore)))
     entries: list[Entry] = []
     zips = False
+
+    def compute(entry: Entry) -> NestedZip:
+        return _nested_on_disk(entry, spec, values, ignore)
+
     for entry in listing.entries:
         if entry.kind == "file" and not entry.error and entry.name.lower().endswith(".zip"):
             zips = True
-            keep = _open_nested_on_disk(entry, spec, values, ignore, listing, entries)
-            if not keep:
+            found = compute(entry) if nested is None else nested.nested(entry, compute)
+            listing.problems.extend(found.problems)
+            entries.extend(found.entries)
+            listing.members.update((e.path, e.member) for e in found.entries if e.member is not None)
+            if not found.keep:
                 continue
         entries.append(entry)
     # walk's order (names sorted, depth first) already is _sorted's; only a zip's members come out of it
@@ -244,6 +272,13 @@ def _members_wanted(spec: Spec, values: dict[str, Any], members: list[Member]) -
         assign(spec, m.name.rsplit("/", 1)[-1], values).document is not None
         for m in members if not m.is_dir and not m.unsafe and not _noise(m.name)
     )
+
+
+def _nested_on_disk(entry: Entry, spec: Spec, values: dict[str, Any], ignore: Ignore) -> NestedZip:
+    scratch = PackageListing([])
+    out: list[Entry] = []
+    keep = _open_nested_on_disk(entry, spec, values, ignore, scratch, out)
+    return NestedZip(entry.path, keep, tuple(out), tuple(scratch.problems))
 
 
 def _open_nested_on_disk(entry: Entry, spec: Spec, values: dict[str, Any], ignore: Ignore,
