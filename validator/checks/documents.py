@@ -34,7 +34,7 @@ def assign(spec: Spec, name: str, values: Mapping[str, str] | None = None) -> As
     missing document.
     """
     form = matching_form(name, spec.naming)
-    found = _by_pattern(spec, form, None)
+    found = _by_shape(spec, form)
     if found is None and values:  # rare: only names no pattern's shape takes
         found = _by_pattern(spec, form, lambda doc: _filled_if_possible(doc.pattern, values, form))
     if found is not None:
@@ -53,6 +53,75 @@ def _by_pattern(spec: Spec, form: str, regex_of: Callable[[DocumentSpec], re.Pat
             if best is None or score > best[0]:
                 best = (score, doc, m)
     return Assignment(best[1], best[2]) if best else None
+
+
+def _score(doc: DocumentSpec) -> int:
+    return len(doc.pattern.source) - 4 * len(doc.pattern.variables)
+
+
+def _by_shape(spec: Spec, form: str) -> Assignment | None:
+    """``_by_pattern(spec, form, None)`` with one regex call for the whole spec (plus one to
+    read the winner's slots) instead of one per document: every file of every client asks."""
+    combined, regex_docs = _shapes_of(spec)
+    best: tuple[int, int, DocumentSpec] | None = None  # (score, -position in the spec, document)
+    if combined is not None:
+        m = combined.fullmatch(form)
+        if m is not None:
+            position = int(m.lastgroup[2:])  # type: ignore[index]
+            doc = spec.documents[position]
+            best = (_score(doc), -position, doc)
+    for position, doc in regex_docs:  # a `regex:` pattern is the spec writer's own: tried alone
+        if doc.pattern.shape.fullmatch(form):
+            candidate = (_score(doc), -position, doc)
+            if best is None or candidate[:2] > best[:2]:
+                best = candidate
+    if best is None:
+        return None
+    m = best[2].pattern.shape.fullmatch(form)
+    return Assignment(best[2], m) if m is not None else _by_pattern(spec, form, None)
+
+
+def _shapes_of(spec: Spec) -> tuple[re.Pattern[str] | None, tuple[tuple[int, DocumentSpec], ...]]:
+    """(one regex taking a name that any glob pattern's shape takes, the ``regex:`` documents with
+    their positions). The combined regex tries the documents most specific first, each in a group
+    named ``_d<position>`` (its slots renamed, so two documents may share a variable): the first
+    alternative that takes the whole name is the one ``_by_pattern`` would choose."""
+    cached = _COMBINED.get(id(spec))
+    if cached is not None and cached[0] is spec:
+        return cached[1], cached[2]
+    globs = [(i, d) for i, d in enumerate(spec.documents) if _combinable(d.pattern)]
+    regex_docs = tuple((i, d) for i, d in enumerate(spec.documents) if not _combinable(d.pattern))
+    alternatives = [_alternative(i, d.pattern) for i, d in sorted(globs, key=lambda g: (-_score(g[1]), g[0]))]
+    combined = re.compile("|".join(alternatives), re.DOTALL) if alternatives else None
+    if len(_COMBINED) >= 64:
+        _COMBINED.clear()
+    _COMBINED[id(spec)] = (spec, combined, regex_docs)
+    return combined, regex_docs
+
+
+# Specs are unhashable (frozen dataclasses holding dicts): one entry per spec object, checked by
+# identity, so a new spec under a reused id is compiled afresh.
+_COMBINED: dict[int, tuple[Spec, re.Pattern[str] | None, tuple[tuple[int, DocumentSpec], ...]]] = {}
+
+
+def _combinable(pattern: NamePattern) -> bool:
+    return not pattern.is_regex and bool(pattern.pieces)
+
+
+def _alternative(position: int, pattern: NamePattern) -> str:
+    """A glob pattern's shape (as ``compile_name`` builds it) as one group of the combined regex."""
+    slot_of = dict(pattern.slots)
+    parts: list[str] = []
+    named: dict[str, str] = {}
+    for kind, text in pattern.pieces:
+        if kind == "literal":
+            parts.append(text)
+        elif text in named:
+            parts.append(f"(?P={named[text]})")
+        else:
+            named[text] = f"_s{position}_{len(named)}"
+            parts.append(f"(?P<{named[text]}>{slot_of[text]})")
+    return f"(?P<_d{position}>{''.join(parts)})"
 
 
 _NEVER = re.compile(r"(?!)")
