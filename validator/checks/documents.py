@@ -62,46 +62,44 @@ def _score(doc: DocumentSpec) -> int:
 def _by_shape(spec: Spec, form: str) -> Assignment | None:
     """``_by_pattern(spec, form, None)`` with one regex call for the whole spec (plus one to
     read the winner's slots) instead of one per document: every file of every client asks."""
-    combined, regex_docs = _shapes_of(spec)
-    best: tuple[int, int, DocumentSpec] | None = None  # (score, -position in the spec, document)
-    if combined is not None:
-        m = combined.fullmatch(form)
-        if m is not None:
-            position = int(m.lastgroup[2:])  # type: ignore[index]
-            doc = spec.documents[position]
-            best = (_score(doc), -position, doc)
-    for position, doc in regex_docs:  # a `regex:` pattern is the spec writer's own: tried alone
-        if doc.pattern.shape.fullmatch(form):
-            candidate = (_score(doc), -position, doc)
-            if best is None or candidate[:2] > best[:2]:
-                best = candidate
+    combined, winners, alone = _shapes_of(spec)
+    m = combined.fullmatch(form) if combined is not None else None
+    best = winners[m.lastgroup] if m is not None else None  # type: ignore[index]
+    for candidate in alone:  # a `regex:` pattern is the spec writer's own: tried alone
+        if (best is None or candidate[:2] > best[:2]) and candidate[2].pattern.shape.fullmatch(form):
+            best = candidate
     if best is None:
         return None
-    m = best[2].pattern.shape.fullmatch(form)
-    return Assignment(best[2], m) if m is not None else _by_pattern(spec, form, None)
+    doc = best[2]
+    m = doc.pattern.shape.fullmatch(form)
+    return Assignment(doc, m) if m is not None else _by_pattern(spec, form, None)
 
 
-def _shapes_of(spec: Spec) -> tuple[re.Pattern[str] | None, tuple[tuple[int, DocumentSpec], ...]]:
-    """(one regex taking a name that any glob pattern's shape takes, the ``regex:`` documents with
-    their positions). The combined regex tries the documents most specific first, each in a group
-    named ``_d<position>`` (its slots renamed, so two documents may share a variable): the first
-    alternative that takes the whole name is the one ``_by_pattern`` would choose."""
+_Ranked = tuple[int, int, DocumentSpec]  # (score, -position in the spec, document): the larger wins
+_Shapes = tuple[re.Pattern[str] | None, dict[str, _Ranked], tuple[_Ranked, ...]]
+
+
+def _shapes_of(spec: Spec) -> _Shapes:
+    """(one regex taking a name that any glob pattern's shape takes, its groups' documents, the
+    ``regex:`` documents). The combined regex tries the documents most specific first, each in a
+    group named ``_d<position>`` (its slots renamed, so two documents may share a variable): the
+    first alternative that takes the whole name is the one ``_by_pattern`` would choose."""
     cached = _COMBINED.get(id(spec))
     if cached is not None and cached[0] is spec:
-        return cached[1], cached[2]
-    globs = [(i, d) for i, d in enumerate(spec.documents) if _combinable(d.pattern)]
-    regex_docs = tuple((i, d) for i, d in enumerate(spec.documents) if not _combinable(d.pattern))
-    alternatives = [_alternative(i, d.pattern) for i, d in sorted(globs, key=lambda g: (-_score(g[1]), g[0]))]
-    combined = re.compile("|".join(alternatives), re.DOTALL) if alternatives else None
+        return cached[1]
+    ranked = [(_score(d), -i, d) for i, d in enumerate(spec.documents)]
+    globs = sorted((r for r in ranked if _combinable(r[2].pattern)), key=lambda r: (-r[0], -r[1]))
+    combined = re.compile("|".join(_alternative(-r[1], r[2].pattern) for r in globs), re.DOTALL) if globs else None
+    shapes = (combined, {f"_d{-r[1]}": r for r in globs}, tuple(r for r in ranked if not _combinable(r[2].pattern)))
     if len(_COMBINED) >= 64:
         _COMBINED.clear()
-    _COMBINED[id(spec)] = (spec, combined, regex_docs)
-    return combined, regex_docs
+    _COMBINED[id(spec)] = (spec, shapes)
+    return shapes
 
 
 # Specs are unhashable (frozen dataclasses holding dicts): one entry per spec object, checked by
 # identity, so a new spec under a reused id is compiled afresh.
-_COMBINED: dict[int, tuple[Spec, re.Pattern[str] | None, tuple[tuple[int, DocumentSpec], ...]]] = {}
+_COMBINED: dict[int, tuple[Spec, _Shapes]] = {}
 
 
 def _combinable(pattern: NamePattern) -> bool:
