@@ -71,15 +71,17 @@ def walk(root: str, ignore: Ignore) -> Iterator[Entry]:
     must not end in RecursionError."""
     top = os.path.abspath(root)
     stack: list[tuple[str, Iterator[os.DirEntry[str]]]] = [("", iter(_listing(top)))]  # the top's error raises
+    ignored = ignore if ignore.patterns else None  # the usual spec ignores nothing: no call per entry
     while stack:
         prefix, items = stack[-1]
         item = next(items, None)
         if item is None:
             stack.pop()
             continue
-        rel = prefix + item.name
-        if ignore(item.name) or (len(stack) == 1 and item.name in (CLIENT_FILE, WAIVERS_FILE)):
+        name = item.name
+        if (ignored is not None and ignored(name)) or (len(stack) == 1 and name in (CLIENT_FILE, WAIVERS_FILE)):
             continue
+        rel = prefix + name
         try:
             st = item.stat(follow_symlinks=False)
         except OSError as exc:  # vanished between listing and stat, or not allowed
@@ -91,7 +93,7 @@ def walk(root: str, ignore: Ignore) -> Iterator[Entry]:
             continue
         kind = kind_of(st.st_mode)
         if kind == "dir":
-            if item.name not in ALWAYS_SKIPPED_DIRS:
+            if name not in ALWAYS_SKIPPED_DIRS:
                 try:
                     stack.append((rel + "/", iter(_listing(item.path))))
                 except OSError as exc:
