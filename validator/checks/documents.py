@@ -23,6 +23,13 @@ class Assignment:
     match: re.Match[str] | None  # set when the name follows the pattern's shape
     guessed: bool = False  # recognised from keywords, the name does not follow the pattern
 
+    # One per file: without the frozen dataclass's per-field object.__setattr__ (same fields, by hand).
+    def __init__(self, document: DocumentSpec | None, match: re.Match[str] | None, guessed: bool = False) -> None:
+        _SET(self, "__dict__", {"document": document, "match": match, "guessed": guessed})
+
+
+_SET = object.__setattr__
+
 
 def assign(spec: Spec, name: str, values: Mapping[str, str] | None = None) -> Assignment:
     """Recognise the document a file name stands for.
