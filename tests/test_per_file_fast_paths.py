@@ -1,0 +1,97 @@
+"""The per-file fast paths of a check give what the plain code gives: the one combined regex
+that recognises a name's document, the hand-written constructors of the per-file records, and
+the flat-folder shortcut of the case-clash check."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+from pathlib import Path
+
+import pytest
+
+from validator.checks import Context
+from validator.checks.documents import Assignment, _by_pattern, _by_shape
+from validator.checks.naming import matching_form
+from validator.checks.portability import check_case_clashes
+from validator.engine import FileOutcome, _outcome
+from validator.sniff.types import ContentType
+from validator.spec import load_spec
+
+SPEC = """\
+id: combined
+title: combined matcher
+variables:
+  company: {type: text, title: 公司}
+  year: {type: integer, title: 年度}
+documents:
+  - {id: any_pdf, title: 任意, name: "*.pdf", count: 0+}
+  - {id: report, title: 报告, name: "04_审计报告_{year}*.pdf", count: 0+}
+  - {id: report_final, title: 定稿, name: "04_审计报告_{year}_定稿.pdf", count: 0+}
+  - {id: licence, title: 执照, name: "02_营业执照_{company}.pdf", count: 0+}
+  - {id: twice, title: 两次, name: "{year}_{company}_{year}.pdf", count: 0+}
+  - {id: same_score_a, title: 甲, name: "x_*.jpg", count: 0+}
+  - {id: same_score_b, title: 乙, name: "*_x.jpg", count: 0+}
+  - {id: by_regex, title: 正则, regex: "^05_[a-z]+_(?P<year>[0-9]{4})\\\\.pdf$", count: 0+}
+"""
+
+NAMES = [
+    "04_审计报告_2025.pdf", "04_审计报告_2025_定稿.pdf", "04_审计报告_x.pdf", "02_营业执照_北京示例科技有限公司.pdf",
+    "2025_某公司_2025.pdf", "2025_某公司_2024.pdf", "x_y_x.jpg", "x_a.jpg", "a_x.jpg", "05_abc_2025.pdf",
+    "05_ABC_2025.pdf", "random.PDF", "nothing.txt", "",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def spec(tmp_path_factory: pytest.TempPathFactory) -> object:
+    path = tmp_path_factory.mktemp("spec") / "combined.yaml"
+    path.write_text(SPEC, encoding="utf-8")
+    return load_spec(str(path))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_combined_regex_picks_the_document_and_slots_the_per_document_loop_picks(spec: object, name: str) -> None:
+    form = matching_form(name, spec.naming)  # type: ignore[attr-defined]
+    slow, fast = _by_pattern(spec, form, None), _by_shape(spec, form)  # type: ignore[arg-type]
+    if slow is None:
+        assert fast is None
+        return
+    assert fast is not None and fast.document is slow.document
+    assert fast.match is not None and slow.match is not None
+    assert (fast.match.groupdict(), fast.match.span()) == (slow.match.groupdict(), slow.match.span())
+
+
+def test_the_most_specific_and_then_the_first_document_wins(spec: object) -> None:
+    def doc_of(name: str) -> str | None:
+        found = _by_shape(spec, matching_form(name, spec.naming))  # type: ignore[arg-type, attr-defined]
+        return found.document.id if found and found.document else None
+
+    assert doc_of("04_审计报告_2025_定稿.pdf") == "report_final"  # over report and *.pdf
+    assert doc_of("x_y_x.jpg") == "same_score_a"  # a tie: the earlier in the spec
+    assert doc_of("05_abc_2025.pdf") == "by_regex"  # a regex document is weighed with the others
+    assert doc_of("2025_某公司_2024.pdf") == "any_pdf"  # a repeated slot must repeat its value
+
+
+@pytest.mark.parametrize(("cls", "build"),
+                         [(ContentType, ContentType), (Assignment, Assignment), (FileOutcome, _outcome)])
+def test_hand_written_constructors_take_exactly_the_fields(cls: type, build: object) -> None:
+    fields = dataclasses.fields(cls)
+    params = list(inspect.signature(build).parameters.values())  # type: ignore[arg-type]
+    assert [p.name for p in params] == [f.name for f in fields]
+    for p, f in zip(params, fields, strict=True):
+        if cls is not FileOutcome:  # _outcome takes every field
+            assert p.default == (f.default if f.default is not dataclasses.MISSING else inspect.Parameter.empty)
+    values = [f"v{i}" for i in range(len(fields))]
+    built = build(*values)  # type: ignore[operator]
+    assert built == cls(*values) and vars(built) == vars(cls(*values))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        built.__setattr__(fields[0].name, "changed")
+
+
+def test_a_flat_folder_still_reports_a_case_clash(spec: object, tmp_path: Path) -> None:
+    ctx = Context(spec, {})  # type: ignore[arg-type]
+    check_case_clashes(ctx, ["a.pdf", "B.pdf", "A.PDF", "c.pdf"])
+    assert [(d.code, d.path, d.params["other"]) for d in ctx.defects] == [("U102", "a.pdf", "A.PDF")]
+    quiet = Context(spec, {})  # type: ignore[arg-type]
+    check_case_clashes(quiet, ["a.pdf", "b.pdf", "c.pdf"])
+    assert quiet.defects == []
