@@ -184,8 +184,11 @@ def check_name_values(ctx: Context, rel: str, doc: DocumentSpec, match: re.Match
     pattern = doc.pattern
     if not pattern.variables:  # no slot to read: the usual document of a names-only spec
         return
-    read = pattern.filled(ctx.values).fullmatch(match.string) or match
-    found_values = read.groupdict()
+    found_values = match.groupdict()
+    if not _holds_own_values(pattern.variables, found_values, ctx.values):
+        # Compiled per client (its values are in it): only for a name the shape reads otherwise.
+        read = pattern.filled(ctx.values).fullmatch(match.string) or match
+        found_values = read.groupdict()
     for var in pattern.variables:
         found = found_values.get(var)
         if found is None:
@@ -198,6 +201,17 @@ def check_name_values(ctx: Context, rel: str, doc: DocumentSpec, match: re.Match
             ctx.emit(
                 "N102", rel, {"variable": var, "title": title, "found": found, "expected": expected}, document=doc.id
             )
+
+
+def _holds_own_values(variables: Sequence[str], found: Mapping[str, str | None], values: Mapping[str, str]) -> bool:
+    """Does the shape's reading already find the client's own value in every slot? Then the
+    reading with the client's values tried first has nothing to add (the name holds them all),
+    and no defect is due."""
+    for var in variables:
+        value, expected = found.get(var), values.get(var)
+        if value is not None and (not expected or values_differ(value, expected)):
+            return False
+    return True
 
 
 def check_counts(ctx: Context, assigned: dict[str, list[str]]) -> None:
