@@ -95,3 +95,22 @@ def test_a_flat_folder_still_reports_a_case_clash(spec: object, tmp_path: Path) 
     quiet = Context(spec, {})  # type: ignore[arg-type]
     check_case_clashes(quiet, ["a.pdf", "b.pdf", "c.pdf"])
     assert quiet.defects == []
+
+
+def test_a_name_holding_the_clients_values_needs_no_per_client_pattern(spec: object) -> None:
+    from validator.checks.documents import assign, check_name_values
+    from validator.spec import model
+
+    values = {"company": "北京示例科技有限公司", "year": "2025"}
+    ctx = Context(spec, values)  # type: ignore[arg-type]
+    before = model._filled.cache_info()
+    for name in ("02_营业执照_北京示例科技有限公司.pdf", "2025_北京示例科技有限公司_2025.pdf"):
+        a = assign(spec, name, values)  # type: ignore[arg-type]
+        assert a.document is not None and a.match is not None
+        check_name_values(ctx, name, a.document, a.match)
+    assert ctx.defects == []
+    assert model._filled.cache_info() == before  # nothing compiled, nothing looked up
+    a = assign(spec, "02_营业执照_上海别家有限公司.pdf", values)  # type: ignore[arg-type]
+    assert a.document is not None and a.match is not None
+    check_name_values(ctx, "02_营业执照_上海别家有限公司.pdf", a.document, a.match)
+    assert [(d.code, d.params["found"]) for d in ctx.defects] == [("N102", "上海别家有限公司")]
