@@ -95,7 +95,8 @@ class _ZipEnd(NamedTuple):
 
 _new_end: Final = tuple.__new__  # 4x cheaper than _ZipEnd(...), whose __new__ is Python code (all fields given)
 _CD_ENTRY: Final = struct.Struct("<4s4xHH8xLLHHH8xL")  # one central directory header, 46 bytes
-_CD_LENGTHS: Final = struct.Struct("<4s4xH18xHHH")  # its signature, flags and the three lengths
+_CD_LENGTHS: Final = struct.Struct("<I4xH18xHHH")  # its signature (as a number: no bytes object), flags, 3 lengths
+_CD_SIGNATURE: Final = 0x02014B50  # b"PK\x01\x02" read as a little-endian number
 
 
 class _MiniZip:
@@ -132,7 +133,7 @@ class _MiniZip:
         pos, end_at = 0, len(data) - 46
         while pos <= end_at:
             sig, flags, nlen, xlen, clen = unpack(data, pos)
-            if sig != b"PK\x01\x02":
+            if sig != _CD_SIGNATURE:
                 raise ValueError(f"bad central directory entry at {pos}")
             add_start(pos)
             name_at = pos + 46
