@@ -492,7 +492,7 @@ def _content_type(data: bytes, part: str) -> str:
 # Decisions of the usual-main-part look-up by the [Content_Types].xml bytes as stored: packages
 # from one writer (a template, an export) share them byte for byte, and then neither inflating
 # nor searching is done again. Exact (same bytes, same parts present: same answer) and bounded.
-_DECIDED: dict[tuple[int, bytes, tuple[str, ...]], tuple[str, str] | None] = {}
+_DECIDED: dict[tuple[int, bytes, tuple[str, ...]], tuple[tuple[str, str] | None]] = {}  # (decision,)
 _DECIDED_MAX: Final = 128
 _DECIDED_BYTES: Final = 16 * 1024  # stored bytes; a larger [Content_Types].xml is not remembered
 
@@ -519,15 +519,16 @@ def _classify_ooxml(
     parts = tuple([p for p in _USUAL_MAIN_PARTS if p in by_name])  # a list first: no generator frame
     key = (stored[0], stored[1], parts) if stored is not None and len(stored[1]) <= _DECIDED_BYTES else None
     data: bytes | None = None
-    if key is not None and key in _DECIDED:
-        decided = _DECIDED[key]
+    known = _DECIDED.get(key) if key is not None else None  # one look-up (the key hashes ~300 bytes)
+    if known is not None:
+        decided = known[0]
     else:
         data = b"" if stored is None else _inflate(stored[0], stored[1], _MAX_CONTENT_TYPES)
         decided = _usual_main(data, parts)
         if key is not None:
             if len(_DECIDED) >= _DECIDED_MAX:
                 _DECIDED.clear()
-            _DECIDED[key] = decided
+            _DECIDED[key] = (decided,)
     if decided is not None:
         part, ctype = decided
         kind, mime = _OOXML_MAIN[ctype]
