@@ -114,3 +114,20 @@ def test_a_name_holding_the_clients_values_needs_no_per_client_pattern(spec: obj
     assert a.document is not None and a.match is not None
     check_name_values(ctx, "02_营业执照_上海别家有限公司.pdf", a.document, a.match)
     assert [(d.code, d.params["found"]) for d in ctx.defects] == [("N102", "上海别家有限公司")]
+
+
+def test_the_ignore_matcher_takes_what_fnmatch_takes_pattern_by_pattern() -> None:
+    import fnmatch
+    import unicodedata
+
+    from validator.discovery import Ignore
+
+    patterns = [".DS_Store", "Thumbs.db", "~$*", ".~lock.*", "*.tmp", "._*", "[abc]?.x", "*[!0-9].y", "新建*"]
+    names = [".ds_store", "THUMBS.DB", "~$报告.docx", ".~lock.a.xlsx#", "x.TMP", "._x", "a1.x", "d1.x", "q.y", "9.y",
+             "q9.y", "新建文本.txt", "file.pdf", "x.tmp\n", "", "~$", "e\u0301.tmp"]  # fmt: skip
+    ignore = Ignore(patterns)
+    lowered = [unicodedata.normalize("NFC", p).lower() for p in patterns]
+    for name in names:
+        n = unicodedata.normalize("NFC", name).lower()
+        assert ignore(name) == any(fnmatch.fnmatchcase(n, p) for p in lowered), name
+    assert not Ignore([])("anything")

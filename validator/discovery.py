@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import stat
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -56,12 +57,14 @@ class Ignore:
 
     def __init__(self, patterns: Iterable[str]):
         self.patterns = tuple(unicodedata.normalize("NFC", p).lower() for p in patterns)
+        # fnmatchcase against each pattern is the match of its translation: all of them in one
+        # regex, one call per name (core's 7 patterns were 7 calls for every entry of every client)
+        self._any = re.compile("|".join(map(fnmatch.translate, self.patterns))) if self.patterns else None
 
     def __call__(self, name: str) -> bool:
-        if not self.patterns:  # the usual spec: nothing to ignore, nothing to normalise
+        if self._any is None:  # the usual spec: nothing to ignore, nothing to normalise
             return False
-        n = unicodedata.normalize("NFC", name).lower()
-        return any(fnmatch.fnmatchcase(n, p) for p in self.patterns)
+        return self._any.match(unicodedata.normalize("NFC", name).lower()) is not None
 
 
 def walk(root: str, ignore: Ignore) -> Iterator[Entry]:
