@@ -131,3 +131,15 @@ def test_the_ignore_matcher_takes_what_fnmatch_takes_pattern_by_pattern() -> Non
         n = unicodedata.normalize("NFC", name).lower()
         assert ignore(name) == any(fnmatch.fnmatchcase(n, p) for p in lowered), name
     assert not Ignore([])("anything")
+
+
+def test_a_combined_regex_that_cannot_compile_falls_back_on_each_shape(spec: object,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from validator.checks import documents
+
+    monkeypatch.setattr(documents, "_alternative", lambda position, pattern: "(")  # an invalid regex
+    monkeypatch.setattr(documents, "_COMBINED", {})
+    for name in NAMES:
+        form = matching_form(name, spec.naming)  # type: ignore[attr-defined]
+        slow, fast = _by_pattern(spec, form, None), _by_shape(spec, form)  # type: ignore[arg-type]
+        assert (fast.document if fast else None) is (slow.document if slow else None), name

@@ -96,8 +96,12 @@ def _shapes_of(spec: Spec) -> _Shapes:
         return cached[1]
     ranked = [(_score(d), -i, d) for i, d in enumerate(spec.documents)]
     globs = sorted((r for r in ranked if _combinable(r[2].pattern)), key=lambda r: (-r[0], -r[1]))
-    combined = re.compile("|".join(_alternative(-r[1], r[2].pattern) for r in globs), re.DOTALL) if globs else None
-    shapes = (combined, {f"_d{-r[1]}": r for r in globs}, tuple(r for r in ranked if not _combinable(r[2].pattern)))
+    try:
+        combined = re.compile("|".join(_alternative(-r[1], r[2].pattern) for r in globs), re.DOTALL) if globs else None
+    except re.error:  # every shape compiled on its own, so this should not happen: then each alone
+        combined, globs = None, []
+    alone = tuple(r for r in ranked if combined is None or not _combinable(r[2].pattern))
+    shapes = (combined, {f"_d{-r[1]}": r for r in globs}, alone)
     if len(_COMBINED) >= 64:
         _COMBINED.clear()
     _COMBINED[id(spec)] = (spec, shapes)
