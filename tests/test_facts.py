@@ -21,3 +21,12 @@ def test_a_bounded_sheet_read_is_memoised_apart_from_the_whole_sheet(tmp_path: P
     assert len(whole) == 30 and not whole.truncated  # not the 5 rows read before
     assert facts.sheet(None, 1, max_rows=5) is head and facts.sheet(None, 1) is whole  # each parsed once
     assert facts.sheet(None, 0, max_rows=1).row_numbers == (1,)  # another header row: another read
+
+
+def test_the_first_sheet_by_name_is_the_read_of_the_first_sheet(tmp_path: Path) -> None:
+    path = tmp_path / "名单.xlsx"
+    mk.make_xlsx(path, {"名单": [["姓名"], ["张三"]], "附表": [["备注"], ["无"]]})
+    facts = read_facts(Entry(path.name, str(path), "file", path.stat().st_size))
+    first = facts.sheet(None, 0)
+    assert first.sheet == "名单" and facts.sheet("名单", 0) is first  # parsed once, asked twice
+    assert facts.sheet("附表", 0).sheet == "附表" and facts.sheet("名单", 1) is not first

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import os
 import statistics
 import struct
 import subprocess
@@ -39,7 +38,8 @@ try:
 except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
     import ole_writer  # type: ignore[no-redef]
 
-CORPUS = Path(os.environ.get("SNIFF_CORPUS", "/work/shared/corpus/real"))
+from tests.conftest import CORPUS
+
 REPO = Path(__file__).resolve().parents[1]
 
 

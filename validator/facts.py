@@ -102,6 +102,9 @@ class FileFacts:
             except SheetError as exc:
                 found = SheetProblem(exc.key, exc.detail)
             self._sheets[key] = found
+            if name is None and not isinstance(found, SheetProblem):
+                # the first sheet asked for by its name (the leak scan does) is the same read
+                self._sheets.setdefault((found.sheet, header_row, max_rows), found)
         if isinstance(found, SheetProblem):
             raise found
         return found

@@ -88,10 +88,15 @@ class SheetData:
             if bool in kinds and (int in kinds or float in kinds):
                 self._memo[("mixed", j)] = True
                 found = {_typed_key(v): v for v in col if v is not None}
-            else:
+            elif ExcelError in kinds or (int in kinds and float in kinds):
+                # equal values of two classes ("#N/A" and the error #N/A, 3 and 3.0): one object
+                # is both the key and the value
                 uniq = set(col)
                 uniq.discard(None)
                 found = dict(zip(uniq, uniq, strict=True))
+            else:  # no two equal values of different classes: each value is its own key
+                found = dict(zip(col, col, strict=True))
+                found.pop(None, None)
             self._memo[memo_key] = found
         return found
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import signal
 import threading
 import time
@@ -16,16 +15,10 @@ import pytest
 from pypdf import PdfWriter
 from pypdf.errors import DependencyError
 
-from tests.conftest import needs_alarm
+from tests.conftest import CORPUS, needs_alarm
 from validator.readers import pdf_pdfium, pdf_pypdf
 from validator.readers.bounded import REPEAT, ParseLimit, limits, supported
 from validator.readers.pdf import ERROR_KEYS, PdfFacts, pdf_facts, read_pdf
-
-CORPUS = next(
-    (p for p in (Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "real",
-                 Path(os.environ.get("VALIDATOR_CORPUS", "/work/shared/corpus/real"))) if p.is_dir()),
-    Path("/nonexistent"),
-)  # the checkout's sibling ../shared (main), else the machine's shared corpus (worktrees)
 
 try:
     import cryptography  # noqa: F401

@@ -18,13 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import CORPUS
 from validator.readers.pdf import PdfFacts, read_pdf
-
-CORPUS = next(
-    (p for p in (Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "real",
-                 Path(os.environ.get("VALIDATOR_CORPUS", "/work/shared/corpus/real"))) if p.is_dir()),
-    Path("/nonexistent"),
-)  # the checkout's sibling ../shared (main), else the machine's shared corpus (worktrees)
 
 Verdict = tuple[str, int | None]  # ("opens", pages) | ("damaged", None) | ("password", None)
 

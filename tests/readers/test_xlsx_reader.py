@@ -17,7 +17,10 @@ import openpyxl
 import pytest
 from openpyxl.utils.datetime import from_excel
 
-from tests.conftest import needs_alarm
+from tests.conftest import (
+    CORPUS,
+    needs_alarm,
+)
 from validator.readers.xlsx import (
     ExcelError,
     SheetError,
@@ -27,7 +30,6 @@ from validator.readers.xlsx import (
     sheet_names,
 )
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "real"
 ID = 340524199001011234  # 18 digits: Excel keeps 15 significant ones when typed as a number
 
 
@@ -125,6 +127,16 @@ def test_values_row_numbers_and_storage_types(roster: Path) -> None:
     assert d.row(2)[6] == 1e16 and list(d.iter_rows())[2][0] == 7
 
 
+def test_column_kinds_are_the_classes_of_the_values(roster: Path) -> None:
+    """kinds() of every column (some learnt while the columns are built) match the values."""
+    for header_row in (3, 0):
+        d = read_sheet(roster, "人员名单", header_row=header_row)
+        for j in range(len(d.columns) + 1):
+            assert d.kinds(j) == frozenset(type(v) for v in d.column(j) if v is not None), (header_row, j)
+    d = read_sheet(roster, "人员名单", header_row=3)
+    assert d.kinds(1) == {str} and d.kinds(5) == {dt.datetime} and d.kinds(8) == {str, ExcelError}
+
+
 def test_distinct_values_and_their_rows(tmp_path: Path) -> None:
     """The column view rules use: each distinct value once, rows looked up by value."""
     wb = openpyxl.Workbook()
@@ -140,6 +152,16 @@ def test_distinct_values_and_their_rows(tmp_path: Path) -> None:
     assert sorted(map(repr, mixed.values())) == ["1", "True"]
     assert d.rows_with(1, {d.key(1)(True)}) == [0, 2] and d.rows_with(1, {d.key(1)(1)}) == [1, 3]
     assert d.kinds(1) == {bool, int}
+    assert list(d.distinct(0)) == ["甲", "乙"]  # in order of first appearance
+
+
+def test_distinct_value_is_its_key(roster: Path) -> None:
+    """A value's key is that value, of the same class, whatever classes its column mixes."""
+    d = read_sheet(roster, "人员名单", header_row=3)
+    for j in range(len(d.columns)):
+        for k, v in d.distinct(j).items():
+            assert k == v and type(k) is type(v)
+    assert isinstance(d.distinct(8)["#N/A"], ExcelError)
 
 
 def test_default_sheet_and_header_row_one(roster: Path) -> None:

@@ -189,7 +189,6 @@ def _check_column(out: CellDefects, data: SheetData, idx: int, col: ColumnSpec) 
         values = {k: v for k, v in values.items() if k not in blank}
     if not values:
         return
-    present = len(column) - column.count(None) - len(blank_rows)  # rows with a value
 
     def shown(i: int) -> str:
         return display(column[i])
@@ -220,6 +219,7 @@ def _check_column(out: CellDefects, data: SheetData, idx: int, col: ColumnSpec) 
         bad = {k for k, v in values.items() if (num := number_of(v)) is not None and not lo <= num <= hi}
         out.emit("X117", col.name, idx, data.rows_with(idx, bad), lambda i: {"value": shown(i), "range": shown_range})
     if col.unique:
+        present = len(column) - column.count(None) - len(blank_rows)  # rows with a value
         _check_unique(out, data, idx, col, values, present)
 
 

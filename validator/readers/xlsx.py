@@ -23,7 +23,11 @@ Pipeline for :func:`read_sheet`:
 
 3. **Cells** from python-calamine (native, ~10x faster than openpyxl read-only), ``to_python``
    capped at the rows needed, positioned with the sheet's ``start`` so leading blank rows and
-   columns keep their Excel row numbers and column positions.
+   columns keep their Excel row numbers and column positions.  python-calamine would parse the
+   whole sheet a second time only to find its merged ranges; for a file up to 16 MB it is given
+   a copy of the package whose sheet starts with an empty ``<mergeCells>`` instead (no
+   recompression, see :mod:`validator.readers.xlsx_repack`), and the merged ranges come from the
+   XML the pre-scan inflated.
 
 Bounds: the time limit (SIGALRM, see :mod:`validator.readers.bounded`) covers the Python steps
 and fires right after any native step; memory is bounded by the input checks above, not by
@@ -60,10 +64,11 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from defusedxml.ElementTree import fromstring as _xml
 
+from validator.readers import xlsx_repack
 from validator.readers.bounded import ParseLimit, limits
 from validator.table import ERROR_KEYS, ExcelError, SheetData, Value, col_letter, display, number_display, paused_gc
 
@@ -93,6 +98,9 @@ _BOMB_RATIO = 100
 _BYTES_PER_CELL = 32
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+#: Files up to this size are read into memory, so that calamine can be given a copy of the package
+#: without its second pass over the sheet (xlsx_repack); bigger ones are read as they are.
+_REPACK_MAX_BYTES = 16 * _MB
 #: Address space the openpyxl fallback may add (pure Python, so RLIMIT_AS is safe there).
 _FALLBACK_MEMORY_MB = 1024
 
@@ -134,8 +142,10 @@ def read_sheet(
     nrows = header_row + max_rows  # the last Excel row looked at
     with _errors_as_sheet_error(), limits(timeout, None):
         with _Package(path, max_unzipped_mb) as pkg:
+            target = sheet if sheet is not None else pkg.first_worksheet()
+            quick = pkg.merge_first(target, max_cells)  # None: calamine reads the file as it is
             try:
-                wb = _open_workbook(path)
+                wb = _open_workbook(path if quick is None else quick)
                 names = tuple(wb.sheet_names)
                 name = _choose_sheet(wb, names, sheet)
             except _CALAMINE_FAILURES as exc:
@@ -143,6 +153,7 @@ def read_sheet(
                     raise
                 return _fallback(path, pkg, sheet, header_row, max_rows, max_cells, exc)
             errors = pkg.scan_sheet(name, max_cells)
+            merged = pkg.merged(name) if quick is not None and name == target else None
             try:
                 ws = wb.get_sheet_by_name(name)
                 start = ws.start
@@ -155,8 +166,9 @@ def read_sheet(
                 return _fallback(path, pkg, sheet, header_row, max_rows, max_cells, exc)
         with paused_gc():
             end = ws.end
-            merged = tuple((r0 + 1, c0 + 1, r1 + 1, c1 + 1)
-                           for (r0, c0), (r1, c1) in (ws.merged_cell_ranges or []))
+            if merged is None:
+                merged = tuple((r0 + 1, c0 + 1, r1 + 1, c1 + 1)
+                               for (r0, c0), (r1, c1) in (ws.merged_cell_ranges or []))
             if start is None or end is None:  # no valued cell at all
                 return SheetData(names, name, (), (), (), False, merged)
             truncated = end[0] + 1 > nrows
@@ -240,17 +252,29 @@ class _Package:
 
     def __init__(self, path: str | os.PathLike[str] | bytes, max_unzipped_mb: int) -> None:
         self.max_bytes = max_unzipped_mb * _MB
+        #: The whole file, when small enough to copy (see merge_first); else None.
+        self.blob: bytes | None = None
+        source: str | os.PathLike[str] | io.BytesIO
         if isinstance(path, bytes):
-            head = path[:8]
+            head = self.blob = path
+            source = io.BytesIO(path)
+        elif os.path.getsize(path) <= _REPACK_MAX_BYTES:
+            with open(path, "rb") as fh:
+                head = self.blob = fh.read()
+            source = io.BytesIO(self.blob)
         else:
             with open(path, "rb") as fh:
                 head = fh.read(8)
-        if not zipfile.is_zipfile(_file(path)):
-            raise _not_zip(path, head)
+            source = path
+        if not zipfile.is_zipfile(source):
+            raise _not_zip(path, head[:8])
         try:
-            self.zf = zipfile.ZipFile(_file(path))
+            self.zf = zipfile.ZipFile(source)
         except zipfile.BadZipFile as exc:
             raise SheetError("damaged", _detail(exc)) from exc
+        #: part -> what the pre-scan found in it: the start of its XML, its error cells and merged
+        #: ranges (the XML itself is not kept: calamine parses the sheet while this lives)
+        self._scanned: dict[str, _Scan] = {}
         try:
             self._guard()
             self.workbook = self._find_workbook()
@@ -341,18 +365,36 @@ class _Package:
             candidates = [n for n in self.zf.namelist() if n.endswith(".xml") and "sheet" in n.lower()]
         else:
             candidates = [part]
+        if part in self._scanned:
+            return self._scanned[part].errors
         errors: dict[tuple[int, int], ExcelError] = {}
         for cand in candidates:
             data = self._read(cand)
             _check_cell_budget(data, max_cells, cand)
             if cand == part:
                 errors = _error_cells(data)
+                self._scanned[part] = _Scan(data[:200], errors, xlsx_repack.merged_ranges(data))
         return errors
 
+    def merge_first(self, name: str | None, max_cells: int) -> bytes | None:
+        """This package with worksheet ``name`` scanned and starting with an empty <mergeCells>
+        (:mod:`validator.readers.xlsx_repack`), or None when that does not apply."""
+        part = self.parts.get(name) if name is not None else None
+        worksheet = any(n == name and typ == "worksheet" for n, typ, _p in self.sheets)
+        if name is None or part is None or self.blob is None or not worksheet or part not in self.zf.namelist():
+            return None
+        self.scan_sheet(name, max_cells)
+        return xlsx_repack.merge_first(self.blob, self.zf.infolist(), part, self._scanned[part].head)
 
-def _file(source: str | os.PathLike[str] | bytes) -> str | os.PathLike[str] | io.BytesIO:
-    """What zipfile and openpyxl open: the path, or the bytes as a file."""
-    return io.BytesIO(source) if isinstance(source, bytes) else source
+    def merged(self, name: str) -> tuple[tuple[int, int, int, int], ...]:
+        """Merged ranges of worksheet ``name`` (scanned before), as read from its XML."""
+        return self._scanned[self.parts[name]].merged
+
+
+class _Scan(NamedTuple):
+    head: bytes  # the first bytes of the sheet's XML
+    errors: dict[tuple[int, int], ExcelError]
+    merged: tuple[tuple[int, int, int, int], ...]
 
 
 def _not_zip(path: str | os.PathLike[str] | bytes, head: bytes) -> SheetError:
@@ -637,23 +679,35 @@ def _build(
         raw_columns = list(zip(*kept, strict=True))
     if not numbers:
         return SheetData(names, name, header, (), (), truncated, merged)
-    columns = [(None,) * len(numbers)] * c0 + [_column(raw) for raw in raw_columns]
-    return SheetData(names, name, header, numbers, tuple(columns), truncated, merged)
+    columns: list[tuple[Value, ...]] = [(None,) * len(numbers)] * c0
+    memo: dict[Any, Any] = {}  # the column kinds found on the way, for SheetData.kinds
+    for j, values in enumerate(raw_columns, c0):
+        column, kinds = _column(values)
+        columns.append(column)
+        if kinds is not None:
+            memo[("kinds", j)] = kinds
+    return SheetData(names, name, header, numbers, tuple(columns), truncated, merged, memo)
 
 
-def _column(raw: tuple[Any, ...]) -> tuple[Value, ...]:
-    """One column of raw calamine values as cell values (see the module's sheet model)."""
+_TEXT = frozenset({str})
+
+
+def _column(raw: tuple[Any, ...]) -> tuple[tuple[Value, ...], frozenset[type] | None]:
+    """One column of raw calamine values as cell values (see the module's sheet model), and the
+    classes of its non-empty values when they are known without another pass."""
     kinds = set(map(type, raw))
     if kinds == {str}:  # the common case: a text column
-        return raw if "" not in raw else tuple([v or None for v in raw])
+        if "" not in raw:
+            return raw, _TEXT
+        return tuple([v or None for v in raw]), (_TEXT if raw.count("") < len(raw) else frozenset())
     if kinds <= {str, float}:  # numbers, some cells empty: the conversion inlined
         return tuple([
             (int(v) if v.is_integer() and -1e15 < v < 1e15 else v) if v.__class__ is float else (v or None)
             for v in raw
-        ])
+        ]), None
     if not kinds & {str, float, ExcelError}:  # dates, booleans...: nothing to convert
-        return raw
-    return tuple([_value(v) for v in raw])
+        return raw, frozenset(kinds) - {type(None)}
+    return tuple([_value(v) for v in raw]), None
 
 
 def _value(v: Any) -> Value:
