@@ -93,7 +93,8 @@ def list_package(root: str, spec: Spec, values: dict[str, Any]) -> PackageListin
     entries: list[Entry] = []
     zips = False
     for entry in listing.entries:
-        if entry.kind == "file" and not entry.error and entry.name.lower().endswith(".zip"):
+        # the name's end is the path's: no ``name`` property per entry
+        if entry.rel[-4:].lower() == ".zip" and entry.kind == "file" and not entry.error:
             zips = True
             keep = _open_nested_on_disk(entry, spec, values, ignore, listing, entries)
             if not keep:
