@@ -69,6 +69,7 @@ One :class:`Sandbox` serves one thread at a time; :func:`shared` gives each thre
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import math
 import os
@@ -94,6 +95,7 @@ __all__ = [
     "SandboxMemory",
     "SandboxTimeout",
     "mode_in_force",
+    "retire_shared",
     "shared",
 ]
 
@@ -533,7 +535,12 @@ def _fork(args: tuple[Any, ...]) -> int:
     if pid:
         return pid
     code = 1
-    try:  # the child: our copies of the parent's ends were closed by _drop_parent_ends
+    try:  # the child, which never returns: our copies of the parent's pipe ends are closed (_drop_parent_ends)
+        import gc
+
+        # Its collector leaves the objects it inherited alone: a collection would write to (and
+        # so copy) every page it shares with the parent.
+        gc.freeze()
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)  # as multiprocessing does: no stray read of the parent's stdin
         os.close(devnull)
@@ -813,6 +820,17 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_drop_parent_ends)
 
 
+_retired: list[_Child] = []  # killed by Sandbox.retire, not yet reaped
+
+
+def _reap_retired() -> None:
+    while _retired:
+        _retired.pop().kill()  # dead already: the join inside returns at once
+
+
+atexit.register(_reap_retired)
+
+
 def _close_slot(slot: list[_Child | None]) -> None:
     child, slot[0] = slot[0], None
     if child is not None:
@@ -1010,6 +1028,22 @@ class Sandbox:
     def _discard(self) -> None:
         _close_slot(self._slot)
 
+    def retire(self) -> None:
+        """Kill the child now without waiting for it to go (a child with PDFium loaded takes
+        ~1 ms to end): it is reaped at exit, or at the next retire. For a caller done parsing
+        with other work left, such as the hook's report; a later call starts a fresh child."""
+        child, self._slot[0] = self._slot[0], None
+        if child is None or os.getpid() != self._owner:
+            return
+        _reap_retired()
+        _parent_ends.discard(child)
+        for conn in (child.requests, child.replies):
+            with contextlib.suppress(OSError):
+                conn.close()
+        with contextlib.suppress(OSError, ValueError):
+            child.proc.kill()
+        _retired.append(child)
+
     def close(self) -> None:
         """Kill and reap the child; idempotent."""
         self._closed = True
@@ -1029,6 +1063,13 @@ class Sandbox:
 
 
 _local = threading.local()
+
+
+def retire_shared() -> None:
+    """:meth:`Sandbox.retire` this thread's sandbox, if it has one."""
+    box: Sandbox | None = getattr(_local, "box", None)
+    if box is not None and not box._closed:
+        box.retire()
 
 
 def shared() -> Sandbox:
