@@ -51,7 +51,7 @@ def run_hook(
 ) -> HookRun:
     """Check the folders touched by `files` (paths relative to `base`, default the cwd)."""
     base = os.path.abspath(base or os.getcwd())
-    caches = _open_caches(affected_folders(files, base, roots), file_timeout) if use_cache else {}
+    caches = _open_caches(affected_folders(files, base, roots), file_timeout, use_cache)
     gone = staged_gone(base) or []
     folders = affected_folders([*files, *gone], base, roots)
     run = HookRun()
@@ -73,14 +73,17 @@ _PARSED_SUFFIXES = {".pdf": "pdf", ".xlsx": "sheet", ".xlsm": "sheet"}
 _HASH_TO_DECIDE = 1 << 20  # bytes: a larger file whose stamp moved is assumed changed, not hashed twice
 
 
-def _open_caches(named: dict[str, set[str]], file_timeout: float | None) -> dict[str, PackageCache | None]:
+def _open_caches(
+    named: dict[str, set[str]], file_timeout: float | None, use_cache: bool = True
+) -> dict[str, PackageCache | None]:
     """The caches of the folders of the named files, and the early start of the parse worker.
 
-    When a named PDF or workbook's content is not known to its folder's cache, it will be parsed
-    in the worker: the worker starts now, in the background, and loads that kind of reader while
-    this process asks git for deletions, loads the spec and walks the folder. Not waiting for it
-    keeps the run with one edited PDF within ~15 % of a run where nothing needs parsing."""
-    caches = {folder: _open_cache(folder) for folder in named}
+    When a named PDF or workbook's content is not known to its folder's cache (or there is no
+    cache), it will most likely be parsed in the worker: the worker starts now, in the background,
+    and loads that kind of reader while this process asks git for deletions, loads the spec and
+    walks the folder, instead of after all that. A wrong guess (a spec without PDF rules, content
+    found unchanged by its hash) costs a fork, and the worker is let go at the end of the run."""
+    caches = {folder: _open_cache(folder) if use_cache else None for folder in named}
     if file_timeout is None:  # parsing here, in this process
         return caches
     kinds = set()

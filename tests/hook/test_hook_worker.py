@@ -57,7 +57,7 @@ def test_the_worker_starts_early_only_for_new_pdf_content(pack_template: Path, t
     assert not psutil.pid_exists(early) or psutil.Process(early).status() == psutil.STATUS_ZOMBIE
 
 
-def test_without_a_cache_a_named_workbook_starts_a_worker_for_workbooks(pack_template: Path, tmp_path: Path,
+def test_a_workbook_the_cache_has_never_seen_starts_a_worker_for_workbooks(pack_template: Path, tmp_path: Path,
                                                                           cache_dir: Path) -> None:  # fmt: skip
     pack = copy_pack(pack_template, tmp_path / "acme")
     sheet = next(p.name for p in pack.iterdir() if p.suffix == ".xlsx")
@@ -69,3 +69,14 @@ def test_without_a_cache_a_named_workbook_starts_a_worker_for_workbooks(pack_tem
         sandbox.retire_shared()
         sandbox._reap_retired()
     assert os.path.isdir(pack)  # nothing was written into the materials
+
+
+def test_without_the_cache_a_named_pdf_starts_the_worker_early(pack_template: Path, tmp_path: Path,
+                                                                cache_dir: Path) -> None:  # fmt: skip
+    pack = copy_pack(pack_template, tmp_path / "acme")
+    caches = _open_caches({str(pack): {PDF}}, file_timeout=10, use_cache=False)
+    try:
+        assert caches == {str(pack): None} and _worker_pid() is not None
+    finally:
+        sandbox.retire_shared()
+    assert not cache_dir.exists()  # --no-cache writes no cache
