@@ -1,8 +1,9 @@
-"""The hook's parse worker starts early, in the background, and only for content the cache does not know.
+"""The parse worker starts early, in the background, and in the hook only for content the cache does not know.
 
 A PDF named to the hook whose content is new is parsed in the killable worker: the worker starts
 before git, the spec and the walk (so that its start-up overlaps them), and goes as soon as the
-folders are checked. A PDF whose content the cache knows starts nothing.
+folders are checked. A PDF whose content the cache knows starts nothing. `validator check`
+starts it before loading the spec.
 """
 
 from __future__ import annotations
@@ -80,3 +81,19 @@ def test_without_the_cache_a_named_pdf_starts_the_worker_early(pack_template: Pa
     finally:
         sandbox.retire_shared()
     assert not cache_dir.exists()  # --no-cache writes no cache
+
+
+def test_validator_check_starts_the_worker_for_the_kinds_at_the_folders_top(pack_template: Path,
+                                                                             tmp_path: Path) -> None:  # fmt: skip
+    """`validator check` starts it before loading the spec: PDF and workbook readers both."""
+    from validator.checks.content import start_worker_for
+
+    pack = copy_pack(pack_template, tmp_path / "acme")
+    start_worker_for(str(tmp_path / "missing"))
+    assert _worker_pid() is None
+    start_worker_for(str(pack))
+    try:
+        pid = _worker_pid()
+        assert pid is not None and content._preloaded == {pid: {"pdf", "sheet"}}
+    finally:
+        sandbox.retire_shared()

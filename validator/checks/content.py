@@ -161,6 +161,26 @@ def start_worker(kinds: set[str]) -> None:
         _preloaded[box.pid] = {"pdf", "sheet"} if kind is None else {kind}
 
 
+def start_worker_for(folder: str) -> None:
+    """:func:`start_worker` for a folder about to be checked in full, by the names at its top:
+    its PDFs and workbooks will be parsed (a wrong guess costs a fork)."""
+    import os
+
+    kinds = set()
+    try:
+        with os.scandir(folder) as names:
+            for entry in names:
+                suffix = os.path.splitext(entry.name)[1].lower()
+                if suffix == ".pdf":
+                    kinds.add("pdf")
+                elif suffix in (".xlsx", ".xlsm"):
+                    kinds.add("sheet")
+    except OSError:  # a zip, or unreadable: the check says so; the worker starts when needed
+        return
+    if kinds:
+        start_worker(kinds)
+
+
 def _warm_worker(kind: str | None) -> None:
     """In a worker started early: what its parse calls will need, loaded before the first."""
     import validator.engine  # noqa: F401 - _worker_parse_checks builds a Job
