@@ -13,6 +13,11 @@ every OS is a process that can be killed::
   the reply with ``poll`` and a deadline.  A trivial call costs ~20 us on Linux, one returning
   100 KB ~50-110 us (``benchmarks/bench_sandbox.py``).  Functions and exception classes travel by reference, so
   they must be importable module-level names.
+* **Start without waiting.**  The first call starts the child; ``box.start(warm=(fn, args))``
+  starts it earlier and returns at once: the child runs ``fn(*args)`` (the import of a parser)
+  before it says it is ready, while the caller goes on with its own work, and the next call
+  waits for that greeting only if it has not come yet (:meth:`Sandbox.ready` waits for it alone).
+  ``box.retire()`` kills the child without waiting for it to go (reaped at exit).
 * **Deadline.**  When it passes, the child is killed (SIGKILL / TerminateProcess) and reaped, the
   call raises :class:`SandboxTimeout`, and the next call starts a new child.  Ctrl-C in the
   parent kills the child too (the child ignores SIGINT; the parent owns the interrupt).
@@ -54,7 +59,9 @@ Modes (``mode="auto"`` resolves at each child start; ``VALIDATOR_SANDBOX`` force
 ``auto`` sandboxes; an explicit ``mode=`` argument wins over both):
 
 * ``fork`` - POSIX, and the process has a single thread: the child inherits every module already
-  imported, so it starts in a few ms.
+  imported, so it starts in a few ms.  It is made by ``os.fork`` itself (length-prefixed pickles
+  over ``os.pipe``, a memfd for its stderr on Linux): multiprocessing and tempfile are not
+  imported for it.
 * ``forkserver`` - POSIX with other threads alive (Dask worker threads, a thread pool): forking a
   multithreaded process can deadlock the child on a lock another thread held, so the child is
   forked from multiprocessing's single-threaded fork server instead.
@@ -238,7 +245,7 @@ def _redirect_output(stderr_path: str | int | None) -> bool:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     ours = False
-    if isinstance(stderr_path, int):  # opened O_APPEND by the parent, which reads it with pread
+    if isinstance(stderr_path, int):  # the parent opened it for appending: truncating below is safe
         os.dup2(stderr_path, 2)
         os.close(stderr_path)
         ours = True
