@@ -70,7 +70,10 @@ def run_hook(
 #: Names of the files whose content checks parse them in the killable worker (by name: the
 #: early start below guesses before the content is sniffed; a wrong guess costs only a fork).
 _PARSED_SUFFIXES = {".pdf": "pdf", ".xlsx": "sheet", ".xlsm": "sheet"}
-_HASH_TO_DECIDE = 1 << 20  # bytes: a larger file whose stamp moved is assumed changed, not hashed twice
+# A file whose stamp moved is hashed to decide only when small, and only for the first few such
+# files (the folder check hashes them again: --all-files after a checkout must not hash all twice).
+_HASH_TO_DECIDE = 1 << 20  # bytes
+_HASHES_TO_DECIDE = 4
 
 
 def _open_caches(
@@ -87,10 +90,11 @@ def _open_caches(
     if file_timeout is None:  # parsing here, in this process
         return caches
     kinds = set()
+    hashes = [_HASHES_TO_DECIDE]
     for folder, rels in named.items():
         for rel in rels:
             kind = _PARSED_SUFFIXES.get(os.path.splitext(rel)[1].lower())
-            if kind is not None and kind not in kinds and not _content_known(caches[folder], folder, rel):
+            if kind is not None and kind not in kinds and not _content_known(caches[folder], folder, rel, hashes):
                 kinds.add(kind)
     if kinds:
         import validator.incremental  # noqa: F401 - the folder check's modules: the worker inherits them
@@ -106,9 +110,9 @@ def _open_cache(folder: str) -> PackageCache | None:
     return PackageCache.open(folder)
 
 
-def _content_known(cache: PackageCache | None, folder: str, rel: str) -> bool:
+def _content_known(cache: PackageCache | None, folder: str, rel: str, hashes: list[int]) -> bool:
     """Does the cache hold the outcome of this file's present content (as far as a stat and,
-    for a small file, its hash tell)?"""
+    for a small file while ``hashes[0]`` allows, its hash tell)?"""
     from validator.cache import file_digest, stamp_now
 
     record = cache.get(rel) if cache is not None else None
@@ -121,7 +125,10 @@ def _content_known(cache: PackageCache | None, folder: str, rel: str) -> bool:
     stamp = taken[0]
     if record.trusted(stamp):
         return True
-    return stamp.size <= _HASH_TO_DECIDE and file_digest(path) == record.digest
+    if stamp.size > _HASH_TO_DECIDE or hashes[0] <= 0:
+        return False
+    hashes[0] -= 1
+    return file_digest(path) == record.digest
 
 
 def _check_folder(

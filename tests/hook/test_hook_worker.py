@@ -52,6 +52,9 @@ def test_the_worker_starts_early_only_for_new_pdf_content(pack_template: Path, t
     assert [d.code for c in again.checks for d in c.result.defects] == [
         d.code for c in first.checks for d in c.result.defects
     ]
+    os.utime(pack / PDF)  # touched: its stamp moved, its content (the hash says) did not
+    _open_caches(named, file_timeout=10)
+    assert _worker_pid() is None
     uncached = run_hook([rel], "core", base=str(repo), use_cache=False)
     assert [c.result.defects for c in again.checks] == [c.result.defects for c in uncached.checks]
     sandbox._reap_retired()
