@@ -409,3 +409,13 @@ def test_fork_mode_starts_a_child_without_multiprocessing() -> None:
                          env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)  # fmt: skip
     assert run.stdout.split("\n")[0] == "[] []"
     assert "SandboxCrashed" in run.stderr and "libfoo: oops" in run.stderr  # its stderr, still read
+
+
+def test_a_forked_child_names_its_crash_also_without_an_anonymous_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where there is no memfd (macOS) its stderr is a temporary file shared with the parent."""
+    monkeypatch.setattr(sandbox, "_anonymous_file", lambda: None)
+    with Sandbox(mode="fork") as sb:
+        assert sb.call(targets.noisy, "上一个文件的输出 " * 50, timeout=30) > 0  # then emptied
+        with pytest.raises(SandboxCrashed) as info:
+            sb.call(targets.say_then_abort, "libfoo: assertion `ok' failed", timeout=30)
+    assert info.value.detail == "libfoo: assertion `ok' failed"

@@ -563,18 +563,22 @@ def _fork(args: tuple[Any, ...]) -> int:
 
 
 def _anonymous_file() -> int | None:
-    """Linux: a nameless file for the child's stderr (no temporary file to create and remove),
-    in append mode for the child; None elsewhere."""
+    """Linux: a nameless file for the child's stderr (no temporary file to create and remove);
+    None elsewhere."""
     if not hasattr(os, "memfd_create"):
         return None
     try:
-        import fcntl
-
-        fd = os.memfd_create("validator-sandbox-stderr")
-        fcntl.fcntl(fd, fcntl.F_SETFL, os.O_APPEND)
+        return os.memfd_create("validator-sandbox-stderr")
     except OSError:
         return None
-    return fd
+
+
+def _append_only(fd: int) -> None:
+    """The forked child writes to this very open file (same offset as ours): in append mode its
+    writes go to the end, also after it truncates the file before each call."""
+    import fcntl
+
+    fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_APPEND)
 
 
 class _Child:
@@ -612,6 +616,7 @@ class _Child:
             self.stderr_fd, self.stderr_path = tempfile.mkstemp(prefix="validator-sandbox-", suffix=".stderr")
         try:
             if mode == "fork":
+                _append_only(self.stderr_fd)
                 self._start_forked(memory_mb, warm)
             else:
                 self._start_process(mode, memory_mb, warm)
