@@ -166,3 +166,23 @@ def grow_to(chunk_mb: int, max_mb: int) -> int:
     """Like grow, but stops at max_mb (a test whose memory guard broke must not eat the machine)."""
     chunks = [bytearray(chunk_mb * 1024 * 1024) for _ in range(max_mb // chunk_mb)]
     return len(chunks) * chunk_mb
+
+
+#: What warm_up set in this process (a child started with it holds its own).
+WARMED: list[Any] = []
+
+
+def warm_up(value: Any) -> None:
+    WARMED.append(value)
+
+
+def warm_up_fails() -> None:
+    raise RuntimeError("a warm-up that fails")
+
+
+def warmed() -> list[Any]:
+    return WARMED
+
+
+def modules_loaded(names: list[str]) -> list[str]:
+    return [name for name in names if name in sys.modules]

@@ -361,3 +361,61 @@ def _ends_soon(pid: int, seconds: float = 5) -> bool:
             return False
         time.sleep(0.05)
     return True
+
+
+def test_a_child_started_early_runs_its_warm_up_before_the_first_call(box: Sandbox) -> None:
+    """start() does not wait: the child warms up (imports a parser, say) while the caller works."""
+    with Sandbox(memory_mb=256, mode=box._mode) as sb:
+        assert sb.start(warm=(targets.warm_up, ("pdf",))) is True
+        child = sb.pid
+        assert child is not None and sb.memory_bounded is None  # not known until it says it is ready
+        assert sb.start(warm=(targets.warm_up, ("again",))) is False  # one child at a time
+        sb.ready()
+        assert sb.memory_bounded is not None
+        assert sb.call(targets.warmed, timeout=30) == ["pdf"]  # once, in the child
+        assert sb.pid == child and targets.WARMED == []
+    with Sandbox(mode=box._mode) as sb:  # a warm-up that fails costs nothing but itself
+        sb.start(warm=(targets.warm_up_fails, ()))
+        assert sb.call(targets.echo, "still", timeout=30) == "still"
+    with Sandbox(mode="inline") as sb:
+        assert sb.start(warm=(targets.warm_up, ("no",))) is False and targets.WARMED == []
+
+
+def test_a_retired_child_is_killed_at_once_and_reaped_later() -> None:
+    with Sandbox(mode="fork") as sb:
+        first = sb.call(targets.pid, timeout=10)
+        sb.retire()
+        assert sb.pid is None
+        assert _ends_soon(first)  # killed, perhaps not yet reaped
+        second = sb.call(targets.pid, timeout=10)  # a fresh child for a later call
+        assert second != first
+        sb.retire()
+        assert gone(first)  # reaped by the next retire (or at exit)
+    sandbox._reap_retired()
+    assert gone(second)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork mode")
+def test_fork_mode_starts_a_child_without_multiprocessing() -> None:
+    """Importing multiprocessing (and tempfile for the child's stderr) cost the hook ~4 ms."""
+    script = (
+        "import sys; from validator.sandbox import Sandbox; from tests import sandbox_targets as t\n"
+        "with Sandbox(mode='fork') as sb:\n"
+        "    print(sb.call(t.modules_loaded, ['multiprocessing', 'tempfile'], timeout=30),\n"
+        "          [m for m in ('multiprocessing', 'tempfile') if m in sys.modules])\n"
+        "    sb.call(t.say_then_abort, 'libfoo: oops', timeout=30)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=ROOT,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)  # fmt: skip
+    assert run.stdout.split("\n")[0] == "[] []"
+    assert "SandboxCrashed" in run.stderr and "libfoo: oops" in run.stderr  # its stderr, still read
+
+
+def test_a_forked_child_names_its_crash_also_without_an_anonymous_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where there is no memfd (macOS) its stderr is a temporary file shared with the parent."""
+    monkeypatch.setattr(sandbox, "_anonymous_file", lambda: None)
+    with Sandbox(mode="fork") as sb:
+        assert sb.call(targets.noisy, "上一个文件的输出 " * 50, timeout=30) > 0  # then emptied
+        with pytest.raises(SandboxCrashed) as info:
+            sb.call(targets.say_then_abort, "libfoo: assertion `ok' failed", timeout=30)
+    assert info.value.detail == "libfoo: assertion `ok' failed"

@@ -338,6 +338,10 @@ def check(folders: tuple[str, ...], spec_ref: str | None, variables: tuple[str, 
     from validator.file_progress import FileProgress
 
     progress = FileProgress.for_terminal(lang or default_lang())
+    if file_timeout is not None and not cache:  # the parse worker loads its readers while the spec loads
+        from validator.checks.content import start_worker_for
+
+        start_worker_for(folders[0])
     packages = []
     specs: dict[str, Spec] = {}
     for folder in folders:

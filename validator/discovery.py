@@ -82,42 +82,54 @@ def walk(root: str, ignore: Ignore) -> Iterator[Entry]:
     must not end in RecursionError."""
     top = os.path.abspath(root)
     stack: list[tuple[str, Iterator[os.DirEntry[str]]]] = [("", iter(_listing(top)))]  # the top's error raises
+    ignored = ignore if ignore.patterns else None  # the usual spec ignores nothing: no call per entry
     while stack:
         prefix, items = stack[-1]
-        item = next(items, None)
-        if item is None:
-            stack.pop()
-            continue
-        rel = prefix + item.name
-        if ignore(item.name) or (len(stack) == 1 and item.name in (CLIENT_FILE, WAIVERS_FILE)):
-            continue
-        try:
-            st = item.stat(follow_symlinks=False)
-        except OSError as exc:  # vanished between listing and stat, or not allowed
-            yield Entry(rel, item.path, "file", error=exc.strerror or str(exc),
-                        vanished=isinstance(exc, FileNotFoundError))
-            continue
-        if stat.S_ISREG(st.st_mode):  # most entries: a plain file, built without the dataclass __init__
-            yield _plain_file(rel, item.path, st.st_size, st.st_mtime_ns)
-            continue
-        kind = kind_of(st.st_mode)
-        if kind == "dir":
-            if item.name not in ALWAYS_SKIPPED_DIRS:
-                try:
-                    stack.append((rel + "/", iter(_listing(item.path))))
-                except OSError as exc:
-                    yield Entry(rel, item.path, "unreadable-dir", error=exc.strerror or str(exc))
-            continue
-        target = None
-        if kind == "symlink":
+        at_top = len(stack) == 1
+        # The listing's entries in one loop; a sub-folder is descended into at once (depth first),
+        # and this listing resumes where it stopped once that one is done.
+        for item in items:
+            name = item.name
+            if (ignored is not None and ignored(name)) or (at_top and name in (CLIENT_FILE, WAIVERS_FILE)):
+                continue
+            rel = prefix + name
             try:
-                target = os.readlink(item.path)
-            except OSError:
-                target = "?"
-        yield Entry(rel, item.path, kind, st.st_size, st.st_mtime_ns, target)
+                st = item.stat(follow_symlinks=False)
+            except OSError as exc:  # vanished between listing and stat, or not allowed
+                yield Entry(rel, item.path, "file", error=exc.strerror or str(exc),
+                            vanished=isinstance(exc, FileNotFoundError))
+                continue
+            if stat.S_ISREG(st.st_mode):  # most entries: a plain file, built as _plain_file does (inlined)
+                entry = _new_entry(Entry)
+                _ENTRY_SETATTR(entry, "__dict__", {"rel": rel, "path": item.path, "kind": "file", "size": st.st_size,
+                                                   "mtime_ns": st.st_mtime_ns, "target": None, "error": None,
+                                                   "vanished": False, "member": None})
+                yield entry
+                continue
+            kind = kind_of(st.st_mode)
+            if kind == "dir":
+                if name not in ALWAYS_SKIPPED_DIRS:
+                    try:
+                        listing = _listing(item.path)
+                    except OSError as exc:
+                        yield Entry(rel, item.path, "unreadable-dir", error=exc.strerror or str(exc))
+                        continue
+                    stack.append((rel + "/", iter(listing)))
+                    break  # into the sub-folder now
+                continue
+            target = None
+            if kind == "symlink":
+                try:
+                    target = os.readlink(item.path)
+                except OSError:
+                    target = "?"
+            yield Entry(rel, item.path, kind, st.st_size, st.st_mtime_ns, target)
+        else:  # this listing is done
+            stack.pop()
 
 
 _ENTRY_SETATTR = object.__setattr__
+_new_entry = Entry.__new__
 
 
 def _plain_file(rel: str, path: str, size: int, mtime_ns: int) -> Entry:

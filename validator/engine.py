@@ -251,7 +251,20 @@ def inspect(job: Job, root: str, entry: Entry) -> FileOutcome:
         ctx.emit("F104", rel, {"kind": entry.kind}, document=doc_id)
     else:
         regular = _inspect_content(ctx, job, entry, doc)
-    return FileOutcome(rel, doc_id, tuple(ctx.defects), entry.size, regular, entry.path, not ctx.unsettled)
+    return _outcome(rel, doc_id, tuple(ctx.defects), entry.size, regular, entry.path, not ctx.unsettled)
+
+
+_SETATTR = object.__setattr__
+
+
+def _outcome(rel: str, document: str | None, defects: tuple[Defect, ...], size: int, regular: bool, path: str,
+             settled: bool) -> FileOutcome:
+    """``FileOutcome(...)`` (every field given) without the frozen dataclass's per-field
+    ``object.__setattr__`` calls: one outcome per file."""
+    outcome = FileOutcome.__new__(FileOutcome)
+    _SETATTR(outcome, "__dict__", {"rel": rel, "document": document, "defects": defects, "size": size,
+                                   "regular": regular, "path": path, "settled": settled})
+    return outcome
 
 
 def _name_only(job: Job, entry: Entry) -> FileOutcome | None:
@@ -284,6 +297,13 @@ def _inspect_content(ctx: Context, job: Job, entry: Entry, doc: DocumentSpec | N
     """The content checks of one regular file; True when it is a readable, non-empty file."""
     # Content checks load here, not at module top: the pre-commit hook imports this module
     # to finish a folder whose files the cache already knows, and must not pay for sniffing.
-    from validator.checks.content import check_content
+    # Looked up once, not imported per file (an import statement costs ~1 µs even when loaded).
+    global _check_content
+    if _check_content is None:
+        from validator.checks.content import check_content
 
-    return check_content(ctx, job, entry, doc)
+        _check_content = check_content
+    return _check_content(ctx, job, entry, doc)
+
+
+_check_content: Callable[[Context, Job, Entry, DocumentSpec | None], bool] | None = None

@@ -120,7 +120,8 @@ def list_package(root: str, spec: Spec, values: dict[str, Any], nested: NestedZi
         return _nested_on_disk(entry, spec, values, ignore)
 
     for entry in listing.entries:
-        if entry.kind == "file" and not entry.error and entry.name.lower().endswith(".zip"):
+        # the name's end is the path's: no ``name`` property per entry
+        if entry.rel[-4:].lower() == ".zip" and entry.kind == "file" and not entry.error:
             zips = True
             found = compute(entry) if nested is None else nested.nested(entry, compute)
             listing.problems.extend(found.problems)

@@ -39,9 +39,15 @@ PRIMITIVES = ("nofollow", "alarm", "rlimit", "fork", "poll", "libmagic")
 __all__ = ["ENV", "PRIMITIVES", "console_safe", "forced", "long_path", "native"]
 
 
+_HAS_NOFOLLOW = hasattr(os, "O_NOFOLLOW") and hasattr(os, "O_NONBLOCK")
+
+
 def forced(primitive: str) -> bool:
     """Is the portable branch of ``primitive`` forced by ``VALIDATOR_PORTABLE``?"""
-    value = os.environ.get(ENV, "").strip().lower()
+    value = os.environ.get(ENV)
+    if not value:  # the usual case, asked for every file opened: no string work
+        return False
+    value = value.strip().lower()
     if not value or value in ("0", "no", "false", "off"):
         return False
     if value in ("1", "yes", "true", "on", "all"):
@@ -51,12 +57,12 @@ def forced(primitive: str) -> bool:
 
 def native(primitive: str) -> bool:
     """May the POSIX branch of ``primitive`` be used here and now (the OS has it, not forced)?"""
+    if primitive == "nofollow":  # asked for every file opened: the OS part is known at import
+        return _HAS_NOFOLLOW and not forced(primitive)
     if primitive not in PRIMITIVES:
         raise ValueError(f"unknown primitive {primitive!r}: expected one of {', '.join(PRIMITIVES)}")
     if forced(primitive):
         return False
-    if primitive == "nofollow":
-        return hasattr(os, "O_NOFOLLOW") and hasattr(os, "O_NONBLOCK")
     if primitive == "alarm":
         return hasattr(signal, "setitimer") and hasattr(signal, "SIGALRM")
     if primitive == "rlimit":

@@ -12,14 +12,19 @@ from __future__ import annotations
 import fnmatch
 import os
 import subprocess
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from validator.discovery import CLIENT_FILE
 from validator.limits import DEFAULT_FILE_TIMEOUT
 from validator.model import PackageResult
 from validator.spec.model import Spec
+
+if TYPE_CHECKING:
+    from validator.cache import PackageCache
 
 
 @dataclass(frozen=True)
@@ -46,16 +51,84 @@ def run_hook(
 ) -> HookRun:
     """Check the folders touched by `files` (paths relative to `base`, default the cwd)."""
     base = os.path.abspath(base or os.getcwd())
+    caches = _open_caches(affected_folders(files, base, roots), file_timeout, use_cache)
     gone = staged_gone(base) or []
     folders = affected_folders([*files, *gone], base, roots)
     run = HookRun()
     specs: dict[str, Spec | str] = {}
     for folder in sorted(folders):
-        check = _check_folder(folder, sorted(folders[folder]), base, spec_ref, use_cache, specs, run.problems,
+        cache = caches[folder] if folder in caches else _open_cache(folder) if use_cache else None
+        check = _check_folder(folder, sorted(folders[folder]), base, spec_ref, cache, specs, run.problems,
                               file_timeout, waivers)
         if check is not None:
             run.checks.append(check)
+    if "validator.sandbox" in sys.modules:  # a parse worker ran: let it go while we report
+        sys.modules["validator.sandbox"].retire_shared()
     return run
+
+
+#: Names of the files whose content checks parse them in the killable worker (by name: the
+#: early start below guesses before the content is sniffed; a wrong guess costs only a fork).
+_PARSED_SUFFIXES = {".pdf": "pdf", ".xlsx": "sheet", ".xlsm": "sheet"}
+# A file whose stamp moved is hashed to decide only when small, and only for the first few such
+# files (the folder check hashes them again: --all-files after a checkout must not hash all twice).
+_HASH_TO_DECIDE = 1 << 20  # bytes
+_HASHES_TO_DECIDE = 4
+
+
+def _open_caches(
+    named: dict[str, set[str]], file_timeout: float | None, use_cache: bool = True
+) -> dict[str, PackageCache | None]:
+    """The caches of the folders of the named files, and the early start of the parse worker.
+
+    When a named PDF or workbook's content is not known to its folder's cache (or there is no
+    cache), it will most likely be parsed in the worker: the worker starts now, in the background,
+    and loads that kind of reader while this process asks git for deletions, loads the spec and
+    walks the folder, instead of after all that. A wrong guess (a spec without PDF rules, content
+    found unchanged by its hash) costs a fork, and the worker is let go at the end of the run."""
+    caches = {folder: _open_cache(folder) if use_cache else None for folder in named}
+    if file_timeout is None:  # parsing here, in this process
+        return caches
+    kinds = set()
+    hashes = [_HASHES_TO_DECIDE]
+    for folder, rels in named.items():
+        for rel in rels:
+            kind = _PARSED_SUFFIXES.get(os.path.splitext(rel)[1].lower())
+            if kind is not None and kind not in kinds and not _content_known(caches[folder], folder, rel, hashes):
+                kinds.add(kind)
+    if kinds:
+        import validator.incremental  # noqa: F401 - the folder check's modules: the worker inherits them
+        from validator.checks.content import start_worker
+
+        start_worker(kinds)
+    return caches
+
+
+def _open_cache(folder: str) -> PackageCache | None:
+    from validator.cache import PackageCache
+
+    return PackageCache.open(folder)
+
+
+def _content_known(cache: PackageCache | None, folder: str, rel: str, hashes: list[int]) -> bool:
+    """Does the cache hold the outcome of this file's present content (as far as a stat and,
+    for a small file while ``hashes[0]`` allows, its hash tell)?"""
+    from validator.cache import file_digest, stamp_now
+
+    record = cache.get(rel) if cache is not None else None
+    if record is None or record.outcome is None:
+        return False
+    path = os.path.join(folder, *rel.split("/"))
+    taken = stamp_now(path)
+    if taken is None:
+        return True  # gone or not a regular file: nothing to parse
+    stamp = taken[0]
+    if record.trusted(stamp):
+        return True
+    if stamp.size > _HASH_TO_DECIDE or hashes[0] <= 0:
+        return False
+    hashes[0] -= 1
+    return file_digest(path) == record.digest
 
 
 def _check_folder(
@@ -63,17 +136,17 @@ def _check_folder(
     changed: list[str],
     base: str,
     spec_ref: str | None,
-    use_cache: bool,
+    cache: PackageCache | None,
     specs: dict[str, Spec | str],
     problems: list[str],
     file_timeout: float | None,
     waivers: str | None = None,
 ) -> FolderCheck | None:
-    from validator.cache import PackageCache, usable_dir
+    from validator.cache import usable_dir
     from validator.incremental import check_changed, client_values_cached
 
     shown = _shown(folder, base)
-    cache = PackageCache.open(folder) if use_cache else None
+    use_cache = cache is not None
     values, problem = client_values_cached(folder, None, cache)
     ref = spec_ref or (values.get("spec") if isinstance(values.get("spec"), str) else None)
     if not ref:

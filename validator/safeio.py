@@ -80,6 +80,9 @@ def read_regular(path: str | os.PathLike[str], max_bytes: int, *, follow: bool =
         os.close(fd)
 
 
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOCTTY", 0)
+
+
 def open_regular(path: str | os.PathLike[str], *, follow: bool = False) -> tuple[int, os.stat_result]:
     """A read-only descriptor of a regular file and its ``fstat``; raises UnsafeFile otherwise.
     The caller closes the descriptor.
@@ -92,7 +95,7 @@ def open_regular(path: str | os.PathLike[str], *, follow: bool = False) -> tuple
     block the open on POSIX; Windows keeps named pipes out of the file system.)"""
     name = os.fspath(path)
     posix = native("nofollow")
-    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOCTTY", 0)
+    flags = _READ_FLAGS
     if posix:
         flags |= os.O_NONBLOCK | (0 if follow else os.O_NOFOLLOW)
     before = None

@@ -13,6 +13,11 @@ every OS is a process that can be killed::
   the reply with ``poll`` and a deadline.  A trivial call costs ~20 us on Linux, one returning
   100 KB ~50-110 us (``benchmarks/bench_sandbox.py``).  Functions and exception classes travel by reference, so
   they must be importable module-level names.
+* **Start without waiting.**  The first call starts the child; ``box.start(warm=(fn, args))``
+  starts it earlier and returns at once: the child runs ``fn(*args)`` (the import of a parser)
+  before it says it is ready, while the caller goes on with its own work, and the next call
+  waits for that greeting only if it has not come yet (:meth:`Sandbox.ready` waits for it alone).
+  ``box.retire()`` kills the child without waiting for it to go (reaped at exit).
 * **Deadline.**  When it passes, the child is killed (SIGKILL / TerminateProcess) and reaped, the
   call raises :class:`SandboxTimeout`, and the next call starts a new child.  Ctrl-C in the
   parent kills the child too (the child ignores SIGINT; the parent owns the interrupt).
@@ -54,7 +59,9 @@ Modes (``mode="auto"`` resolves at each child start; ``VALIDATOR_SANDBOX`` force
 ``auto`` sandboxes; an explicit ``mode=`` argument wins over both):
 
 * ``fork`` - POSIX, and the process has a single thread: the child inherits every module already
-  imported, so it starts in a few ms.
+  imported, so it starts in a few ms.  It is made by ``os.fork`` itself (length-prefixed pickles
+  over ``os.pipe``, a memfd for its stderr on Linux): multiprocessing and tempfile are not
+  imported for it.
 * ``forkserver`` - POSIX with other threads alive (Dask worker threads, a thread pool): forking a
   multithreaded process can deadlock the child on a lock another thread held, so the child is
   forked from multiprocessing's single-threaded fork server instead.
@@ -69,6 +76,7 @@ One :class:`Sandbox` serves one thread at a time; :func:`shared` gives each thre
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import math
 import os
@@ -94,6 +102,7 @@ __all__ = [
     "SandboxMemory",
     "SandboxTimeout",
     "mode_in_force",
+    "retire_shared",
     "shared",
 ]
 
@@ -114,6 +123,8 @@ _READY = b"ready:"  # + b"1" when the memory bound is in force, b"0" when not
 _STDERR_READ = 64 * 1024  # bytes of the dead child's stderr read for the message
 
 T = TypeVar("T")
+#: A function and its arguments the child runs once at start, before it says it is ready.
+Warm = tuple[Callable[..., Any], tuple[Any, ...]]
 
 
 class SandboxError(Exception):
@@ -220,8 +231,9 @@ def _die_with_parent() -> None:
         os._exit(0)
 
 
-def _redirect_output(stderr_path: str | None) -> bool:
-    """stdout to the null device, stderr to our private file; True when stderr is ours."""
+def _redirect_output(stderr_path: str | int | None) -> bool:
+    """stdout to the null device, stderr to our private file (a path, or in fork mode the
+    inherited descriptor of an anonymous file); True when stderr is ours."""
     for stream in (sys.stdout, sys.stderr):
         try:
             if stream is not None:
@@ -233,7 +245,11 @@ def _redirect_output(stderr_path: str | None) -> bool:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     ours = False
-    if stderr_path is not None:
+    if isinstance(stderr_path, int):  # the parent opened it for appending: truncating below is safe
+        os.dup2(stderr_path, 2)
+        os.close(stderr_path)
+        ours = True
+    elif stderr_path is not None:
         try:
             fd = os.open(stderr_path, os.O_WRONLY | os.O_APPEND)
         except OSError:
@@ -359,7 +375,8 @@ def _error_reply(exc: BaseException) -> bytes:
     return data
 
 
-def _serve(requests: Any, replies: Any, memory_mb: int | None, stderr_path: str | None, mode: str) -> None:
+def _serve(requests: Any, replies: Any, memory_mb: int | None, stderr_path: str | int | None, mode: str,
+           warm: Warm | None = None) -> None:
     """The child's main loop: one reply per request until the pipe closes."""
     global _enclosing_mode
     _enclosing_mode = mode
@@ -367,6 +384,9 @@ def _serve(requests: Any, replies: Any, memory_mb: int | None, stderr_path: str 
     _die_with_parent()
     own_stderr = _redirect_output(stderr_path)
     bounded = _limit_memory(memory_mb)
+    if warm is not None:  # before the greeting: the parent is busy elsewhere meanwhile
+        with contextlib.suppress(Exception):  # a failure shows again in the call that needs it
+            warm[0](*warm[1])
     states: dict[str, Any] = {}
     recv, send = requests.recv_bytes, replies.send_bytes
     send(_READY + (b"1" if bounded else b"0"))
@@ -415,32 +435,226 @@ def _context(mode: str) -> Any:
     return multiprocessing.get_context(mode)
 
 
+class _FdPipe:
+    """One end of an ``os.pipe`` carrying length-prefixed messages: what ``fork`` mode uses
+    instead of multiprocessing's Connection, so that starting a child imports nothing (the
+    multiprocessing package costs the pre-commit hook ~4 ms).  Same methods as Connection."""
+
+    __slots__ = ("fd",)
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def fileno(self) -> int:
+        if self.fd < 0:
+            raise OSError("pipe closed")
+        return self.fd
+
+    def close(self) -> None:
+        fd, self.fd = self.fd, -1
+        if fd >= 0:
+            os.close(fd)
+
+    def send_bytes(self, data: bytes) -> None:
+        view = memoryview(len(data).to_bytes(8, "big") + data) if len(data) < 65536 else None
+        if view is None:  # large: no copy of the payload just to prepend the header
+            self._write(memoryview(len(data).to_bytes(8, "big")))
+            view = memoryview(data)
+        self._write(view)
+
+    def _write(self, view: memoryview) -> None:
+        fd = self.fileno()
+        while view:
+            view = view[os.write(fd, view) :]
+
+    def recv_bytes(self) -> bytes:
+        return self._read(int.from_bytes(self._read(8), "big"))
+
+    def _read(self, size: int) -> bytes:
+        fd = self.fileno()
+        chunks = []
+        while size:
+            chunk = os.read(fd, min(size, 1 << 20))
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            size -= len(chunk)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+    def poll(self, timeout: float | None) -> bool:
+        return bool(select.select([self.fileno()], [], [], timeout)[0])
+
+
+class _Forked:
+    """A child made by ``os.fork``, with the part of multiprocessing.Process that _Child uses."""
+
+    __slots__ = ("exitcode", "pid")
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.exitcode: int | None = None
+
+    def _reap(self, block: bool) -> bool:
+        if self.exitcode is None:
+            try:
+                pid, status = os.waitpid(self.pid, 0 if block else os.WNOHANG)
+            except ChildProcessError:  # reaped by someone else (a SIGCHLD handler): unknown code
+                return True
+            if pid:
+                self.exitcode = os.waitstatus_to_exitcode(status)
+        return self.exitcode is not None
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+
+    def join(self, timeout: float) -> None:
+        """Reap the child if it ends within ``timeout`` seconds."""
+        if self._reap(False):
+            return
+        try:  # Linux: wait on the process itself (a killed child takes ~1 ms to go)
+            pidfd = os.pidfd_open(self.pid)
+        except (AttributeError, OSError):
+            pidfd = -1
+        if pidfd >= 0:
+            try:
+                if select.select([pidfd], [], [], timeout)[0]:
+                    self._reap(True)
+            finally:
+                os.close(pidfd)
+            return
+        deadline = time.monotonic() + timeout
+        pause = 0.0005
+        while not self._reap(False) and time.monotonic() < deadline:
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
+
+    def close(self) -> None:
+        pass
+
+
+def _fork(args: tuple[Any, ...]) -> int:
+    """Start ``_serve(*args)`` in a child made by ``os.fork``; its pid."""
+    for stream in (sys.stdout, sys.stderr):  # else the child would write our pending output again
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            stream.flush()
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 1
+    try:  # the child, which never returns: our copies of the parent's pipe ends are closed (_drop_parent_ends)
+        import gc
+
+        # Its collector leaves the objects it inherited alone: a collection would write to (and
+        # so copy) every page it shares with the parent.
+        gc.freeze()
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)  # as multiprocessing does: no stray read of the parent's stdin
+        os.close(devnull)
+        _serve(*args)
+        code = 0
+    except BaseException:  # the parent sees the exit code, and the traceback in our stderr
+        with contextlib.suppress(BaseException):
+            import traceback
+
+            traceback.print_exc()
+    finally:
+        os._exit(code)
+
+
+def _anonymous_file() -> int | None:
+    """Linux: a nameless file for the child's stderr (no temporary file to create and remove);
+    None elsewhere."""
+    if not hasattr(os, "memfd_create"):
+        return None
+    try:
+        return os.memfd_create("validator-sandbox-stderr")
+    except OSError:
+        return None
+
+
+def _append_only(fd: int) -> None:
+    """The forked child writes to this very open file (same offset as ours): in append mode its
+    writes go to the end, also after it truncates the file before each call."""
+    import fcntl
+
+    fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_APPEND)
+
+
 class _Child:
-    """One live child process and the parent's ends of its pipes."""
+    """One live child process and the parent's ends of its pipes.
+
+    Started without waiting: :meth:`greet` waits for the child to say it is ready, so a parent
+    may start one early (with a ``warm`` function) and go on with its own work meanwhile."""
 
     __slots__ = (
-        "__weakref__", "keys", "memory_bounded", "memory_guard", "mode", "owner", "pid", "poller", "proc", "replies",
-        "requests", "rss_limit", "rss_watch", "stderr_fd", "stderr_path",
+        "__weakref__", "greeted", "keys", "memory_bounded", "memory_guard", "memory_mb", "mode", "owner", "pid",
+        "poller", "proc", "replies", "requests", "rss_limit", "rss_watch", "stderr_fd", "stderr_path",
     )  # fmt: skip
 
-    def __init__(self, mode: str, memory_mb: int | None) -> None:
-        import multiprocessing
-        import tempfile
-
-        ctx = _context(mode)
+    def __init__(self, mode: str, memory_mb: int | None, warm: Warm | None = None) -> None:
         self.mode = mode
+        self.memory_mb = memory_mb
         self.owner = os.getpid()
         self.keys: dict[str, None] = {}  # insertion-ordered: the states the child holds
-        # The parent keeps a descriptor and removes the name once the child has opened it: no
-        # file is left in the temp folder however this process ends (a pool worker leaves by
-        # os._exit, which runs no finalizer).
-        self.stderr_fd, self.stderr_path = tempfile.mkstemp(prefix="validator-sandbox-", suffix=".stderr")
+        self.greeted = False
+        self.memory_bounded = False
+        self.memory_guard = "none"
+        self.rss_watch: Any = None  # psutil.Process of the child, when the parent polls its RSS
+        self.rss_limit = 0
+        self.poller: Any = None
+        self.stderr_path: str | None = None
+        memfd = _anonymous_file() if mode == "fork" else None
+        if memfd is not None:
+            self.stderr_fd = memfd
+        else:
+            import tempfile
+
+            # The parent keeps a descriptor and removes the name once the child has opened it: no
+            # file is left in the temp folder however this process ends (a pool worker leaves by
+            # os._exit, which runs no finalizer).
+            self.stderr_fd, self.stderr_path = tempfile.mkstemp(prefix="validator-sandbox-", suffix=".stderr")
+        try:
+            if mode == "fork":
+                _append_only(self.stderr_fd)
+                self._start_forked(memory_mb, warm)
+            else:
+                self._start_process(mode, memory_mb, warm)
+        except BaseException:
+            self._close_stderr()
+            raise
+        if native("poll"):  # POSIX; on Windows the pipe's own poll waits
+            self.poller = select.poll()
+            self.poller.register(self.replies.fileno(), select.POLLIN)
+
+    def _start_forked(self, memory_mb: int | None, warm: Warm | None) -> None:
+        child_requests, parent_requests = os.pipe()
+        parent_replies, child_replies = os.pipe()
+        self.requests, self.replies = _FdPipe(parent_requests), _FdPipe(parent_replies)
+        _parent_ends.add(self)  # a forked process closes its copies of these (see _drop_parent_ends)
+        try:
+            pid = _fork((_FdPipe(child_requests), _FdPipe(child_replies), memory_mb, self.stderr_fd, "fork", warm))
+        except BaseException:
+            _parent_ends.discard(self)
+            self.requests.close()
+            self.replies.close()
+            raise
+        finally:
+            os.close(child_requests)
+            os.close(child_replies)
+        self.proc: Any = _Forked(pid)
+        self.pid = pid
+
+    def _start_process(self, mode: str, memory_mb: int | None, warm: Warm | None) -> None:
+        import multiprocessing
+
+        ctx = _context(mode)
         child_requests, self.requests = ctx.Pipe(duplex=False)
         self.replies, child_replies = ctx.Pipe(duplex=False)
         _parent_ends.add(self)  # a forked process closes its copies of these (see _drop_parent_ends)
         proc = ctx.Process(
             target=_serve,
-            args=(child_requests, child_replies, memory_mb, self.stderr_path, mode),
+            args=(child_requests, child_replies, memory_mb, self.stderr_path, mode, warm),
             name="validator-sandbox",
             daemon=True,  # multiprocessing's exit handler then terminates it rather than joining it
         )
@@ -455,7 +669,6 @@ class _Child:
         except BaseException:
             self.requests.close()
             self.replies.close()
-            self._close_stderr()
             raise
         finally:
             if was_daemon:
@@ -464,14 +677,13 @@ class _Child:
             child_replies.close()
         self.proc = proc
         self.pid = proc.pid
-        self.memory_bounded = False
-        self.memory_guard = "none"
-        self.rss_watch: Any = None  # psutil.Process of the child, when the parent polls its RSS
-        self.rss_limit = 0
-        self.poller: Any = None
-        if native("poll"):  # POSIX; on Windows the pipe's own poll waits
-            self.poller = select.poll()
-            self.poller.register(self.replies.fileno(), select.POLLIN)
+
+    def greet(self) -> None:
+        """Wait (once) for the child to say it is ready: its memory bound is set, its warm-up
+        done. Raises :class:`SandboxCrashed` (the child is then killed) when it does not."""
+        if self.greeted:
+            return
+        mode = self.mode
         try:
             if not self.wait(START_TIMEOUT):
                 raise SandboxCrashed(f"sandbox child ({mode}) did not start within {START_TIMEOUT:g} s")
@@ -482,13 +694,14 @@ class _Child:
             self._remove_stderr()  # the child holds it open now (on Windows the name stays until kill)
             if self.memory_bounded:
                 self.memory_guard = "job" if sys.platform == "win32" else "rlimit"
-            elif memory_mb is not None:
-                self._watch_rss(memory_mb)
+            elif self.memory_mb is not None:
+                self._watch_rss(self.memory_mb)
         except (EOFError, OSError):
             raise self.death("while starting") from None
         except BaseException:
             self.kill()
             raise
+        self.greeted = True
 
     def _watch_rss(self, memory_mb: int) -> None:
         """No bound inside the child (macOS, a Job Object that failed, VALIDATOR_PORTABLE): the
@@ -590,8 +803,9 @@ class _Child:
         return (cause or lines or [""])[-1][:300]
 
     def _remove_stderr(self) -> None:
-        with contextlib.suppress(OSError):
-            os.unlink(self.stderr_path)
+        if self.stderr_path is not None:  # None: an anonymous file, nothing to remove
+            with contextlib.suppress(OSError):
+                os.unlink(self.stderr_path)
 
     def _close_stderr(self) -> None:
         with contextlib.suppress(OSError):
@@ -616,6 +830,17 @@ def _drop_parent_ends() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_drop_parent_ends)
+
+
+_retired: list[_Child] = []  # killed by Sandbox.retire, not yet reaped
+
+
+def _reap_retired() -> None:
+    while _retired:
+        _retired.pop().kill()  # dead already: the join inside returns at once
+
+
+atexit.register(_reap_retired)
 
 
 def _close_slot(slot: list[_Child | None]) -> None:
@@ -650,7 +875,7 @@ class Sandbox:
 
     @property
     def pid(self) -> int | None:
-        """The live child's process id (None before the first call and after a kill)."""
+        """The live child's process id (None before the first call or start, and after a kill)."""
         child = self._slot[0]
         return child.pid if child is not None else None
 
@@ -658,16 +883,16 @@ class Sandbox:
     def memory_guard(self) -> str | None:
         """How the live child's memory is bounded: ``rlimit`` (Linux), ``job`` (a Windows Job
         Object), ``rss`` (the parent polls its resident size: macOS, a failed Job Object,
-        VALIDATOR_PORTABLE) or ``none``; None before the first call."""
+        VALIDATOR_PORTABLE) or ``none``; None before the first call (or while it starts)."""
         child = self._slot[0]
-        return child.memory_guard if child is not None else None
+        return child.memory_guard if child is not None and child.greeted else None
 
     @property
     def memory_bounded(self) -> bool | None:
         """Whether the live child runs under its memory limit (False on macOS, or on Windows if
-        the Job Object could not be set up; None before the first call)."""
+        the Job Object could not be set up; None before the first call, or while it starts)."""
         child = self._slot[0]
-        return child.memory_bounded if child is not None else None
+        return child.memory_bounded if child is not None and child.greeted else None
 
     def call(
         self,
@@ -693,12 +918,14 @@ class Sandbox:
             if mode == "inline":
                 return self._call_inline(fn, args, state_key, state)
             child = self._slot[0] = _Child(mode, self.memory_mb)
+        self._greet(child)
         request = self._request(child, fn, args, state_key, state)
         if not self._send(child, request):
             # Dead before this call began (killed from outside between calls): the call has
             # not run, so a fresh child may run it.
             self._discard()
             child = self._slot[0] = _Child(_resolve(self._mode), self.memory_mb)
+            self._greet(child)
             request = self._request(child, fn, args, state_key, state)
             if not self._send(child, request):
                 self._slot[0] = None
@@ -730,6 +957,44 @@ class Sandbox:
             raise SandboxMemory(f"out of memory in the sandbox child ({limit}){detail}")
         exc, tb = rest
         raise exc from RemoteTraceback(tb)
+
+    def start(self, warm: Warm | None = None) -> bool:
+        """Start the child now, without waiting for it to be ready, so that its start-up (and
+        ``warm``: a module-level function and its arguments, run in the child once before it
+        says it is ready, e.g. the import of a parser) overlaps the caller's own work; the next
+        call waits for it.  False when nothing was started: a child is already live (it keeps
+        its warm-up), or the mode is ``inline``."""
+        if self._closed:
+            raise ValueError("start on a closed Sandbox")
+        if os.getpid() != self._owner:
+            self._slot[0] = None
+            self._owner = os.getpid()
+        if self._slot[0] is not None:
+            return False
+        mode = _resolve(self._mode)
+        if mode == "inline":
+            return False
+        self._slot[0] = _Child(mode, self.memory_mb, warm)
+        return True
+
+    def ready(self) -> None:
+        """Start the child if there is none and wait until it is ready; raises
+        :class:`SandboxCrashed` when no child can start here (nothing in ``inline`` mode)."""
+        if self._closed:
+            raise ValueError("ready on a closed Sandbox")
+        if self._slot[0] is None or os.getpid() != self._owner:
+            self.start()
+        child = self._slot[0]
+        if child is not None:
+            self._greet(child)
+
+    def _greet(self, child: _Child) -> None:
+        try:
+            child.greet()
+        except BaseException:
+            if self._slot[0] is child:
+                self._slot[0] = None
+            raise
 
     def _send(self, child: _Child, request: bytes) -> bool:
         """False when the child is found dead."""
@@ -775,6 +1040,22 @@ class Sandbox:
     def _discard(self) -> None:
         _close_slot(self._slot)
 
+    def retire(self) -> None:
+        """Kill the child now without waiting for it to go (a child with PDFium loaded takes
+        ~1 ms to end): it is reaped at exit, or at the next retire. For a caller done parsing
+        with other work left, such as the hook's report; a later call starts a fresh child."""
+        child, self._slot[0] = self._slot[0], None
+        if child is None or os.getpid() != self._owner:
+            return
+        _reap_retired()
+        _parent_ends.discard(child)
+        for conn in (child.requests, child.replies):
+            with contextlib.suppress(OSError):
+                conn.close()
+        with contextlib.suppress(OSError, ValueError):
+            child.proc.kill()
+        _retired.append(child)
+
     def close(self) -> None:
         """Kill and reap the child; idempotent."""
         self._closed = True
@@ -794,6 +1075,13 @@ class Sandbox:
 
 
 _local = threading.local()
+
+
+def retire_shared() -> None:
+    """:meth:`Sandbox.retire` this thread's sandbox, if it has one."""
+    box: Sandbox | None = getattr(_local, "box", None)
+    if box is not None and not box._closed:
+        box.retire()
 
 
 def shared() -> Sandbox:

@@ -30,7 +30,10 @@ class Context:
 
     def __post_init__(self) -> None:
         # A variable the client left out takes the spec's default (`default:`, the spec's `year:`).
-        missing = {n: d for n, d in self.spec.defaults().items() if not self.values.get(n)}
+        defaults = self.spec.default_values
+        if not defaults:  # most specs: nothing to fill
+            return
+        missing = {n: d for n, d in defaults.items() if not self.values.get(n)}
         if missing:
             self.values = {**self.values, **missing}
             self.defaulted = frozenset(missing)

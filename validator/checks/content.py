@@ -86,12 +86,14 @@ def _parse_checks_in_worker(ctx: Context, job: Job, facts: FileFacts, doc: Docum
     readers = "sheet" if facts.content.kind in SHEET_KINDS else "pdf"
     if box.pid is None:
         _preloaded.clear()  # the next call starts a new worker (a reused pid must not look loaded)
-    if box.mode != "inline" and readers not in _preloaded.get(box.pid, ()):
+    if box.mode != "inline":
         # A worker loads the parsers of a kind before its first file of that kind, so that their
         # import (a fresh interpreter on Windows) is not counted against that file's deadline;
         # a kind it never meets is never loaded (a re-run where only PDFs changed).
         try:
-            box.call(preload_readers, readers, timeout=START_TIMEOUT)
+            box.ready()  # started early by start_worker, or now
+            if readers not in _preloaded.get(box.pid, ()):
+                box.call(preload_readers, readers, timeout=START_TIMEOUT)
         except SandboxError:  # no worker can start here: parse in this process, as before
             parse_checks(ctx, job, facts, doc)
             return
@@ -139,6 +141,51 @@ def _worker_parse_checks(
 
 
 _preloaded: dict[int | None, set[str]] = {}  # worker pid -> the kinds of readers it has loaded
+
+
+def start_worker(kinds: set[str]) -> None:
+    """Start this thread's parse worker now, in the background, loading the readers of ``kinds``
+    ("pdf", "sheet") before it says it is ready: a caller that knows early that it will parse
+    (the hook, once it sees a changed PDF) overlaps the worker's start with its own work.  Nothing
+    happens when a worker is already live or none would be used (``inline``)."""
+    from validator.sandbox import shared
+
+    box = shared()
+    kind = next(iter(kinds)) if len(kinds) == 1 else None  # None: every kind
+    try:
+        started = box.start(warm=(_warm_worker, (kind,)))
+    except OSError:  # no process can be made now: the first parse tries again, and says why
+        return
+    if started:
+        _preloaded.clear()
+        _preloaded[box.pid] = {"pdf", "sheet"} if kind is None else {kind}
+
+
+def start_worker_for(folder: str) -> None:
+    """:func:`start_worker` for a folder about to be checked in full, by the names at its top:
+    its PDFs and workbooks will be parsed (a wrong guess costs a fork)."""
+    import os
+
+    kinds = set()
+    try:
+        with os.scandir(folder) as names:
+            for entry in names:
+                suffix = os.path.splitext(entry.name)[1].lower()
+                if suffix == ".pdf":
+                    kinds.add("pdf")
+                elif suffix in (".xlsx", ".xlsm"):
+                    kinds.add("sheet")
+    except OSError:  # a zip, or unreadable: the check says so; the worker starts when needed
+        return
+    if kinds:
+        start_worker(kinds)
+
+
+def _warm_worker(kind: str | None) -> None:
+    """In a worker started early: what its parse calls will need, loaded before the first."""
+    import validator.engine  # noqa: F401 - _worker_parse_checks builds a Job
+
+    preload_readers(kind)
 
 
 def _crash_detail(exc: Exception) -> str:

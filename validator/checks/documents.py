@@ -25,6 +25,13 @@ class Assignment:
     match: re.Match[str] | None  # set when the name follows the pattern's shape
     guessed: bool = False  # recognised from keywords, the name does not follow the pattern
 
+    # One per file: without the frozen dataclass's per-field object.__setattr__ (same fields, by hand).
+    def __init__(self, document: DocumentSpec | None, match: re.Match[str] | None, guessed: bool = False) -> None:
+        _SET(self, "__dict__", {"document": document, "match": match, "guessed": guessed})
+
+
+_SET = object.__setattr__
+
 
 def assign(spec: Spec, name: str, values: Mapping[str, str] | None = None) -> Assignment:
     """Recognise the document a file name stands for.
@@ -36,7 +43,7 @@ def assign(spec: Spec, name: str, values: Mapping[str, str] | None = None) -> As
     missing document.
     """
     form = matching_form(name, spec.naming)
-    found = _by_pattern(spec, form, None)
+    found = _by_shape(spec, form)
     if found is None and values:  # rare: only names no pattern's shape takes
         found = _by_pattern(spec, form, lambda doc: _filled_if_possible(doc.pattern, values, form))
     if found is not None:
@@ -55,6 +62,77 @@ def _by_pattern(spec: Spec, form: str, regex_of: Callable[[DocumentSpec], re.Pat
             if best is None or score > best[0]:
                 best = (score, doc, m)
     return Assignment(best[1], best[2]) if best else None
+
+
+def _score(doc: DocumentSpec) -> int:
+    return len(doc.pattern.source) - 4 * len(doc.pattern.variables)
+
+
+def _by_shape(spec: Spec, form: str) -> Assignment | None:
+    """``_by_pattern(spec, form, None)`` with one regex call for the whole spec (plus one to
+    read the winner's slots) instead of one per document: every file of every client asks."""
+    combined, winners, alone = _shapes_of(spec)
+    m = combined.fullmatch(form) if combined is not None else None
+    best = winners[m.lastgroup] if m is not None else None  # type: ignore[index]
+    for candidate in alone:  # a `regex:` pattern is the spec writer's own: tried alone
+        if (best is None or candidate[:2] > best[:2]) and candidate[2].pattern.shape.fullmatch(form):
+            best = candidate
+    if best is None:
+        return None
+    doc = best[2]
+    m = doc.pattern.shape.fullmatch(form)
+    return Assignment(doc, m) if m is not None else _by_pattern(spec, form, None)
+
+
+_Ranked = tuple[int, int, DocumentSpec]  # (score, -position in the spec, document): the larger wins
+_Shapes = tuple[re.Pattern[str] | None, dict[str, _Ranked], tuple[_Ranked, ...]]
+
+
+def _shapes_of(spec: Spec) -> _Shapes:
+    """(one regex taking a name that any glob pattern's shape takes, its groups' documents, the
+    ``regex:`` documents). The combined regex tries the documents most specific first, each in a
+    group named ``_d<position>`` (its slots renamed, so two documents may share a variable): the
+    first alternative that takes the whole name is the one ``_by_pattern`` would choose."""
+    cached = _COMBINED.get(id(spec))
+    if cached is not None and cached[0] is spec:
+        return cached[1]
+    ranked = [(_score(d), -i, d) for i, d in enumerate(spec.documents)]
+    globs = sorted((r for r in ranked if _combinable(r[2].pattern)), key=lambda r: (-r[0], -r[1]))
+    try:
+        combined = re.compile("|".join(_alternative(-r[1], r[2].pattern) for r in globs), re.DOTALL) if globs else None
+    except re.error:  # every shape compiled on its own, so this should not happen: then each alone
+        combined, globs = None, []
+    alone = tuple(r for r in ranked if combined is None or not _combinable(r[2].pattern))
+    shapes = (combined, {f"_d{-r[1]}": r for r in globs}, alone)
+    if len(_COMBINED) >= 64:
+        _COMBINED.clear()
+    _COMBINED[id(spec)] = (spec, shapes)
+    return shapes
+
+
+# Specs are unhashable (frozen dataclasses holding dicts): one entry per spec object, checked by
+# identity, so a new spec under a reused id is compiled afresh.
+_COMBINED: dict[int, tuple[Spec, _Shapes]] = {}
+
+
+def _combinable(pattern: NamePattern) -> bool:
+    return not pattern.is_regex and bool(pattern.pieces)
+
+
+def _alternative(position: int, pattern: NamePattern) -> str:
+    """A glob pattern's shape (as ``compile_name`` builds it) as one group of the combined regex."""
+    slot_of = dict(pattern.slots)
+    parts: list[str] = []
+    named: dict[str, str] = {}
+    for kind, text in pattern.pieces:
+        if kind == "literal":
+            parts.append(text)
+        elif text in named:
+            parts.append(f"(?P={named[text]})")
+        else:
+            named[text] = f"_s{position}_{len(named)}"
+            parts.append(f"(?P<{named[text]}>{slot_of[text]})")
+    return f"(?P<_d{position}>{''.join(parts)})"
 
 
 _NEVER = re.compile(r"(?!)")
@@ -112,8 +190,11 @@ def check_name_values(ctx: Context, rel: str, doc: DocumentSpec, match: re.Match
     pattern = doc.pattern
     if not pattern.variables:  # no slot to read: the usual document of a names-only spec
         return
-    read = pattern.filled(ctx.values).fullmatch(match.string) or match
-    found_values = read.groupdict()
+    found_values = match.groupdict()
+    if not _holds_own_values(pattern.variables, found_values, ctx.values):
+        # Compiled per client (its values are in it): only for a name the shape reads otherwise.
+        read = pattern.filled(ctx.values).fullmatch(match.string) or match
+        found_values = read.groupdict()
     for var in pattern.variables:
         found = found_values.get(var)
         if found is None:
@@ -126,6 +207,17 @@ def check_name_values(ctx: Context, rel: str, doc: DocumentSpec, match: re.Match
             ctx.emit(
                 "N102", rel, {"variable": var, "title": title, "found": found, "expected": expected}, document=doc.id
             )
+
+
+def _holds_own_values(variables: Sequence[str], found: Mapping[str, str | None], values: Mapping[str, str]) -> bool:
+    """Does the shape's reading already find the client's own value in every slot? Then the
+    reading with the client's values tried first has nothing to add (the name holds them all),
+    and no defect is due."""
+    for var in variables:
+        value, expected = found.get(var), values.get(var)
+        if value is not None and (not expected or values_differ(value, expected)):
+            return False
+    return True
 
 
 def check_counts(ctx: Context, assigned: dict[str, list[str]]) -> None:

@@ -169,11 +169,11 @@ def _shaped(rel: str, own: Own) -> Iterator[Hit]:
     """Company names and valid credit codes in a file's path that are not the client's own."""
     if not own.kinds:  # the client's own identity unknown: nothing is looked for (see Own)
         return
-    from validator.identifiers import check_uscc
-
     norm = normalize(rel)
     mine = own.normalized
-    if "uscc" in own.kinds:
+    if "uscc" in own.kinds and len(norm) >= 18:  # a code is 18 characters: most names are out at once
+        from validator.identifiers import check_uscc
+
         for m in _USCC.finditer(norm):
             if m.group() not in mine and check_uscc(m.group()) is None:
                 yield Hit("uscc", m.group(), ())
@@ -208,16 +208,22 @@ def check_name_leaks(ctx: Context, index: LeakIndex | None, rel: str, own: Own, 
     if index:
         for hit, _ in index.find(rel, own):
             found.setdefault((hit.kind, normalize(hit.value)), hit)
-    doc = ctx.spec.document(document) if document else None
     for hit in _shaped(rel, own):
-        if hit.kind == "company" and doc is not None and doc.counterparty:
+        if hit.kind == "company" and document and _counterparty(ctx, document):
             continue  # the contract's other party (landlord, access provider), named on purpose
         key = (hit.kind, hit.value)
         if key not in found and not any(k == hit.kind and hit.value in v for k, v in found):
             found[key] = hit
+    if not found:  # the usual name: nothing to emit
+        return []
     for hit in found.values():
         ctx.emit("L101", rel, _params(ctx, hit), document=document)
     return [value for _, value in found]
+
+
+def _counterparty(ctx: Context, document: str) -> bool:
+    doc = ctx.spec.document(document)
+    return doc is not None and doc.counterparty
 
 
 def drop_superseded(defects: Sequence[Defect], leaked: Sequence[str]) -> list[Defect]:

@@ -27,6 +27,9 @@ def _windows_key(rel: str) -> str:
 def check_case_clashes(ctx: Context, rels: Iterable[str]) -> None:
     """U102 on every path that Windows would take for an earlier one. Folders count: for
     ``Docs/a.pdf`` and ``docs/b.pdf`` the folder ``docs/`` is reported, once."""
+    rels = list(rels)
+    if not any("/" in rel for rel in rels) and len({_windows_key(rel) for rel in rels}) == len(rels):
+        return  # the usual flat folder without a clash: no per-path work below
     first: dict[str, str] = {}  # Windows key -> the first path (or folder) seen with it
     reported: set[str] = set()
     for rel in sorted(rels):

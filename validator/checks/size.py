@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from validator.checks import Context
-from validator.sniff import kind_matches
+from validator.sniff import KINDS, kind_matches
 from validator.spec.model import DocumentSpec, human_size
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ def check_size(ctx: Context, rel: str, size: int, doc: DocumentSpec | None, cont
     if size == 0:
         ctx.emit("S101", rel, document=doc_id)
         return
-    if doc is None:
+    if doc is None or (doc.max_size is None and doc.min_size is None):  # no size rule: nothing to judge
         return
     if content is not None and doc.types and not _allowed(content, doc):
         return
@@ -33,4 +33,9 @@ def check_size(ctx: Context, rel: str, size: int, doc: DocumentSpec | None, cont
 
 
 def _allowed(content: ContentType, doc: DocumentSpec) -> bool:
-    return content.kind in ("empty", "unknown") or any(kind_matches(content.kind, content.mime, t) for t in doc.types)
+    kind = content.kind
+    return (
+        (kind in doc.types and kind in KINDS)  # kind_matches' own first test, inline: the usual file
+        or kind in ("empty", "unknown")
+        or any(kind_matches(kind, content.mime, t) for t in doc.types)
+    )

@@ -131,6 +131,9 @@ def sniff(path: str | os.PathLike[str], head: bytes, size: int, fd: int | None =
     return dataclasses.replace(found, without_libmagic=True) if lib.without else found
 
 
+_PDF_TYPES: dict[bytes, ContentType] = {}  # header version -> its (immutable, shared) answer
+
+
 def _sniff(path: str | os.PathLike[str], head: bytes, size: int, lib: _Lib, fd: int | None) -> ContentType:
     if size == 0:
         return ContentType("empty", "inode/x-empty", "empty file")
@@ -144,7 +147,13 @@ def _sniff(path: str | os.PathLike[str], head: bytes, size: int, lib: _Lib, fd: 
     if head[:4] in _ZIP_SIGS:
         return _sniff_zip(path, head, size, lib, fd)
     if head.startswith(b"%PDF-"):
-        return ContentType("pdf", "application/pdf", f"PDF {head[5:8].decode('ascii', 'replace')}")
+        header = head[5:8]
+        found = _PDF_TYPES.get(header)
+        if found is None:
+            found = ContentType("pdf", "application/pdf", f"PDF {header.decode('ascii', 'replace')}")
+            if len(_PDF_TYPES) < 64:  # "1.7", "2.0"...: a handful; odd bytes are not kept
+                _PDF_TYPES[header] = found
+        return found
     image = _image_signature(head)
     if image is not None:  # scans and screenshots are most of a folder: spare libmagic's 15-50 µs
         return image

@@ -6,23 +6,25 @@ from typing import Final
 
 from validator.sniff.types import ContentType
 
-# Image formats whose first bytes settle the question (libmagic agrees on every one of them).
+# Image formats whose first bytes settle the question (libmagic agrees on every one of them),
+# with their answer: one shared (immutable) ContentType each, not one built per scan.
 _IMAGE_SIGNATURES: Final = (
-    (b"\xff\xd8\xff", "jpg", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "png", "image/png"),
-    (b"GIF87a", "gif", "image/gif"),
-    (b"GIF89a", "gif", "image/gif"),
+    (b"\xff\xd8\xff", ContentType("jpg", "image/jpeg")),
+    (b"\x89PNG\r\n\x1a\n", ContentType("png", "image/png")),
+    (b"GIF87a", ContentType("gif", "image/gif")),
+    (b"GIF89a", ContentType("gif", "image/gif")),
 )
+_WEBP: Final = ContentType("webp", "image/webp")
 
 
 def _image_signature(head: bytes) -> ContentType | None:
-    for magic, kind, mime in _IMAGE_SIGNATURES:
+    for magic, found in _IMAGE_SIGNATURES:
         if head.startswith(magic):
-            if kind == "png" and head[12:16] != b"IHDR":
+            if found.kind == "png" and head[12:16] != b"IHDR":
                 return None  # a broken PNG header: let libmagic have its say
-            return ContentType(kind, mime)
+            return found
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return ContentType("webp", "image/webp")
+        return _WEBP
     return None
 
 

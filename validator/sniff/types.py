@@ -23,6 +23,17 @@ class ContentType:
     #: libmagic was needed for this answer but unavailable: the built-in stand-in gave it
     without_libmagic: bool = False
 
+    # Every file sniffed builds one: the frozen dataclass's own __init__ (one object.__setattr__
+    # per field) costs twice this. Same signature and defaults as the fields above (kept by hand).
+    def __init__(self, kind: str, mime: str, detail: str = "", encrypted: bool = False,
+                 default_password: bool = False, damaged: bool = False, without_libmagic: bool = False) -> None:
+        _SET(self, "__dict__", {"kind": kind, "mime": mime, "detail": detail, "encrypted": encrypted,
+                                "default_password": default_password, "damaged": damaged,
+                                "without_libmagic": without_libmagic})
+
+
+_SET: Final = object.__setattr__
+
 
 _CONTAINER_KINDS: Final = frozenset(
     {"xlsx", "xlsm", "xlsb", "docx", "docm", "pptx", "pptm", "ooxml", "ooxml-encrypted", "odt", "ods", "odp"}

@@ -95,7 +95,8 @@ class _ZipEnd(NamedTuple):
 
 _new_end: Final = tuple.__new__  # 4x cheaper than _ZipEnd(...), whose __new__ is Python code (all fields given)
 _CD_ENTRY: Final = struct.Struct("<4s4xHH8xLLHHH8xL")  # one central directory header, 46 bytes
-_CD_LENGTHS: Final = struct.Struct("<4s4xH18xHHH")  # its signature, flags and the three lengths
+_CD_LENGTHS: Final = struct.Struct("<I4xH18xHHH")  # its signature (as a number: no bytes object), flags, 3 lengths
+_CD_SIGNATURE: Final = 0x02014B50  # b"PK\x01\x02" read as a little-endian number
 
 
 class _MiniZip:
@@ -126,20 +127,23 @@ class _MiniZip:
         raws: list[bytes] = []  # each entry's name as stored
         starts: list[int] = []  # where each entry lies in the directory
         encrypted = 0
-        unpack = _CD_LENGTHS.unpack_from
+        if len(data) > _MAX_CENTRAL_DIRECTORY:  # the caller's bound, which keeps the entry count
+            raise ValueError("central directory too large")  # below _MAX_ZIP_ENTRIES (46 bytes each)
+        unpack, add_raw, add_start = _CD_LENGTHS.unpack_from, raws.append, starts.append
         pos, end_at = 0, len(data) - 46
-        while pos <= end_at and len(starts) < _MAX_ZIP_ENTRIES:
+        while pos <= end_at:
             sig, flags, nlen, xlen, clen = unpack(data, pos)
-            if sig != b"PK\x01\x02":
+            if sig != _CD_SIGNATURE:
                 raise ValueError(f"bad central directory entry at {pos}")
-            name_end = pos + 46 + nlen
+            add_start(pos)
+            name_at = pos + 46
+            pos = name_at + nlen
+            add_raw(data[name_at:pos])
             if xlen:  # most packages have no extra fields: spare the call (it checks their framing)
-                _, _, _, csize, usize, _, _, _, offset = _CD_ENTRY.unpack_from(data, pos)
-                _zip64_sizes(data[name_end : name_end + xlen], csize, usize, offset)
-            raws.append(data[pos + 46 : name_end])
-            starts.append(pos)
+                _, _, _, csize, usize, _, _, _, offset = _CD_ENTRY.unpack_from(data, name_at - 46)
+                _zip64_sizes(data[pos : pos + xlen], csize, usize, offset)
             encrypted += flags & 0x1
-            pos = name_end + xlen + clen
+            pos += xlen + clen
         blob = b"\0".join(raws)
         if blob.isascii() and blob.count(b"\0") == len(raws) - 1:  # the usual names: decoded in one go
             keys = blob.decode("ascii").lower().split("\0")
@@ -150,7 +154,8 @@ class _MiniZip:
         self.backslashes = b"\\" in blob
         if self.backslashes:
             keys = [key.replace("\\", "/") for key in keys]
-        self.by_name: dict[str, int] = dict(zip(keys, starts, strict=True))  # of duplicates the last
+        # of duplicates the last; as many keys as starts by construction (strict would only cost)
+        self.by_name: dict[str, int] = dict(zip(keys, starts, strict=False))
         self.count, self.encrypted = len(starts), encrypted
 
     def _name(self, raw: bytes, at: int) -> str:
@@ -487,7 +492,7 @@ def _content_type(data: bytes, part: str) -> str:
 # Decisions of the usual-main-part look-up by the [Content_Types].xml bytes as stored: packages
 # from one writer (a template, an export) share them byte for byte, and then neither inflating
 # nor searching is done again. Exact (same bytes, same parts present: same answer) and bounded.
-_DECIDED: dict[tuple[int, bytes, tuple[str, ...]], tuple[str, str] | None] = {}
+_DECIDED: dict[tuple[int, bytes, tuple[str, ...]], tuple[tuple[str, str] | None]] = {}  # (decision,)
 _DECIDED_MAX: Final = 128
 _DECIDED_BYTES: Final = 16 * 1024  # stored bytes; a larger [Content_Types].xml is not remembered
 
@@ -511,18 +516,19 @@ def _classify_ooxml(
         stored = None
     # Decisive and cheap: a main part at its usual place, declared with a main-part content type
     # (what every Office, WPS and library writer produces); _rels/.rels is read only otherwise.
-    parts = tuple(p for p in _USUAL_MAIN_PARTS if p in by_name)
+    parts = tuple([p for p in _USUAL_MAIN_PARTS if p in by_name])  # a list first: no generator frame
     key = (stored[0], stored[1], parts) if stored is not None and len(stored[1]) <= _DECIDED_BYTES else None
     data: bytes | None = None
-    if key is not None and key in _DECIDED:
-        decided = _DECIDED[key]
+    known = _DECIDED.get(key) if key is not None else None  # one look-up (the key hashes ~300 bytes)
+    if known is not None:
+        decided = known[0]
     else:
         data = b"" if stored is None else _inflate(stored[0], stored[1], _MAX_CONTENT_TYPES)
         decided = _usual_main(data, parts)
         if key is not None:
             if len(_DECIDED) >= _DECIDED_MAX:
                 _DECIDED.clear()
-            _DECIDED[key] = decided
+            _DECIDED[key] = (decided,)
     if decided is not None:
         part, ctype = decided
         kind, mime = _OOXML_MAIN[ctype]

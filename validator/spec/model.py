@@ -315,6 +315,11 @@ class Spec:
 
     def defaults(self) -> dict[str, str]:
         """The value each variable takes when the client gives none."""
+        return dict(self.default_values)
+
+    @functools.cached_property
+    def default_values(self) -> dict[str, str]:
+        """``defaults()``, worked out once: every file's check context asks (read only)."""
         return {n: v.default for n, v in self.variables.items() if v.default is not None}
 
     def document(self, doc_id: str) -> DocumentSpec | None:

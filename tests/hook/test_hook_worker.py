@@ -1,0 +1,102 @@
+"""The parse worker starts early, in the background, and in the hook only for content the cache does not know.
+
+A PDF named to the hook whose content is new is parsed in the killable worker: the worker starts
+before git, the spec and the walk (so that its start-up overlaps them), and goes as soon as the
+folders are checked. A PDF whose content the cache knows starts nothing. `validator check`
+starts it before loading the spec.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import psutil
+
+from tests.hook.conftest import copy_pack, settle
+from validator import sandbox
+from validator.checks import content
+from validator.precommit import _open_caches, affected_folders, run_hook
+
+PDF = "04_审计报告_2025.pdf"  # three pages: the core spec's page rule reads it
+
+
+def _worker_pid() -> int | None:
+    return sandbox.shared().pid
+
+
+def test_the_worker_starts_early_only_for_new_pdf_content(pack_template: Path, tmp_path: Path,
+                                                          cache_dir: Path) -> None:  # fmt: skip
+    repo = tmp_path / "repo"
+    pack = copy_pack(pack_template, repo / "clients" / "acme")
+    settle(pack)
+    rel = f"clients/acme/{PDF}"
+    named = affected_folders([rel], str(repo))
+    first = run_hook([rel], "core", base=str(repo))  # fills the cache
+    assert _worker_pid() is None  # the run let its worker go
+
+    _open_caches(named, file_timeout=10)  # the content is known now: nothing to parse
+    assert _worker_pid() is None
+
+    (pack / PDF).write_bytes((pack / PDF).read_bytes() + b"\0")  # new content, same document
+    _open_caches(named, file_timeout=10)
+    early = _worker_pid()
+    assert early is not None and psutil.pid_exists(early)
+    _open_caches(named, file_timeout=None)  # parsing in this process: no worker of its own
+    assert _worker_pid() == early
+
+    again = run_hook([rel], "core", base=str(repo))
+    assert early in content._preloaded  # that worker parsed it: started once, warmed for PDFs
+    assert _worker_pid() is None
+    assert not again.problems and again.checks
+    assert [d.code for c in again.checks for d in c.result.defects] == [
+        d.code for c in first.checks for d in c.result.defects
+    ]
+    os.utime(pack / PDF)  # touched: its stamp moved, its content (the hash says) did not
+    _open_caches(named, file_timeout=10)
+    assert _worker_pid() is None
+    uncached = run_hook([rel], "core", base=str(repo), use_cache=False)
+    assert [c.result.defects for c in again.checks] == [c.result.defects for c in uncached.checks]
+    sandbox._reap_retired()
+    assert not psutil.pid_exists(early) or psutil.Process(early).status() == psutil.STATUS_ZOMBIE
+
+
+def test_a_workbook_the_cache_has_never_seen_starts_a_worker_for_workbooks(pack_template: Path, tmp_path: Path,
+                                                                          cache_dir: Path) -> None:  # fmt: skip
+    pack = copy_pack(pack_template, tmp_path / "acme")
+    sheet = next(p.name for p in pack.iterdir() if p.suffix == ".xlsx")
+    _open_caches({str(pack): {sheet, "client.yaml"}}, file_timeout=10)
+    try:
+        pid = _worker_pid()
+        assert pid is not None and content._preloaded == {pid: {"sheet"}}
+    finally:
+        sandbox.retire_shared()
+        sandbox._reap_retired()
+    assert os.path.isdir(pack)  # nothing was written into the materials
+
+
+def test_without_the_cache_a_named_pdf_starts_the_worker_early(pack_template: Path, tmp_path: Path,
+                                                                cache_dir: Path) -> None:  # fmt: skip
+    pack = copy_pack(pack_template, tmp_path / "acme")
+    caches = _open_caches({str(pack): {PDF}}, file_timeout=10, use_cache=False)
+    try:
+        assert caches == {str(pack): None} and _worker_pid() is not None
+    finally:
+        sandbox.retire_shared()
+    assert not cache_dir.exists()  # --no-cache writes no cache
+
+
+def test_validator_check_starts_the_worker_for_the_kinds_at_the_folders_top(pack_template: Path,
+                                                                             tmp_path: Path) -> None:  # fmt: skip
+    """`validator check` starts it before loading the spec: PDF and workbook readers both."""
+    from validator.checks.content import start_worker_for
+
+    pack = copy_pack(pack_template, tmp_path / "acme")
+    start_worker_for(str(tmp_path / "missing"))
+    assert _worker_pid() is None
+    start_worker_for(str(pack))
+    try:
+        pid = _worker_pid()
+        assert pid is not None and content._preloaded == {pid: {"pdf", "sheet"}}
+    finally:
+        sandbox.retire_shared()
