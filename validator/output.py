@@ -195,7 +195,7 @@ def _to_stdout(body: str | bytes, lang: str) -> None:
 def put(dest: str | None, body: str | bytes, protected: Iterable[str] = (), lang: str = "en") -> None:
     """:func:`write`, then (for a file) one line on stderr naming it."""
     write(dest or STDOUT, body, protected, lang)
-    if dest not in (None, STDOUT):
+    if dest and dest != STDOUT:  # -o '' is standard output too: no "written to ''" line
         click_echo_wrote(dest, lang)
 
 

@@ -103,7 +103,7 @@ def command(folder: str | None, spec_ref: str | None, variables: tuple[str, ...]
     lg = lang or default_lang()
     w = WORDS[lg]
     if undo_journal:
-        sys.exit(_undo(undo_journal, w))
+        sys.exit(_undo(undo_journal, lg, w))
     if not folder:
         raise click.UsageError(w["need_folder"])
     from validator.api import check_folder
@@ -177,12 +177,12 @@ def _apply(plan: Any, journal: str | None, lang: str, w: dict[str, str]) -> int:
     return 1 if applied.clashes else 0
 
 
-def _undo(journal: str, w: dict[str, str]) -> int:
+def _undo(journal: str, lang: str, w: dict[str, str]) -> int:
     from validator.fixing.apply import JournalError, read_journal, undo, undo_plan
     from validator.textsafe import safe
 
     try:
-        data = read_journal(journal, w)
+        data = read_journal(journal, w, lang)
     except JournalError as exc:
         click.echo(safe(str(exc)), err=True)
         return 2

@@ -1,0 +1,68 @@
+"""Hostile command-line arguments, round four: empty values, devices and odd files given where a
+path, a code or a journal is expected.  Each case found a real failure; the test keeps it fixed."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.test_hostile import snapshot
+from tests.test_hostile_inputs import clean_exit
+
+# an English phrase a Chinese reader should not meet (names, codes and paths are single words)
+ENGLISH = re.compile(r"[A-Za-z]{3,} [A-Za-z]{2,}")
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_COLOR": "1"}
+    return subprocess.run([sys.executable, "-m", "validator", *args], capture_output=True, text=True, cwd=cwd,
+                          env=env, timeout=120)
+
+
+def _reason(stderr: str) -> str:
+    """stderr without click's (translated) usage lines and `commands`, which quote the command line."""
+    lines = (line for line in stderr.splitlines() if not line.startswith(("用法：", "运行 '")))
+    return re.sub(r"`[^`]*`", "", "\n".join(lines))
+
+
+@pytest.mark.parametrize("args", [
+    ("check", ""),  # click: "Path '' does not exist."
+    ("batch", ""),  # "Directory '' does not exist."
+    ("init", ""),
+    ("specs", "check", ""),  # "File '' does not exist."
+    ("check", "{pack}", "--spec", "core", "--waivers", ""),
+    ("batch", "{root}", "--spec", "core", "--since", ""),
+    ("check", "{pack}", "--spec", "core", "--ignore", ""),  # "unknown code ''"
+    ("explain", ""),
+    ("specs", "show", ""),  # "unknown spec ''"
+])
+def test_an_empty_argument_is_refused_in_chinese(pack: Path, args: tuple[str, ...]) -> None:
+    # the translations quoted '(.+)': an empty value slipped past every one of them
+    filled = [a.format(pack=pack, root=pack.parent) for a in args]
+    env_lang = [] if filled[0] == "specs" and filled[1] == "show" else ["--lang", "zh"]
+    proc = subprocess.run([sys.executable, "-m", "validator", *filled, *env_lang], capture_output=True, text=True,
+                          env={**os.environ, "NO_COLOR": "1", "VALIDATOR_LANG": "zh"}, timeout=120)
+    clean_exit(proc, 2)
+    assert "''" in proc.stderr and not ENGLISH.search(_reason(proc.stderr)), proc.stderr
+
+
+@pytest.mark.parametrize("journal", ["/dev/null", "{pack}/../no-such-journal.json"])
+def test_an_undo_journal_that_cannot_be_read_says_why_in_chinese(pack: Path, journal: str) -> None:
+    before = snapshot(pack)
+    proc = run("fix", str(pack), "--spec", "core", "--undo", journal.format(pack=pack), "--lang", "zh")
+    clean_exit(proc, 2)
+    assert "无法读取撤销记录" in proc.stderr and not ENGLISH.search(_reason(proc.stderr)), proc.stderr
+    assert snapshot(pack) == before
+
+
+@pytest.mark.parametrize("command", ["risk", "init"])
+def test_an_empty_output_is_standard_output_without_a_written_to_nothing_line(pack: Path, command: str) -> None:
+    args = ("--spec", "core") if command == "risk" else ()
+    proc = run(command, str(pack), *args, "-o", "", "--lang", "zh")
+    clean_exit(proc, 0)
+    assert proc.stdout.strip() and "已写入" not in proc.stderr, proc.stderr
