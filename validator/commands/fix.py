@@ -126,7 +126,10 @@ def _show_plan(plan: Any, fmt: str, w: dict[str, str]) -> None:
     if fmt == "json":
         import json
 
-        click.echo(json.dumps(plan.as_dict(), ensure_ascii=False, indent=2))
+        from validator.textsafe import json_text
+
+        # names may hold C1 controls and bidi overrides, which ensure_ascii=False lets through raw
+        click.echo(json_text(json.dumps(plan.as_dict(), ensure_ascii=False, indent=2)))
         return
     if plan.renames:
         click.echo(w["plan"].format(n=len(plan.renames)))
