@@ -3,8 +3,10 @@ path, a code or a journal is expected.  Each case found a real failure; the test
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -66,3 +68,36 @@ def test_an_empty_output_is_standard_output_without_a_written_to_nothing_line(pa
     proc = run(command, str(pack), *args, "-o", "", "--lang", "zh")
     clean_exit(proc, 0)
     assert proc.stdout.strip() and "已写入" not in proc.stderr, proc.stderr
+
+
+# --- a spec reference far longer than any name -------------------------------------------------------
+
+LONG = "a" * 200_000
+
+
+@pytest.mark.parametrize("ref", [LONG, f"sub/{'a' * 300}.yaml"])
+def test_a_spec_name_longer_than_the_system_allows_is_a_spec_error_everywhere(pack: Path, tmp_path: Path,
+                                                                             ref: str) -> None:
+    # a path: pathlib re-raised ENAMETOOLONG (a traceback); a name: echoed whole, and the hook's
+    # translation of its problem line took time growing with the square of its length (an hour)
+    (pack / "client.yaml").write_text(f"spec: {ref}\n" + (pack / "client.yaml").read_text(encoding="utf-8"),
+                                      encoding="utf-8")
+    before = snapshot(pack)
+    for args, cwd in ((("check", str(pack)), None), (("risk", str(pack)), None), (("fix", str(pack)), None),
+                      (("hook", "01_年报承诺书.pdf"), pack)):
+        proc = run(*args, "--lang", "zh", cwd=cwd)
+        clean_exit(proc, 2)
+        assert ("规范" in proc.stderr and "a" * 100 in proc.stderr and len(proc.stderr) < 10_000
+                and not ENGLISH.search(_reason(proc.stderr))), proc.stderr[:3000]
+    for args in (("check", str(pack), "--spec", ref), ("specs", "show", ref), ("init", str(pack), "--extends", ref)):
+        if len(ref) < 100_000:  # an argument list has a limit of its own
+            proc = run(*args, "--lang", "zh") if args[0] != "specs" else run(*args)
+            clean_exit(proc, 2)
+            assert len(proc.stderr) < 10_000, proc.stderr[:3000]
+    root = tmp_path / "root"
+    root.mkdir()
+    shutil.copytree(pack, root / "acme")
+    proc = run("batch", str(root), "-q", "-f", "json", "--lang", "zh")
+    clean_exit(proc, 1)
+    assert [d for p in json.loads(proc.stdout)["packages"] for d in p["defects"] if d["code"] in ("L204", "V103")]
+    assert snapshot(pack) == before

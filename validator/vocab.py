@@ -294,6 +294,7 @@ _HOOK_WHY = re.compile(r": no spec \((.*)\): pass --spec ")
 def hook_problem(text: str, lang: str) -> str:
     if lang != "zh":
         return text
+    text = bounded_lines(text)
     text = _HOOK_ZH[0][0].sub(_HOOK_ZH[0][1], text, count=1)
     text = _HOOK_WHY.sub(lambda m: f": no spec（{spec_text(m.group(1), lang)}）: pass --spec ", text, count=1)
     for pattern, replacement in _HOOK_ZH[1:]:
@@ -380,11 +381,26 @@ _CLICK_ZH_SOURCE: tuple[tuple[str, str], ...] = (
 )
 
 
+#: Characters of one message line the translations below look at.  Their patterns hold two or
+#: three `.+` each, so a line's cost grows with its square: a 500,000-character `spec:` in
+#: client.yaml, quoted in the hook's problem line, took the hook most of an hour.
+MAX_LINE = 2000
+
+
+def bounded_lines(text: str) -> str:
+    """``text`` with each line longer than :data:`MAX_LINE` characters cut in its middle (an
+    ellipsis says so): both ends stay, which is where the patterns anchor."""
+    if len(text) <= MAX_LINE:
+        return text
+    half = MAX_LINE // 2
+    return "\n".join(line if len(line) <= MAX_LINE else f"{line[:half]}…{line[-half:]}" for line in text.split("\n"))
+
+
 def click_zh(text: str) -> str:
     """click's English usage message, line by line, in Chinese where the wording is known."""
     patterns = [(re.compile(p), r) for p, r in _CLICK_ZH_SOURCE]  # only on the error path
     out = []
-    for line in text.split("\n"):
+    for line in bounded_lines(text).split("\n"):
         for pattern, replacement in patterns:
             line = pattern.sub(replacement, line)
         out.append(line)
@@ -399,8 +415,9 @@ _SPEC_ZH_SOURCE: tuple[tuple[str, str], ...] = (
     (r"^warning: ", "警告："),
     (r": warning: ", "：警告："),
     (r"unknown spec '(.*?)'(.*); built-in specs: (.+)$", r"没有名为 '\1' 的规范\2；内置规范：\3"),
-    (r"^spec file not found: (.+)$", r"找不到规范文件：\1"),
-    (r"^not a regular file: (.+)$", r"不是普通文件：\1"),
+    # the hook indents a spec's problems under its own line: the indent is kept
+    (r"^(\s*)spec file not found: (.+)$", r"\1找不到规范文件：\2"),
+    (r"^(\s*)not a regular file: (.+)$", r"\1不是普通文件：\2"),
     (r"cannot read spec (.+?): not UTF-8 text \(byte (\d+)\)", r"无法读取规范 \1：不是 UTF-8 文本（第 \2 个字节）"),
     (r"cannot read spec (.+?): (.+)$", r"无法读取规范 \1：\2"),
     (r"larger than max_size", "大于 `max_size`"),
@@ -523,7 +540,7 @@ def spec_text(text: str, lang: str) -> str:
     if not _SPEC_ZH:  # compiled on first use: only the error path pays for it
         _SPEC_ZH.extend((re.compile(p), r) for p, r in _SPEC_ZH_SOURCE)
     out = []
-    for line in text.split("\n"):
+    for line in bounded_lines(text).split("\n"):
         for pattern, replacement in _SPEC_ZH:
             line = pattern.sub(replacement, line)
         out.append(line)

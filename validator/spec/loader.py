@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import stat
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -64,16 +65,35 @@ def locate(ref: str, base: Path | None = None) -> Path:
         path = Path(ref).expanduser()
         if not path.is_absolute() and base is not None:
             path = base / path
-        if not path.is_file():
-            what = "not a regular file" if path.exists() else "spec file not found"
-            raise SpecError([(None, f"{what}: {path}")])
+        kind = _kind(path)
+        if kind != "file":
+            what = "not a regular file" if kind == "other" else "spec file not found"
+            raise SpecError([(None, f"{what}: {_shown(str(path))}")])
         return path
     candidate = builtin_dir() / f"{ref}.yaml"
-    if candidate.is_file():
+    if _kind(candidate) == "file":
         return candidate
-    near = difflib.get_close_matches(ref, builtin_ids(), 3)
+    near = difflib.get_close_matches(ref, builtin_ids(), 3) if len(ref) <= _SHOWN else []
     tip = f" (did you mean {', '.join(near)}?)" if near else ""
-    raise SpecError([(None, f"unknown spec '{ref}'{tip}; built-in specs: {', '.join(builtin_ids())}")])
+    raise SpecError([(None, f"unknown spec '{_shown(ref)}'{tip}; built-in specs: {', '.join(builtin_ids())}")])
+
+
+_SHOWN = 200  # characters of a spec reference quoted in a message
+
+
+def _shown(ref: str) -> str:
+    """A reference as quoted in a message: a 500,000-character `spec:` is not echoed whole."""
+    return ref if len(ref) <= _SHOWN else f"{ref[:_SHOWN]}…"
+
+
+def _kind(path: Path) -> str:
+    """"file", "other" (exists, not a regular file) or "missing".  A name the system refuses
+    (longer than NAME_MAX, say: pathlib re-raises ENAMETOOLONG) is missing, not a traceback."""
+    try:
+        st = path.stat()
+    except (OSError, ValueError):
+        return "missing"
+    return "file" if stat.S_ISREG(st.st_mode) else "other"
 
 
 def load_spec(ref: str, base: Path | None = None) -> Spec:
