@@ -101,3 +101,35 @@ def test_a_spec_name_longer_than_the_system_allows_is_a_spec_error_everywhere(pa
     clean_exit(proc, 1)
     assert [d for p in json.loads(proc.stdout)["packages"] for d in p["defects"] if d["code"] in ("L204", "V103")]
     assert snapshot(pack) == before
+
+
+# --- a report or journal name longer than the file system allows ------------------------------------
+
+
+def test_a_report_name_too_long_is_refused_before_the_batch_runs_and_said_plainly(pack: Path, tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    root.mkdir()
+    shutil.copytree(pack, root / "acme")
+    long_name = str(tmp_path / ("报" * 100 + ".json"))  # 300 bytes: over NAME_MAX
+    proc = run("batch", str(root), "--spec", "core", "-q", "-f", f"json={long_name}", "--lang", "zh")
+    clean_exit(proc, 2)
+    # refused up front: no roll-up printed (the batch used to run, then fail with 系统错误 ENAMETOOLONG)
+    assert "文件名太长" in proc.stderr and "ENAMETOOLONG" not in proc.stderr and not proc.stdout, proc.stderr
+    en = run("check", str(pack), "--spec", "core", "-o", long_name, "--lang", "en")
+    clean_exit(en, 2)
+    assert "the file name is too long" in en.stderr, en.stderr
+
+
+def test_a_report_name_that_fits_is_written_even_when_its_temporary_files_would_not(pack: Path,
+                                                                                    tmp_path: Path) -> None:
+    # 245 characters: the name fits, ".NAME.xxxxxxxx.part" did not (the write failed)
+    target = tmp_path / ("c" * 240 + ".json")
+    proc = run("check", str(pack), "--spec", "core", "-f", "json", "-o", str(target), "--lang", "zh")
+    clean_exit(proc, 0)
+    assert json.loads(target.read_text(encoding="utf-8"))["packages"]
+
+
+def test_an_undo_journal_whose_name_is_too_long_says_so_in_chinese(pack: Path) -> None:
+    proc = run("fix", str(pack), "--spec", "core", "--undo", "j" * 300, "--lang", "zh")
+    clean_exit(proc, 2)
+    assert "文件名太长" in proc.stderr and not ENGLISH.search(_reason(proc.stderr)), proc.stderr
