@@ -50,3 +50,18 @@ def test_fix_json_plan_escapes_c1_and_bidi_characters(tmp_path: Path) -> None:
     assert_nothing_forged(proc.stdout, "fix json")
     assert json.loads(proc.stdout)  # the same data for a parser
     assert snapshot(folder) == before
+
+
+def test_init_draft_quotes_a_bidi_only_name_escaped_and_the_same_when_loaded(tmp_path: Path) -> None:
+    # a name of bidi characters is one a spec can hold: it became a document whose title and
+    # name were written with U+202E / U+2066 raw (the terminal reversed what followed)
+    folder = tmp_path / "pack"
+    shutil.copytree(ROOT / "fixtures/examples/core-clean", folder)
+    name = "\u202e\u2066营业.pdf"
+    (folder / name).write_bytes(b"%PDF-1.4\n")
+    proc = run_cli("init", str(folder), "--lang", "zh")
+    assert proc.returncode in (0, 1) and "Traceback" not in proc.stderr, proc.stderr
+    assert_nothing_forged(proc.stdout, "init draft")
+    assert '"\\u202e\\u2066营业.pdf"' in proc.stdout  # escaped; the Chinese stays readable
+    draft = yaml.safe_load(proc.stdout)
+    assert name in [d.get("name") for d in draft["documents"]]  # the same name when loaded
