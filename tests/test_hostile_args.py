@@ -133,3 +133,23 @@ def test_an_undo_journal_whose_name_is_too_long_says_so_in_chinese(pack: Path) -
     proc = run("fix", str(pack), "--spec", "core", "--undo", "j" * 300, "--lang", "zh")
     clean_exit(proc, 2)
     assert "文件名太长" in proc.stderr and not ENGLISH.search(_reason(proc.stderr)), proc.stderr
+
+
+# --- a spec with a value of the wrong type where the loader's own checks look -----------------------
+
+
+@pytest.mark.parametrize(("where", "text"), [
+    ("pattern", "variables:\n  year: {title: y, pattern: 1.5}\n"),  # 'float' has no startswith
+    ("pattern", "variables:\n  year: {title: y, pattern: [a]}\n"),
+    ("document id", ""),  # documents[0].id: [a] - unhashable
+])
+def test_a_spec_value_of_the_wrong_type_is_a_spec_error_not_a_traceback(pack: Path, tmp_path: Path, where: str,
+                                                                         text: str) -> None:
+    spec = tmp_path / "bad.yaml"
+    doc = "id: [a]\n    regex: '.*'" if where == "document id" else "id: a\n    name: 'A_{year}.pdf'"  # a slot
+    spec.write_text(f"id: x\ntitle: t\n{text}documents:\n  - {doc}\n    title: A\n", encoding="utf-8")
+    for args in (("specs", "check", str(spec)), ("check", str(pack), "--spec", str(spec))):
+        proc = run(*args, "--lang", "zh")
+        clean_exit(proc, 2)
+        assert ("应为文本" in proc.stderr and not ENGLISH.search(_reason(proc.stderr).replace(str(spec), ""))), \
+            proc.stderr

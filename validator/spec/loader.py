@@ -306,8 +306,9 @@ _SLOT_BY_TYPE = {
 def slot_regex(var: VariableSpec) -> str:
     """What the slot of a variable may capture: its own anchored `pattern` (`^20\\d{2}$`),
     else the shape of its type, else anything but the separator `_`."""
-    if var.pattern and var.pattern.startswith("^") and var.pattern.endswith("$") and not var.pattern.endswith("\\$"):
-        inner = var.pattern[1:-1]
+    pattern = var.pattern if isinstance(var.pattern, str) else None  # else the schema has said so
+    if pattern and pattern.startswith("^") and pattern.endswith("$") and not pattern.endswith("\\$"):
+        inner = pattern[1:-1]
         try:
             if not re.compile(inner).groups:  # groups would shift the slot's own group numbers
                 return f"(?:{inner})"
@@ -420,8 +421,8 @@ def _semantic_problems(data: MDict) -> list[tuple[Mark | None, str]]:
             owners = {data.mark.file, sheet.mark_of("columns").file}
             checker = _RuleChecker(variables, [str(n).strip() for n in names if isinstance(n, str)], set(), owners)
             problems.extend(checker.rules(sheet.get("rules"), sheet.mark_of("rules"), f"{where}.sheet.rules"))
-    doc_ids = {d.get("id") for d in docs if isinstance(d, MDict)}
-    checker = _RuleChecker(variables, None, {i for i in doc_ids if isinstance(i, str)})
+    doc_ids = {i for d in docs if isinstance(d, MDict) and isinstance(i := d.get("id"), str)}  # an id [a]: unhashable
+    checker = _RuleChecker(variables, None, doc_ids)
     problems.extend(checker.rules(data.get("rules"), data.mark_of("rules"), "rules"))
     problems.extend(_severity_problems(data))
     return problems
