@@ -84,3 +84,22 @@ def test_merged_ranges_written_in_lower_case_are_read_as_calamine_reads_them(tmp
     plain = read_sheet(path, "名单", 1)
     assert plain.merged == ((1, 1, 1, 2),) and plain.header == ("联系人", "联系人", "单位")
     assert (quick.merged, quick.header) == (plain.merged, plain.header)
+
+
+def test_merged_ranges_written_before_the_sheet_data_are_read_as_calamine_reads_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # out of the schema's order, but calamine (reading from the start) takes them; the copy's
+    # reader looked after </sheetData> only and lost the merged header
+    with zipfile.ZipFile(io.BytesIO(_workbook())) as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+    parts[SHEET] = parts[SHEET].replace(b"<sheetData>",
+                                        b'<mergeCells count="1"><mergeCell ref="A1:B1"/></mergeCells><sheetData>')
+    path = tmp_path / "before.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    quick = read_sheet(path, "名单", 1)
+    monkeypatch.setattr(xlsx, "_REPACK_MAX_BYTES", 0)  # calamine reads the file itself
+    plain = read_sheet(path, "名单", 1)
+    assert plain.merged == ((1, 1, 1, 2),) and plain.header == ("联系人", "联系人", "单位")
+    assert (quick.merged, quick.header) == (plain.merged, plain.header)

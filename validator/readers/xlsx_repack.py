@@ -162,11 +162,17 @@ def merged_ranges(xml: bytes) -> tuple[tuple[int, int, int, int], ...]:
     """The worksheet's merged ranges as 1-based (first_row, first_col, last_row, last_col).
 
     The ``<mergeCells>`` element is looked for after ``</sheetData>``, where the schema (and so
-    Excel, which refuses anything else) puts it; only a sheet without a closing ``sheetData``
-    tag is searched from the start.
+    Excel, which refuses anything else) puts it, and in the short head before ``<sheetData>``,
+    where calamine finds it too; only a sheet without a closing ``sheetData`` tag is searched
+    from the start.
     """
-    after = xml.rfind(b"sheetData>")
-    m = _MERGE_CELLS.search(xml, max(after, 0))
+    # Before <sheetData> too (a few hundred bytes: sheetPr, dimension, views, cols): a writer that
+    # puts the ranges there has them read by calamine, which looks from the start.
+    start = xml.find(b"sheetData")
+    m = _MERGE_CELLS.search(xml, 0, start) if start > 0 else None
+    if m is None:
+        after = xml.rfind(b"sheetData>")
+        m = _MERGE_CELLS.search(xml, max(after, 0))
     if m is None:
         return ()
     end = _MERGE_END.search(xml, m.start())
