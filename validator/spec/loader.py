@@ -421,7 +421,7 @@ def _semantic_problems(data: MDict) -> list[tuple[Mark | None, str]]:
             owners = {data.mark.file, sheet.mark_of("columns").file}
             checker = _RuleChecker(variables, [str(n).strip() for n in names if isinstance(n, str)], set(), owners)
             problems.extend(checker.rules(sheet.get("rules"), sheet.mark_of("rules"), f"{where}.sheet.rules"))
-    doc_ids = {i for d in docs if isinstance(d, MDict) and isinstance(i := d.get("id"), str)}  # an id [a]: unhashable
+    doc_ids = {k for d in docs if isinstance(d, MDict) and isinstance(k := d.get("id"), str)}  # an id [a]: unhashable
     checker = _RuleChecker(variables, None, doc_ids)
     problems.extend(checker.rules(data.get("rules"), data.mark_of("rules"), "rules"))
     problems.extend(_severity_problems(data))
