@@ -103,3 +103,19 @@ def test_merged_ranges_written_before_the_sheet_data_are_read_as_calamine_reads_
     plain = read_sheet(path, "名单", 1)
     assert plain.merged == ((1, 1, 1, 2),) and plain.header == ("联系人", "联系人", "单位")
     assert (quick.merged, quick.header) == (plain.merged, plain.header)
+
+
+def test_a_header_merged_across_every_column_many_times_over_is_read(tmp_path: Path) -> None:
+    # 39,000 copies of A1:XFD1 (7 KB zipped, under the bomb guard): each range walked all 16,384
+    # columns to copy the header's text, and the reader's 10-second limit called the file unreadable
+    with zipfile.ZipFile(io.BytesIO(_workbook())) as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+    ranges = b'<mergeCell ref="A1:XFD1"/>' * 39_000
+    parts[SHEET] = parts[SHEET].replace(b"</sheetData>", b"</sheetData><mergeCells>" + ranges + b"</mergeCells>")
+    path = tmp_path / "merged.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    sheet = read_sheet(path, "名单", 1)
+    assert len(sheet.merged) == 39_000
+    assert sheet.header[:4] == ("联系人", "联系人", "单位", "联系人") and len(sheet.header) == 16_384
