@@ -71,6 +71,10 @@ def _reason(exc: OSError, lang: str) -> str:
         return w["no_space"]
     if exc.errno == errno.ENXIO:  # a named pipe nobody reads
         return w["no_reader"]
+    if exc.errno == errno.ENAMETOOLONG:
+        return w["too_long"]
+    if exc.errno == errno.EROFS:
+        return w["read_only"]
     code = errno.errorcode.get(exc.errno) if exc.errno is not None else None
     if lang == "zh" and code:  # the OS's words are English: its code instead
         return w["os_error"].format(code=code)
@@ -109,6 +113,18 @@ def check_destination(dest: str, protected: Iterable[str] = (), lang: str = "en"
         return
     if not os.path.isdir(os.path.dirname(real) or "."):
         raise _fail(dest, _words(lang)["no_parent"], lang)
+    if _name_too_long(real):  # else a whole batch ran before the write said so
+        raise _fail(dest, _words(lang)["too_long"], lang)
+
+
+def _name_too_long(path: str) -> bool:
+    folder, name = os.path.split(path)
+    try:
+        limit = os.pathconf(folder or ".", "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):  # no pathconf (Windows), or no answer
+        limit = 255
+    # (the temporary file written first takes at most 64 characters of the name: it fits)
+    return len(os.fsencode(name)) > limit
 
 
 def write(dest: str, body: str | bytes, protected: Iterable[str] = (), lang: str = "en") -> None:
@@ -130,7 +146,7 @@ def write(dest: str, body: str | bytes, protected: Iterable[str] = (), lang: str
 
 def _atomic(path: str, data: bytes) -> None:
     folder, name = os.path.split(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder or ".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{name[:64]}.", suffix=".part", dir=folder or ".")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -195,7 +211,7 @@ def _to_stdout(body: str | bytes, lang: str) -> None:
 def put(dest: str | None, body: str | bytes, protected: Iterable[str] = (), lang: str = "en") -> None:
     """:func:`write`, then (for a file) one line on stderr naming it."""
     write(dest or STDOUT, body, protected, lang)
-    if dest not in (None, STDOUT):
+    if dest and dest != STDOUT:  # -o '' is standard output too: no "written to ''" line
         click_echo_wrote(dest, lang)
 
 
@@ -229,7 +245,7 @@ def opened_text(dest: str | None, protected: Iterable[str] = (), lang: str = "en
         return
     folder, name = os.path.split(real)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder or ".")
+        fd, tmp = tempfile.mkstemp(prefix=f".{name[:64]}.", suffix=".part", dir=folder or ".")
     except OSError as exc:
         raise _fail(dest, _reason(exc, lang), lang) from None
     try:

@@ -230,6 +230,8 @@ OUTPUT_WORDS = {
         "no_space": "磁盘已满",
         "no_reader": "没有程序在读取这个命名管道",
         "os_error": "系统错误 {code}",
+        "too_long": "文件名太长",
+        "read_only": "所在的文件系统是只读的",
         "wrote": "已写入 {dest}",
         "stdout": "标准输出",
     },
@@ -242,6 +244,8 @@ OUTPUT_WORDS = {
         "no_space": "no space left on the device",
         "no_reader": "no program is reading this named pipe",
         "os_error": "system error {code}",
+        "too_long": "the file name is too long",
+        "read_only": "the file system is read-only",
         "wrote": "wrote {dest}",
         "stdout": "standard output",
     },
@@ -294,6 +298,7 @@ _HOOK_WHY = re.compile(r": no spec \((.*)\): pass --spec ")
 def hook_problem(text: str, lang: str) -> str:
     if lang != "zh":
         return text
+    text = bounded_lines(text)
     text = _HOOK_ZH[0][0].sub(_HOOK_ZH[0][1], text, count=1)
     text = _HOOK_WHY.sub(lambda m: f": no spec（{spec_text(m.group(1), lang)}）: pass --spec ", text, count=1)
     for pattern, replacement in _HOOK_ZH[1:]:
@@ -322,49 +327,49 @@ def error_text(error: str, lang: str) -> str:
 # click's usage messages (click 8.x wording) -> Chinese. Placeholders are regex groups kept as they are.
 _CLICK_ZH_SOURCE: tuple[tuple[str, str], ...] = (
     (r"^Usage: ", "用法："),
-    (r"^Try '(.+)' for help\.$", r"运行 '\1' 查看帮助。"),
+    (r"^Try '(.*)' for help\.$", r"运行 '\1' 查看帮助。"),
     (r"^Error: ", "错误："),
-    (r"No such option '(.+?)'\.", r"没有这个选项：'\1'。"),
-    (r"No such command '(.+?)'\.", r"没有这个命令：'\1'。"),
+    (r"No such option '(.*?)'\.", r"没有这个选项：'\1'。"),
+    (r"No such command '(.*?)'\.", r"没有这个命令：'\1'。"),
     (r"\(Did you mean one of: (.+)\?\)", r"（是不是以下之一：\1？）"),
     (r"Did you mean (\S+)\?", r"是不是 \1？"),
-    (r"Missing argument '(.+?)'\.", r"缺少参数 '\1'。"),
-    (r"Missing option '(.+?)'\.", r"缺少选项 '\1'。"),
+    (r"Missing argument '(.*?)'\.", r"缺少参数 '\1'。"),
+    (r"Missing option '(.*?)'\.", r"缺少选项 '\1'。"),
     (r"Missing command\.", "缺少命令。"),
-    (r"Option '(.+?)' requires an argument\.", r"选项 '\1' 需要一个值。"),
-    (r"Option '(.+?)' requires (\d+) arguments\.", r"选项 '\1' 需要 \2 个值。"),
-    (r"Option '(.+?)' does not take a value\.", r"选项 '\1' 不带值。"),
+    (r"Option '(.*?)' requires an argument\.", r"选项 '\1' 需要一个值。"),
+    (r"Option '(.*?)' requires (\d+) arguments\.", r"选项 '\1' 需要 \2 个值。"),
+    (r"Option '(.*?)' does not take a value\.", r"选项 '\1' 不带值。"),
     (r"Got unexpected extra arguments? \((.+)\)", r"多余的参数（\1）"),
     (r"Invalid value for (.+?): ", r"\1 的值无效："),
-    (r"'(.+?)' is not a valid integer range\.", r"'\1' 不是整数。"),
-    (r"'(.+?)' is not a finite number of seconds\.", r"'\1' 不是有限的秒数。"),
-    (r"'(.+?)' is not a valid float( range)?\.", r"'\1' 不是数字。"),
-    (r"'(.+?)' is not one of (.+)\.$", r"'\1' 不在可选值 \2 之中。"),
-    (r"'(.+?)' is not (.+)\.$", r"'\1' 不是 \2。"),
-    (r"'(.+?)' is not a valid integer( range)?\.", r"'\1' 不是整数。"),
+    (r"'(.*?)' is not a valid integer range\.", r"'\1' 不是整数。"),
+    (r"'(.*?)' is not a finite number of seconds\.", r"'\1' 不是有限的秒数。"),
+    (r"'(.*?)' is not a valid float( range)?\.", r"'\1' 不是数字。"),
+    (r"'(.*?)' is not one of (.+)\.$", r"'\1' 不在可选值 \2 之中。"),
+    (r"'(.*?)' is not (.+)\.$", r"'\1' 不是 \2。"),
+    (r"'(.*?)' is not a valid integer( range)?\.", r"'\1' 不是整数。"),
     (r"(.+) is not in the range (.+)\.", r"\1 不在范围 \2 之内。"),
-    (r"Directory '(.+)' does not exist\.", r"文件夹 '\1' 不存在。"),
-    (r"File '(.+)' does not exist\.", r"文件 '\1' 不存在。"),
-    (r"Path '(.+)' does not exist\.", r"路径 '\1' 不存在。"),
-    (r"File '(.+)' is a directory\.", r"'\1' 是文件夹，不是文件。"),
-    (r"Directory '(.+)' is a file\.", r"'\1' 是文件，不是文件夹。"),
-    (r"(?:File|Directory|Path) '(.+)' is not readable\.", r"'\1' 无法读取。"),
-    (r"unknown code '(.+)'", r"未知的问题代码 '\1'"),
+    (r"Directory '(.*)' does not exist\.", r"文件夹 '\1' 不存在。"),
+    (r"File '(.*)' does not exist\.", r"文件 '\1' 不存在。"),
+    (r"Path '(.*)' does not exist\.", r"路径 '\1' 不存在。"),
+    (r"File '(.*)' is a directory\.", r"'\1' 是文件夹，不是文件。"),
+    (r"Directory '(.*)' is a file\.", r"'\1' 是文件，不是文件夹。"),
+    (r"(?:File|Directory|Path) '(.*)' is not readable\.", r"'\1' 无法读取。"),
+    (r"unknown code '(.*)'", r"未知的问题代码 '\1'"),
     (r"; did you mean (.+)\?", r"；是不是 \1？"),
     (r"; `validator rules` lists them all", "；运行 `validator rules` 查看全部代码"),
-    (r"unknown format '(.+)'; choose from (.+)$", r"未知的格式 '\1'；可选：\2"),
+    (r"unknown format '(.*)'; choose from (.+)$", r"未知的格式 '\1'；可选：\2"),
     (
-        r"cannot tell the format of '(.+)' from its suffix \((.+)\); give --format",
+        r"cannot tell the format of '(.*)' from its suffix \((.+)\); give --format",
         r"无法从 '\1' 的后缀判断格式（\2）；请用 --format 指定",
     ),
-    (r"'(.+)' is neither a folder nor a zip file", r"'\1' 既不是文件夹，也不是 zip 压缩包"),
-    (r"'(.+)' is named by more than one --format \(each format needs a file of its own\)",
+    (r"'(.*)' is neither a folder nor a zip file", r"'\1' 既不是文件夹，也不是 zip 压缩包"),
+    (r"'(.*)' is named by more than one --format \(each format needs a file of its own\)",
      r"多个 --format 写入同一个文件 '\1'（每种格式需要单独的文件）"),
     (r"--output goes with exactly one --format without =FILE", "--output 只能配合一个不带 =文件 的 --format"),
     (r"no --spec given and (.+)/client\.yaml names no spec", r"没有给出 --spec，\1/client.yaml 也没有写 `spec:`"),
     (r"\(spec (.+) lies outside the client's folder; it was not read\)", r"（其中的规范 \1 在客户文件夹之外，未读取）"),
     (r"expected NAME=VALUE, got (.+)$", r"应为 名称=值，实际是 \1"),
-    (r"'(.+)' names no file after '='", r"'\1' 的 = 后面没有文件名"),
+    (r"'(.*)' names no file after '='", r"'\1' 的 = 后面没有文件名"),
     (r"--scheduler goes with --executor dask", "--scheduler 只能配合 --executor dask"),
     (
         r"(.+) has a client\.yaml: it is one client's folder\. Check it with `validator check (.+)`, "
@@ -374,17 +379,32 @@ _CLICK_ZH_SOURCE: tuple[tuple[str, str], ...] = (
     ),
     (r"no client folders under (.+) \(each client is a folder directly under it\)",
      r"\1 下没有客户文件夹（每个客户应是它下面的一个文件夹）"),
-    (r"--executor dask needs Dask: pip install '(.+)'", r"--executor dask 需要 Dask：pip install '\1'"),
+    (r"--executor dask needs Dask: pip install '(.*)'", r"--executor dask 需要 Dask：pip install '\1'"),
     (r"^(.+)\[OPTIONS\]", r"\1[选项]"),
     (r"COMMAND \[ARGS\]\.\.\.", "命令 [参数]..."),
 )
+
+
+#: Characters of one message line the translations below look at.  Their patterns hold two or
+#: three `.+` each, so a line's cost grows with its square: a 500,000-character `spec:` in
+#: client.yaml, quoted in the hook's problem line, took the hook most of an hour.
+MAX_LINE = 2000
+
+
+def bounded_lines(text: str) -> str:
+    """``text`` with each line longer than :data:`MAX_LINE` characters cut in its middle (an
+    ellipsis says so): both ends stay, which is where the patterns anchor."""
+    if len(text) <= MAX_LINE:
+        return text
+    half = MAX_LINE // 2
+    return "\n".join(line if len(line) <= MAX_LINE else f"{line[:half]}…{line[-half:]}" for line in text.split("\n"))
 
 
 def click_zh(text: str) -> str:
     """click's English usage message, line by line, in Chinese where the wording is known."""
     patterns = [(re.compile(p), r) for p, r in _CLICK_ZH_SOURCE]  # only on the error path
     out = []
-    for line in text.split("\n"):
+    for line in bounded_lines(text).split("\n"):
         for pattern, replacement in patterns:
             line = pattern.sub(replacement, line)
         out.append(line)
@@ -394,13 +414,14 @@ def click_zh(text: str) -> str:
 # A spec's problems (validator.spec: schema, loader, YAML) -> Chinese, each line as
 # ``file:line:col: key.path: message``; the file, the key path and quoted values stay as they are.
 _SPEC_ZH_SOURCE: tuple[tuple[str, str], ...] = (
-    (r" \(did you mean '(.+?)'\?\)", r"（是不是 '\1'？）"),
+    (r" \(did you mean '(.*?)'\?\)", r"（是不是 '\1'？）"),
     (r" \(did you mean (.+?)\?\)", r"（是不是 \1？）"),
     (r"^warning: ", "警告："),
     (r": warning: ", "：警告："),
-    (r"unknown spec '(.+?)'(.*); built-in specs: (.+)$", r"没有名为 '\1' 的规范\2；内置规范：\3"),
-    (r"^spec file not found: (.+)$", r"找不到规范文件：\1"),
-    (r"^not a regular file: (.+)$", r"不是普通文件：\1"),
+    (r"unknown spec '(.*?)'(.*); built-in specs: (.+)$", r"没有名为 '\1' 的规范\2；内置规范：\3"),
+    # the hook indents a spec's problems under its own line: the indent is kept
+    (r"^(\s*)spec file not found: (.+)$", r"\1找不到规范文件：\2"),
+    (r"^(\s*)not a regular file: (.+)$", r"\1不是普通文件：\2"),
     (r"cannot read spec (.+?): not UTF-8 text \(byte (\d+)\)", r"无法读取规范 \1：不是 UTF-8 文本（第 \2 个字节）"),
     (r"cannot read spec (.+?): (.+)$", r"无法读取规范 \1：\2"),
     (r"larger than max_size", "大于 `max_size`"),
@@ -416,6 +437,12 @@ _SPEC_ZH_SOURCE: tuple[tuple[str, str], ...] = (
     (r"larger than (\S+ [KMGT]?i?B) \((.+)\)$", r"大于 \1（实际 \2）"),
     (r"larger than (\S+ [KMGT]?i?B)$", r"大于 \1"),
     (r"larger than (\S+)( \((.+)\))?$", r"大于 \1\2"),
+    # the OS's own words for why a file cannot be read (safeio's detail is os.strerror)
+    (r"cannot be read \(File name too long\)$", "无法读取（文件名太长）"),
+    (r"cannot be read \(Permission denied\)$", "无法读取（没有读取权限）"),
+    (r"cannot be read \(Not a directory\)$", "无法读取（路径中有一段不是文件夹）"),
+    (r"cannot be read \(Too many levels of symbolic links\)$", "无法读取（符号链接层数过多）"),
+    (r"cannot be read \(Input/output error\)$", "无法读取（输入/输出错误，磁盘或网络盘可能有问题）"),
     (r"cannot be read( \((.+)\))?$", r"无法读取\1"),
     (r"extends forms a cycle: (.+)$", r"extends 形成了循环：\1"),
     (r"extends chain longer than (\d+) files: (.+)$", r"extends 链超过 \1 个文件：\2"),
@@ -427,11 +454,11 @@ _SPEC_ZH_SOURCE: tuple[tuple[str, str], ...] = (
     (r"invalid YAML: aliases expand to more than (\d+) values \(an alias bomb\?\); write the values out",
      r"YAML 格式错误：别名展开后超过 \1 个值（别名炸弹？），请直接写出这些值"),
     (r"invalid YAML: nested more than (\d+) levels deep", r"YAML 格式错误：嵌套超过 \1 层"),
-    (r"invalid YAML: did not find expected '(.+)' or '(.+)'", r"YAML 格式错误：缺少 '\1' 或 '\2'"),
-    (r"invalid YAML: (?:did not find|could not find) expected '(.+)'", r"YAML 格式错误：缺少 '\1'"),
+    (r"invalid YAML: did not find expected '(.*)' or '(.*)'", r"YAML 格式错误：缺少 '\1' 或 '\2'"),
+    (r"invalid YAML: (?:did not find|could not find) expected '(.*)'", r"YAML 格式错误：缺少 '\1'"),
     (r"invalid YAML: mapping values are not allowed here",
      "YAML 格式错误：这里不能有“键: 值”（冒号后的值是否需要加引号？）"),
-    (r"invalid YAML: found character '(.+)' that cannot start any token",
+    (r"invalid YAML: found character '(.*)' that cannot start any token",
      r"YAML 格式错误：字符 '\1' 不能出现在这里（缩进请用空格，不要用 Tab）"),
     (r"invalid YAML: found undefined alias '?(.+?)'?$", r"YAML 格式错误：未定义的别名 '\1'"),
     (r"invalid YAML: control character (U\+[0-9A-F]+) is not allowed",
@@ -441,34 +468,34 @@ _SPEC_ZH_SOURCE: tuple[tuple[str, str], ...] = (
      "不是有效的正则表达式（请检查括号、方括号是否成对，特殊字符是否用 \\\\ 转义）"),
     (r"invalid YAML: found unexpected end of stream", "YAML 格式错误：文件意外结束（引号或括号没有闭合？）"),
     (r"invalid YAML: (?!.*[\u4e00-\u9fff]).*$", "YAML 格式错误（请检查这一行附近的缩进、冒号、引号和括号）"),
-    (r"duplicate key '(.+?)' \(first at line (\d+)\)", r"键 '\1' 重复（第一次出现在第 \2 行）"),
-    (r"unknown variable '(.+?)' in name pattern(.*); declared variables: (.+)$",
+    (r"duplicate key '(.*?)' \(first at line (\d+)\)", r"键 '\1' 重复（第一次出现在第 \2 行）"),
+    (r"unknown variable '(.*?)' in name pattern(.*); declared variables: (.+)$",
      r"文件名模式中有未声明的变量 '\1'\2；已声明的变量：\3"),
-    (r"duplicate document id '(.+?)'", r"材料编号 '\1' 重复"),
-    (r"duplicate rule id '(.+?)'", r"规则编号 '\1' 重复"),
-    (r"unknown type '(.+?)'", r"未知的文件类型 '\1'"),
+    (r"duplicate document id '(.*?)'", r"材料编号 '\1' 重复"),
+    (r"duplicate rule id '(.*?)'", r"规则编号 '\1' 重复"),
+    (r"unknown type '(.*?)'", r"未知的文件类型 '\1'"),
     (r"the upper bound is below the lower bound", "上限小于下限"),
-    (r"column '(.+?)' listed twice", r"列 '\1' 列出了两次"),
+    (r"column '(.*?)' listed twice", r"列 '\1' 列出了两次"),
     (r"needs a `when` condition \(without one, mark the column `required: true` or the document required\)",
      "需要 `when` 条件（没有条件时，请把列标为 `required: true`，或把材料标为必需）"),
-    (r"a condition on (column|variable) '(.+?)' needs an operator \((.+)\)", r"对 \1 '\2' 的条件缺少运算符（\3）"),
-    (r"'(.+?)' needs a column or variable, not '(.+?)'; put it in a condition of its own",
+    (r"a condition on (column|variable) '(.*?)' needs an operator \((.+)\)", r"对 \1 '\2' 的条件缺少运算符（\3）"),
+    (r"'(.*?)' needs a column or variable, not '(.*?)'; put it in a condition of its own",
      r"'\1' 需要配合 column 或 variable，不能配合 '\2'；请把它单独写成一个条件"),
     (r"columns can only be used in a sheet's rules", "只有表格（sheet）的规则里才能使用列"),
-    (r"unknown (variable|column|document) '(.+?)'(.*); declared: (.+)$", r"未声明的 \1 '\2'\3；已声明：\4"),
-    (r"severity: unknown defect code '(.+?)'", r"severity：未知的问题代码 '\1'"),
-    (r"unknown key '(.+?)'(.*); allowed keys: (.+)$", r"未知的键 '\1'\2；可用的键：\3"),
-    (r"missing required key '(.+?)'", r"缺少必需的键 '\1'"),
+    (r"unknown (variable|column|document) '(.*?)'(.*); declared: (.+)$", r"未声明的 \1 '\2'\3；已声明：\4"),
+    (r"severity: unknown defect code '(.*?)'", r"severity：未知的问题代码 '\1'"),
+    (r"unknown key '(.*?)'(.*); allowed keys: (.+)$", r"未知的键 '\1'\2；可用的键：\3"),
+    (r"missing required key '(.*?)'", r"缺少必需的键 '\1'"),
     (r"use only one of (.+)$", r"只能使用其中一个：\1"),
     (r"needs one of (.+)$", r"需要其中之一：\1"),
     (r"needs at least (\d+) item\(s\)", r"至少需要 \1 项"),
     (r"must be at least (\S+)$", r"不能小于 \1"),
-    (r"key '(.+?)' is not valid; expected (.+)$", r"键 '\1' 无效；应为\2"),
-    (r"'(.+?)' is not valid; expected (.+)$", r"'\1' 无效；应为\2"),
-    (r"'(.+?)' is not one of ([^（]+)", r"'\1' 不在可选值 \2 之中"),
+    (r"key '(.*?)' is not valid; expected (.+)$", r"键 '\1' 无效；应为\2"),
+    (r"'(.*?)' is not valid; expected (.+)$", r"'\1' 无效；应为\2"),
+    (r"'(.*?)' is not one of ([^（]+)", r"'\1' 不在可选值 \2 之中"),
     (r"expected one of (.+), got (.+)$", r"应为 \1 之一，实际是\2"),
     (r"expected (.+), got (.+)$", r"应为\1，实际是\2"),
-    (r"'(.+?)' could backtrack without bound \((.+)\); it runs in the linear-time engine \(RE2\)",
+    (r"'(.*?)' could backtrack without bound \((.+)\); it runs in the linear-time engine \(RE2\)",
      r"'\1' 可能无限回溯（\2）；改用线性时间的正则引擎（RE2）执行"),
     (r"(.+) lies outside the client's folder; it was not read", r"\1 在客户文件夹之外，未读取"),
     (r"^no spec given$", "没有指定规范"),
@@ -523,7 +550,7 @@ def spec_text(text: str, lang: str) -> str:
     if not _SPEC_ZH:  # compiled on first use: only the error path pays for it
         _SPEC_ZH.extend((re.compile(p), r) for p, r in _SPEC_ZH_SOURCE)
     out = []
-    for line in text.split("\n"):
+    for line in bounded_lines(text).split("\n"):
         for pattern, replacement in _SPEC_ZH:
             line = pattern.sub(replacement, line)
         out.append(line)

@@ -103,7 +103,7 @@ def command(folder: str | None, spec_ref: str | None, variables: tuple[str, ...]
     lg = lang or default_lang()
     w = WORDS[lg]
     if undo_journal:
-        sys.exit(_undo(undo_journal, w))
+        sys.exit(_undo(undo_journal, lg, w))
     if not folder:
         raise click.UsageError(w["need_folder"])
     from validator.api import check_folder
@@ -126,7 +126,10 @@ def _show_plan(plan: Any, fmt: str, w: dict[str, str]) -> None:
     if fmt == "json":
         import json
 
-        click.echo(json.dumps(plan.as_dict(), ensure_ascii=False, indent=2))
+        from validator.textsafe import json_text
+
+        # names may hold C1 controls and bidi overrides, which ensure_ascii=False lets through raw
+        click.echo(json_text(json.dumps(plan.as_dict(), ensure_ascii=False, indent=2)))
         return
     if plan.renames:
         click.echo(w["plan"].format(n=len(plan.renames)))
@@ -177,12 +180,12 @@ def _apply(plan: Any, journal: str | None, lang: str, w: dict[str, str]) -> int:
     return 1 if applied.clashes else 0
 
 
-def _undo(journal: str, w: dict[str, str]) -> int:
+def _undo(journal: str, lang: str, w: dict[str, str]) -> int:
     from validator.fixing.apply import JournalError, read_journal, undo, undo_plan
     from validator.textsafe import safe
 
     try:
-        data = read_journal(journal, w)
+        data = read_journal(journal, w, lang)
     except JournalError as exc:
         click.echo(safe(str(exc)), err=True)
         return 2

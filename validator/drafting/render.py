@@ -27,8 +27,11 @@ def scalar(value: Any) -> str:
     text = str(value)
     if _PLAIN.fullmatch(text) and not _SPECIAL.fullmatch(text):
         return text
-    # A JSON string is a YAML double-quoted scalar; escape anything YAML could read as a break.
-    return json.dumps(text, ensure_ascii=bool(_UNSAFE.search(text)))
+    # A JSON string is a YAML double-quoted scalar; escape anything YAML could read as a break,
+    # and (json_text) the C1 and bidi characters a terminal would act on when the draft is shown.
+    from validator.textsafe import json_text
+
+    return json_text(json.dumps(text, ensure_ascii=bool(_UNSAFE.search(text))))
 
 
 def flow(value: Any) -> str:

@@ -114,8 +114,13 @@ def say(key: str, lang: str, **params: Any) -> str:
 
 
 def clean(text: str) -> str:
-    """Text fit for a one-line YAML comment: no line breaks, control characters or lone surrogates."""
-    return _CONTROL.sub("?", text)
+    """Text fit for a one-line YAML comment: no line breaks, control characters or lone surrogates.
+
+    A file name's controls, C1 (U+009B, which YAML refuses) and bidi overrides are shown escaped as
+    everywhere else (textsafe.safe): the draft is printed, and must load for its self-check."""
+    from validator.textsafe import safe
+
+    return _CONTROL.sub("?", safe(text))
 
 
 def listing(items: list[str], lang: str, limit: int = 4) -> str:

@@ -174,13 +174,15 @@ def _same_file(a: str, b: str) -> bool:
 # --- undo -----------------------------------------------------------------------------
 
 
-def read_journal(journal: str, words: dict[str, str]) -> dict[str, Any]:
+def read_journal(journal: str, words: dict[str, str], lang: str = "en") -> dict[str, Any]:
     from validator.safeio import UnsafeFile, describe, read_regular
+    from validator.vocab import spec_text
 
     try:
         data = json.loads(read_regular(journal, MAX_JOURNAL_BYTES, follow=True).decode("utf-8"))
     except UnsafeFile as exc:
-        raise JournalError(words["journal_unreadable"].format(journal=journal, why=describe(exc))) from None
+        why = spec_text(describe(exc), lang)  # safeio's English phrase, in the reader's language
+        raise JournalError(words["journal_unreadable"].format(journal=journal, why=why)) from None
     except (UnicodeDecodeError, ValueError):
         raise JournalError(words["journal_invalid"].format(journal=journal)) from None
     if not (isinstance(data, dict) and data.get("format") == JOURNAL_FORMAT and isinstance(data.get("folder"), str)

@@ -728,8 +728,12 @@ def _header(
     r0: int,
 ) -> tuple[str, ...]:
     texts = [""] * c0 + [_text(v) for v in raw]
+    # Merged ranges of a sound sheet do not overlap (Excel refuses the file), so a header column
+    # is spanned once.  A hostile list (60,000 copies of A1:XFD1 in 100 KB) must not have every
+    # range walk its 16,384 columns: a column already taken ends the range's walk.
+    taken: set[int] = set()
     for fr, fc, lr, lc in merged:
-        if not fr <= excel_row <= lr:
+        if not fr <= excel_row <= lr or fc - 1 in taken:
             continue
         i, j = fr - 1 - r0, fc - 1
         top_left = ""
@@ -740,6 +744,9 @@ def _header(
         if len(texts) < lc:
             texts += [""] * (lc - len(texts))
         for col in range(fc - 1, lc):
+            if col in taken:
+                break
+            taken.add(col)
             if not texts[col]:
                 texts[col] = top_left
     while texts and not texts[-1]:

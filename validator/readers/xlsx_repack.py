@@ -50,6 +50,11 @@ def merge_first(blob: bytes, infos: list[zipfile.ZipInfo], part: str, xml_head: 
     """
     if not _plain_utf8(xml_head) or len(infos) >= 0xFFFF:
         return None
+    # Entries of a sound zip do not overlap, so their stored bytes fit in the file.  A central
+    # directory whose entries all point at one big local entry (or claim more than there is)
+    # would have the copy grow to N times the file: read the original instead.
+    if sum(info.compress_size for info in infos) > len(blob):
+        return None
     out: list[bytes] = []
     central: list[bytes] = []
     pos = 0
@@ -148,7 +153,7 @@ def crc32_combine(crc1: int, crc2: int, len2: int) -> int:
 _MERGE_CELLS = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?mergeCells[\s>/]")
 _MERGE_REF = re.compile(
     rb"""<(?:[A-Za-z_][\w.-]*:)?mergeCell\s[^>]*?\bref\s*=\s*["']"""
-    rb"""\$?([A-Z]{1,3})\$?([0-9]{1,7})(?::\$?([A-Z]{1,3})\$?([0-9]{1,7}))?["']"""
+    rb"""\$?([A-Za-z]{1,3})\$?([0-9]{1,7})(?::\$?([A-Za-z]{1,3})\$?([0-9]{1,7}))?["']"""
 )
 _MERGE_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?mergeCells\s*>|<(?:[A-Za-z_][\w.-]*:)?mergeCells\s*/>")
 
@@ -157,11 +162,17 @@ def merged_ranges(xml: bytes) -> tuple[tuple[int, int, int, int], ...]:
     """The worksheet's merged ranges as 1-based (first_row, first_col, last_row, last_col).
 
     The ``<mergeCells>`` element is looked for after ``</sheetData>``, where the schema (and so
-    Excel, which refuses anything else) puts it; only a sheet without a closing ``sheetData``
-    tag is searched from the start.
+    Excel, which refuses anything else) puts it, and in the short head before ``<sheetData>``,
+    where calamine finds it too; only a sheet without a closing ``sheetData`` tag is searched
+    from the start.
     """
-    after = xml.rfind(b"sheetData>")
-    m = _MERGE_CELLS.search(xml, max(after, 0))
+    # Before <sheetData> too (a few hundred bytes: sheetPr, dimension, views, cols): a writer that
+    # puts the ranges there has them read by calamine, which looks from the start.
+    start = xml.find(b"sheetData")
+    m = _MERGE_CELLS.search(xml, 0, start) if start > 0 else None
+    if m is None:
+        after = xml.rfind(b"sheetData>")
+        m = _MERGE_CELLS.search(xml, max(after, 0))
     if m is None:
         return ()
     end = _MERGE_END.search(xml, m.start())
@@ -176,6 +187,6 @@ def merged_ranges(xml: bytes) -> tuple[tuple[int, int, int, int], ...]:
 
 def _col_number(letters: bytes) -> int:
     n = 0
-    for ch in letters:
+    for ch in letters.upper():  # calamine reads "a1:b2" as "A1:B2"
         n = n * 26 + ch - 64
     return n

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import stat
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -64,16 +65,35 @@ def locate(ref: str, base: Path | None = None) -> Path:
         path = Path(ref).expanduser()
         if not path.is_absolute() and base is not None:
             path = base / path
-        if not path.is_file():
-            what = "not a regular file" if path.exists() else "spec file not found"
-            raise SpecError([(None, f"{what}: {path}")])
+        kind = _kind(path)
+        if kind != "file":
+            what = "not a regular file" if kind == "other" else "spec file not found"
+            raise SpecError([(None, f"{what}: {_shown(str(path))}")])
         return path
     candidate = builtin_dir() / f"{ref}.yaml"
-    if candidate.is_file():
+    if _kind(candidate) == "file":
         return candidate
-    near = difflib.get_close_matches(ref, builtin_ids(), 3)
+    near = difflib.get_close_matches(ref, builtin_ids(), 3) if len(ref) <= _SHOWN else []
     tip = f" (did you mean {', '.join(near)}?)" if near else ""
-    raise SpecError([(None, f"unknown spec '{ref}'{tip}; built-in specs: {', '.join(builtin_ids())}")])
+    raise SpecError([(None, f"unknown spec '{_shown(ref)}'{tip}; built-in specs: {', '.join(builtin_ids())}")])
+
+
+_SHOWN = 200  # characters of a spec reference quoted in a message
+
+
+def _shown(ref: str) -> str:
+    """A reference as quoted in a message: a 500,000-character `spec:` is not echoed whole."""
+    return ref if len(ref) <= _SHOWN else f"{ref[:_SHOWN]}…"
+
+
+def _kind(path: Path) -> str:
+    """"file", "other" (exists, not a regular file) or "missing".  A name the system refuses
+    (longer than NAME_MAX, say: pathlib re-raises ENAMETOOLONG) is missing, not a traceback."""
+    try:
+        st = path.stat()
+    except (OSError, ValueError):
+        return "missing"
+    return "file" if stat.S_ISREG(st.st_mode) else "other"
 
 
 def load_spec(ref: str, base: Path | None = None) -> Spec:
@@ -286,8 +306,9 @@ _SLOT_BY_TYPE = {
 def slot_regex(var: VariableSpec) -> str:
     """What the slot of a variable may capture: its own anchored `pattern` (`^20\\d{2}$`),
     else the shape of its type, else anything but the separator `_`."""
-    if var.pattern and var.pattern.startswith("^") and var.pattern.endswith("$") and not var.pattern.endswith("\\$"):
-        inner = var.pattern[1:-1]
+    pattern = var.pattern if isinstance(var.pattern, str) else None  # else the schema has said so
+    if pattern and pattern.startswith("^") and pattern.endswith("$") and not pattern.endswith("\\$"):
+        inner = pattern[1:-1]
         try:
             if not re.compile(inner).groups:  # groups would shift the slot's own group numbers
                 return f"(?:{inner})"
@@ -400,8 +421,8 @@ def _semantic_problems(data: MDict) -> list[tuple[Mark | None, str]]:
             owners = {data.mark.file, sheet.mark_of("columns").file}
             checker = _RuleChecker(variables, [str(n).strip() for n in names if isinstance(n, str)], set(), owners)
             problems.extend(checker.rules(sheet.get("rules"), sheet.mark_of("rules"), f"{where}.sheet.rules"))
-    doc_ids = {d.get("id") for d in docs if isinstance(d, MDict)}
-    checker = _RuleChecker(variables, None, {i for i in doc_ids if isinstance(i, str)})
+    doc_ids = {k for d in docs if isinstance(d, MDict) and isinstance(k := d.get("id"), str)}  # an id [a]: unhashable
+    checker = _RuleChecker(variables, None, doc_ids)
     problems.extend(checker.rules(data.get("rules"), data.mark_of("rules"), "rules"))
     problems.extend(_severity_problems(data))
     return problems
