@@ -268,14 +268,20 @@ def _outcome_types() -> _OutcomeTypes:
 
 
 def _sound_outcome(outcome: Any) -> bool:
-    FileOutcome, Defect, Location, Severity = _outcome_types()
+    FileOutcome = _outcome_types()[0]
     if not isinstance(outcome, FileOutcome):
         return False
     if not (isinstance(outcome.rel, str) and isinstance(outcome.path, str) and type(outcome.size) is int):
         return False
     if not (outcome.document is None or isinstance(outcome.document, str)) or not isinstance(outcome.defects, tuple):
         return False
-    return all(
+    return all(sound_defect(d) for d in outcome.defects)
+
+
+def sound_defect(d: Any) -> bool:
+    """A stored defect has the shape this code makes (a damaged or forged cache is only ignored)."""
+    _, Defect, Location, Severity = _outcome_types()
+    return (
         isinstance(d, Defect)
         and isinstance(d.code, str)
         and isinstance(d.severity, Severity)
@@ -284,7 +290,6 @@ def _sound_outcome(outcome: Any) -> bool:
         and all(isinstance(k, str) for k in d.params)
         and (d.document is None or isinstance(d.document, str))
         and (d.location is None or isinstance(d.location, Location))
-        for d in outcome.defects
     )
 
 

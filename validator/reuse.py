@@ -36,9 +36,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from validator.cache import RACY_NS, fingerprint, load_blob, write_blob
+from validator.cache import RACY_NS, fingerprint, load_blob, sound_defect, write_blob
 from validator.discovery import ALWAYS_SKIPPED_DIRS
-from validator.model import Defect, DocumentStatus, Location, PackageResult, Severity
+from validator.model import DocumentStatus, PackageResult
 
 Snapshot = tuple[tuple[str, int, int, int, int], ...]  # (rel, size, mtime_ns, ctime_ns, inode); folders end in "/"
 
@@ -154,17 +154,7 @@ def _sound_result(result: Any) -> bool:
 
 
 def _sound_defect(d: Any) -> bool:
-    return (
-        isinstance(d, Defect)
-        and isinstance(d.code, str)
-        and isinstance(d.severity, Severity)
-        and isinstance(d.path, str)
-        and isinstance(d.params, Mapping)
-        and all(isinstance(k, str) for k in d.params)
-        and (d.document is None or isinstance(d.document, str))
-        and (d.location is None or isinstance(d.location, Location))
-        and d.waiver is None
-    )
+    return sound_defect(d) and d.waiver is None  # kept before waivers: a waiver here was forged
 
 
 def _sound_document(d: Any) -> bool:
