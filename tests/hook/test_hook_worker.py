@@ -100,3 +100,25 @@ def test_validator_check_starts_the_worker_for_the_kinds_at_the_folders_top(pack
         assert pid is not None and content._preloaded == {pid: {"pdf", "sheet"}}
     finally:
         sandbox.retire_shared()
+
+
+def test_the_spec_sent_to_the_worker_unpickles_without_pyyaml(tmp_path: Path) -> None:
+    """A worker started before the spec was loaded has not imported PyYAML: the spec it is sent
+    must not need it (a spec loaded from YAML carries the loader's marked dicts in ``raw``)."""
+    import pickle
+    import subprocess
+    import sys
+
+    from validator.spec import load_spec
+
+    spec = load_spec("call-center")
+    sent = content._worker_spec(spec)
+    (tmp_path / "spec.pickle").write_bytes(pickle.dumps(sent))
+    probe = (
+        "import pickle, sys; import validator.engine; "
+        f"s = pickle.loads(open({str(tmp_path / 'spec.pickle')!r}, 'rb').read()); "
+        "print('yaml' in sys.modules, len(s.documents), s.id)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", str(len(spec.documents)), spec.id]
+    assert sent.documents == spec.documents and sent.raw == spec.raw  # the same spec, plain containers

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import uuid
 import weakref
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from validator.checks import Context
 from validator.checks.leakage import LeakIndex, Own, check_content_leaks
@@ -29,6 +30,8 @@ from validator.spec.model import DocumentSpec, Spec
 
 if TYPE_CHECKING:
     from validator.engine import Job
+
+T = TypeVar("T")
 
 #: ``checks.sheet.SHEET_KINDS`` (a test holds them equal), not imported from there: a run whose
 #: files to parse are all PDFs (a re-run where PDFs changed) never loads the sheet checks.
@@ -99,7 +102,7 @@ def _parse_checks_in_worker(ctx: Context, job: Job, facts: FileFacts, doc: Docum
             return
         _preloaded.setdefault(box.pid, set()).add(readers)
     # The spec and the leak index go to the worker once (they can be large); the rest per file.
-    state = (job.spec, job.index)
+    state = (_worker_spec(job.spec), job.index)
     key = f"{_token(job.spec)}|{_token(job.index) if job.index is not None else '-'}"
     try:
         found = box.call(
@@ -201,21 +204,36 @@ def _crash_detail(exc: Exception) -> str:
     return f"exit {exitcode}" if exitcode is not None else ""
 
 
-_tokens: dict[int, tuple[weakref.ref[Any], str]] = {}
+_tokens: dict[int, tuple[weakref.ref[Any], Any]] = {}
+_worker_specs: dict[int, tuple[weakref.ref[Any], Any]] = {}
 
 
 def _token(obj: object) -> str:
     """A name for this very object, for the worker's state cache: a spec or leak index is sent to
     the worker once per object, however many files use it (an id alone could be reused)."""
-    found = _tokens.get(id(obj))
+    return _per_object(_tokens, obj, lambda: uuid.uuid4().hex)
+
+
+def _worker_spec(spec: Spec) -> Spec:
+    """The spec as the worker gets it: its merged data as plain dicts and lists
+    (``spec_cache.portable``). A worker started before the spec was loaded would otherwise import
+    PyYAML and the loader to unpickle it, ~10 ms on the way to its first parse."""
+    from validator.spec_cache import portable
+
+    return _per_object(_worker_specs, spec, lambda: portable(spec))
+
+
+def _per_object(table: dict[int, tuple[weakref.ref[Any], Any]], obj: Any, make: Callable[[], T]) -> T:
+    """``make()`` once per live object ``obj`` (by identity; forgotten when ``obj`` goes)."""
+    found = table.get(id(obj))
     if found is not None and found[0]() is obj:
         return found[1]
     key = id(obj)
 
     def forget(ref: weakref.ref[Any]) -> None:
-        if _tokens.get(key, (None, ""))[0] is ref:
-            del _tokens[key]
+        if table.get(key, (None, None))[0] is ref:
+            del table[key]
 
-    token = uuid.uuid4().hex
-    _tokens[key] = (weakref.ref(obj, forget), token)
-    return token
+    value = make()
+    table[key] = (weakref.ref(obj, forget), value)
+    return value
