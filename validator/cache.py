@@ -358,13 +358,18 @@ def _sound_problem(problem: Any) -> bool:
 # --- one folder's cache ------------------------------------------------------------------
 
 
+def folder_file(directory: Path, kind: str, root: str) -> Path:
+    """The file of the cache ``directory`` that keeps ``kind`` ("packages", "folders", "batches")
+    for the folder ``root``: named by its real path, however the folder is reached."""
+    key = hashlib.sha256(os.fsencode(os.path.realpath(root))).hexdigest()[:32]
+    return directory / kind / f"{key}.pickle"
+
+
 class PackageCache:
     """The cache of one materials folder for one run: load, look up, update, save."""
 
     def __init__(self, root: str, directory: Path):
-        real = os.path.realpath(root)
-        key = hashlib.sha256(os.fsencode(real)).hexdigest()[:32]
-        self.path = directory / "packages" / f"{key}.pickle"
+        self.path = folder_file(directory, "packages", root)
         self._content = _sound_content(load_blob(self.path))
         self._dirty = False
         self._zips_seen: dict[str, ZipRecord] | None = None  # the zips of this run's listing

@@ -36,7 +36,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from validator.cache import RACY_NS, fingerprint, load_blob, sound_defect, write_blob
+from validator.cache import RACY_NS, fingerprint, folder_file, load_blob, sound_defect, write_blob
 from validator.discovery import ALWAYS_SKIPPED_DIRS
 from validator.model import DocumentStatus, PackageResult
 
@@ -107,8 +107,7 @@ def folder_key(root: str, spec_digest: str, identities_digest: str, leak_pdf_pag
 
 def record_path(root: str, directory: Path) -> Path:
     """Where the folder's kept result lives in the cache ``directory`` (see ``cache.usable_dir``)."""
-    key = hashlib.sha256(os.fsencode(os.path.realpath(root))).hexdigest()[:32]
-    return directory / "folders" / f"{key}.pickle"
+    return folder_file(directory, "folders", root)
 
 
 def reusable(path: Path, key: str, taken: tuple[Snapshot, int] | None) -> PackageResult | None:

@@ -262,14 +262,10 @@ def save_memo(root: str, memo: ParseMemo) -> None:
 
 
 def _memo_path(root: str) -> Any:
-    import hashlib
-
-    from validator.cache import usable_dir
+    from validator.cache import folder_file, usable_dir
 
     directory = usable_dir(root)
-    if directory is None:
-        return None
-    return directory / "batches" / f"{hashlib.sha256(os.fsencode(os.path.realpath(root))).hexdigest()[:32]}.pickle"
+    return None if directory is None else folder_file(directory, "batches", root)
 
 
 def _zip_has_yaml(archive: str) -> bool:
