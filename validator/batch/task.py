@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # the checks load with the first folder checked: a re-run tha
     from validator.checks.leakage import Identity, LeakIndex
     from validator.engine import Job
     from validator.incremental import CachedOutcomes, RunHashes
+    from validator.memo import Table
     from validator.spec.model import Spec
 
 
@@ -61,7 +62,6 @@ class _Worker:
             repr(sorted(dataclasses.astuple(i) for i in settings.identities)).encode()
         ).hexdigest()
         self.specs: dict[tuple[str, ...], Spec | Exception] = {}
-        self.digests: dict[int, tuple[Spec, str]] = {}  # id(spec) -> (spec, spec_digest): hashed once per run
         self.hashes: RunHashes | None = None  # content hashes of this run (--cache): a hard-linked file once
 
     @property
@@ -72,16 +72,6 @@ class _Worker:
 
             self._index = LeakIndex(self.settings.identities)
         return self._index
-
-    def spec_digest(self, spec: Spec) -> str:
-        """``spec_cache.spec_digest`` of a spec this worker loaded (canonicalising a spec costs
-        ~1 ms: once per run, not once per client)."""
-        known = self.digests.get(id(spec))
-        if known is None or known[0] is not spec:
-            from validator.spec_cache import spec_digest
-
-            known = self.digests[id(spec)] = (spec, spec_digest(spec))
-        return known[1]
 
     def spec(self, refs: tuple[str, ...], root: str) -> Spec | Exception:
         """The spec, or the SpecError it raised (once per run; a spec from the spec cache loads
@@ -199,7 +189,7 @@ def _check_cached(client: Client, spec: Spec, values: dict[str, str], notes: tup
         return _finish(root, job, _run(client, job, None)[0], notes)
     path = record_path(root, directory)
     settings = worker.settings
-    key = folder_key(root, worker.spec_digest(spec), worker.identities_digest, settings.leak_pdf_pages, values,
+    key = folder_key(root, _spec_digest(spec), worker.identities_digest, settings.leak_pdf_pages, values,
                      (client.yaml_values, client.registry_values), client.client_problem)
     taken = take_snapshot(root)  # before anything is read: what changes later moves a stamp past it
     kept = reusable(path, key, taken)
@@ -210,6 +200,18 @@ def _check_cached(client: Client, spec: Spec, values: dict[str, str], notes: tup
     result, settled_verdicts = _run(client, job, _cached_outcomes(PackageCache(root, directory), job, worker))
     keep(path, key, taken, result, settled_verdicts)
     return _finish(root, job, result, notes)
+
+
+_SPEC_DIGESTS: Table = {}
+
+
+def _spec_digest(spec: Spec) -> str:
+    """``spec_cache.spec_digest`` of a loaded spec (canonicalising a spec costs ~1 ms: once per
+    spec object and run, not once per client)."""
+    from validator.memo import per_object
+    from validator.spec_cache import spec_digest
+
+    return per_object(_SPEC_DIGESTS, spec, lambda: spec_digest(spec))
 
 
 def _has_waivers_file(root: str) -> bool:
@@ -223,7 +225,7 @@ def _cached_outcomes(cache: PackageCache, job: Job, worker: _Worker) -> CachedOu
     and - for the leak checks - every client's identities (a new client re-checks every file)."""
     from validator.incremental import CachedOutcomes, RunHashes
 
-    cache.bind(f"{worker.spec_digest(job.spec)}|{worker.identities_digest}|{job.text_pages}", job.values)
+    cache.bind(f"{_spec_digest(job.spec)}|{worker.identities_digest}|{job.text_pages}", job.values)
     if worker.hashes is None:
         worker.hashes = RunHashes()
     return CachedOutcomes(cache, worker.hashes)

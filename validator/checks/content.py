@@ -13,9 +13,7 @@ kills the worker, never the run, and the file gets the defect the reader gives f
 from __future__ import annotations
 
 import uuid
-import weakref
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from validator.checks import Context
 from validator.checks.leakage import LeakIndex, Own, check_content_leaks
@@ -25,13 +23,12 @@ from validator.checks.size import check_size
 from validator.checks.types import check_type
 from validator.discovery import Entry
 from validator.facts import FileFacts, ReadProblem, preload_readers, read_facts
+from validator.memo import Table, per_object
 from validator.model import Defect
 from validator.spec.model import DocumentSpec, Spec
 
 if TYPE_CHECKING:
     from validator.engine import Job
-
-T = TypeVar("T")
 
 #: ``checks.sheet.SHEET_KINDS`` (a test holds them equal), not imported from there: a run whose
 #: files to parse are all PDFs (a re-run where PDFs changed) never loads the sheet checks.
@@ -204,14 +201,14 @@ def _crash_detail(exc: Exception) -> str:
     return f"exit {exitcode}" if exitcode is not None else ""
 
 
-_tokens: dict[int, tuple[weakref.ref[Any], Any]] = {}
-_worker_specs: dict[int, tuple[weakref.ref[Any], Any]] = {}
+_tokens: Table = {}
+_worker_specs: Table = {}
 
 
 def _token(obj: object) -> str:
     """A name for this very object, for the worker's state cache: a spec or leak index is sent to
     the worker once per object, however many files use it (an id alone could be reused)."""
-    return _per_object(_tokens, obj, lambda: uuid.uuid4().hex)
+    return per_object(_tokens, obj, lambda: uuid.uuid4().hex)
 
 
 def _worker_spec(spec: Spec) -> Spec:
@@ -220,20 +217,4 @@ def _worker_spec(spec: Spec) -> Spec:
     PyYAML and the loader to unpickle it, ~10 ms on the way to its first parse."""
     from validator.spec_cache import portable
 
-    return _per_object(_worker_specs, spec, lambda: portable(spec))
-
-
-def _per_object(table: dict[int, tuple[weakref.ref[Any], Any]], obj: Any, make: Callable[[], T]) -> T:
-    """``make()`` once per live object ``obj`` (by identity; forgotten when ``obj`` goes)."""
-    found = table.get(id(obj))
-    if found is not None and found[0]() is obj:
-        return found[1]
-    key = id(obj)
-
-    def forget(ref: weakref.ref[Any]) -> None:
-        if table.get(key, (None, None))[0] is ref:
-            del table[key]
-
-    value = make()
-    table[key] = (weakref.ref(obj, forget), value)
-    return value
+    return per_object(_worker_specs, spec, lambda: portable(spec))

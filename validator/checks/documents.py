@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from validator.checks import Context
 from validator.checks.naming import matching_form, to_halfwidth
 from validator.hashing import file_digest
+from validator.memo import Table, per_object
 from validator.spec.model import DocumentSpec, NamePattern, Spec
 
 
@@ -57,14 +58,14 @@ def _by_pattern(spec: Spec, form: str, regex_of: Callable[[DocumentSpec], re.Pat
     for doc in spec.documents:
         m = (doc.pattern.shape if regex_of is None else regex_of(doc)).fullmatch(form)
         if m:
-            # Prefer the most specific pattern: the most literal characters.
-            score = len(doc.pattern.source) - 4 * len(doc.pattern.variables)
+            score = _score(doc)
             if best is None or score > best[0]:
                 best = (score, doc, m)
     return Assignment(best[1], best[2]) if best else None
 
 
 def _score(doc: DocumentSpec) -> int:
+    """How specific a document's pattern is (the most literal characters win)."""
     return len(doc.pattern.source) - 4 * len(doc.pattern.variables)
 
 
@@ -93,9 +94,10 @@ def _shapes_of(spec: Spec) -> _Shapes:
     ``regex:`` documents). The combined regex tries the documents most specific first, each in a
     group named ``_d<position>`` (its slots renamed, so two documents may share a variable): the
     first alternative that takes the whole name is the one ``_by_pattern`` would choose."""
-    cached = _COMBINED.get(id(spec))
-    if cached is not None and cached[0] is spec:
-        return cached[1]
+    return per_object(_COMBINED, spec, lambda: _combine(spec))
+
+
+def _combine(spec: Spec) -> _Shapes:
     ranked = [(_score(d), -i, d) for i, d in enumerate(spec.documents)]
     globs = sorted((r for r in ranked if _combinable(r[2].pattern)), key=lambda r: (-r[0], -r[1]))
     try:
@@ -103,16 +105,10 @@ def _shapes_of(spec: Spec) -> _Shapes:
     except re.error:  # every shape compiled on its own, so this should not happen: then each alone
         combined, globs = None, []
     alone = tuple(r for r in ranked if combined is None or not _combinable(r[2].pattern))
-    shapes = (combined, {f"_d{-r[1]}": r for r in globs}, alone)
-    if len(_COMBINED) >= 64:
-        _COMBINED.clear()
-    _COMBINED[id(spec)] = (spec, shapes)
-    return shapes
+    return combined, {f"_d{-r[1]}": r for r in globs}, alone
 
 
-# Specs are unhashable (frozen dataclasses holding dicts): one entry per spec object, checked by
-# identity, so a new spec under a reused id is compiled afresh.
-_COMBINED: dict[int, tuple[Spec, _Shapes]] = {}
+_COMBINED: Table = {}  # one combined regex per spec object (validator.memo)
 
 
 def _combinable(pattern: NamePattern) -> bool:
