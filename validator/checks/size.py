@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from validator.checks import Context
-from validator.sniff import KINDS, kind_matches
+from validator.sniff import matches_any
 from validator.spec.model import DocumentSpec, human_size
 
 if TYPE_CHECKING:
@@ -33,9 +33,4 @@ def check_size(ctx: Context, rel: str, size: int, doc: DocumentSpec | None, cont
 
 
 def _allowed(content: ContentType, doc: DocumentSpec) -> bool:
-    kind = content.kind
-    return (
-        (kind in doc.types and kind in KINDS)  # kind_matches' own first test, inline: the usual file
-        or kind in ("empty", "unknown")
-        or any(kind_matches(kind, content.mime, t) for t in doc.types)
-    )
+    return content.kind in ("empty", "unknown") or matches_any(content.kind, content.mime, doc.types)

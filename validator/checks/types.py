@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from validator.checks import Context
 from validator.checks.naming import split_ext
 from validator.facts import FileFacts
-from validator.sniff import KINDS, extension_agrees, kind_matches, kinds_for_extension
+from validator.sniff import extension_agrees, kinds_for_extension, matches_any
 from validator.spec.model import DocumentSpec
 
 if TYPE_CHECKING:
@@ -51,14 +51,8 @@ def check_type(ctx: Context, facts: FileFacts, doc: DocumentSpec | None) -> None
     if locked:  # T103 says it; what is inside cannot be judged until it is removed
         ctx.emit("T103", facts.rel, {"kind": content.kind, "mime": content.mime}, document=doc_id)
     allowed = doc.types if doc and not locked else ()
-    kind = content.kind
-    # kind_matches' own first test, without a generator, for the usual file: its kind is listed
-    type_ok = (
-        not allowed or (kind in allowed and kind in KINDS) or any(kind_matches(kind, content.mime, t) for t in allowed)
-    )
-    name = facts.rel.rsplit("/", 1)[-1]
-    dot = name.rfind(".")
-    ext = name[dot:].lower() if dot > 0 else ""  # split_ext(name)[1], lower case
+    type_ok = not allowed or matches_any(content.kind, content.mime, allowed)
+    ext = split_ext(facts.rel.rsplit("/", 1)[-1])[1].lower()
     ext_ok = not ext or extension_agrees(ext, content.kind)
     if type_ok and ext_ok:
         return
@@ -99,7 +93,7 @@ def _allowed_members(facts: FileFacts, allowed: tuple[str, ...]) -> list[str] | 
         return None
     for name in names:
         kinds = kinds_for_extension(split_ext(name)[1])
-        if not any(kind_matches(k, "", t) for k in kinds for t in allowed):
+        if not any(matches_any(k, "", allowed) for k in kinds):
             return None
     return names[:_MEMBERS_SHOWN] + (["…"] if len(names) > _MEMBERS_SHOWN else [])
 

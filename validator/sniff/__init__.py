@@ -97,6 +97,7 @@ from validator.sniff.types import (
     extension_agrees,
     kind_matches,
     kinds_for_extension,
+    matches_any,
 )
 from validator.sniff.zip import _ZIP_SIGS, _sniff_zip
 
@@ -108,6 +109,7 @@ __all__ = [
     "extension_agrees",
     "kind_matches",
     "kinds_for_extension",
+    "matches_any",
     "sniff",
 ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Final
 
@@ -343,6 +344,13 @@ def extension_agrees(ext: str, kind: str) -> bool:
 def _norm_mime(mime: str) -> str:
     m = mime.split(";", 1)[0].strip().lower()
     return _MIME_ALIASES.get(m, m)
+
+
+def matches_any(kind: str, mime: str, wanted: Collection[str]) -> bool:
+    """Whether a sniffed (kind, mime) satisfies any entry of a spec's ``types:`` list
+    (:func:`kind_matches`). The usual file, whose kind the list names, is answered at once,
+    without a generator: every file's type and size checks ask."""
+    return (kind in wanted and kind in KINDS) or any(kind_matches(kind, mime, w) for w in wanted)
 
 
 def kind_matches(kind: str, mime: str, wanted: str) -> bool:
