@@ -434,20 +434,13 @@ def specs_show(ref: str) -> None:
     """Print the fully resolved spec REF (after `extends`) as YAML."""
     import yaml
 
+    from validator.spec_cache import plain
     from validator.textsafe import safe
 
     spec = load_spec_or_exit(ref)
-    text = yaml.safe_dump(_plain(spec.raw), allow_unicode=True, sort_keys=False)
+    text = yaml.safe_dump(plain(spec.raw), allow_unicode=True, sort_keys=False)
     for line in text.splitlines():  # PyYAML leaves bidi and zero-width characters raw: escaped
         click.echo(safe(line))
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 @specs.command("check")

@@ -81,7 +81,9 @@ class ParseMemo:
             return data
         data = _parse(raw)
         if plain_data(data):
-            self.used[key] = _plain(data)
+            from validator.spec_cache import plain
+
+            self.used[key] = plain(data)
         return data
 
 
@@ -99,14 +101,6 @@ def plain_data(data: Any, depth: int = 0) -> bool:
         return all(plain_data(v, depth + 1) for v in data)
     kind = type(data)
     return kind in _SCALARS or (kind.__module__ == "datetime" and kind.__name__ in ("date", "datetime"))
-
-
-def _plain(data: Any) -> Any:
-    if isinstance(data, dict):
-        return {k: _plain(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_plain(v) for v in data]
-    return data
 
 
 def _parse(raw: bytes) -> Any:

@@ -99,12 +99,8 @@ def walk(root: str, ignore: Ignore) -> Iterator[Entry]:
                 yield Entry(rel, item.path, "file", error=exc.strerror or str(exc),
                             vanished=isinstance(exc, FileNotFoundError))
                 continue
-            if stat.S_ISREG(st.st_mode):  # most entries: a plain file, built as _plain_file does (inlined)
-                entry = _new_entry(Entry)
-                _ENTRY_SETATTR(entry, "__dict__", {"rel": rel, "path": item.path, "kind": "file", "size": st.st_size,
-                                                   "mtime_ns": st.st_mtime_ns, "target": None, "error": None,
-                                                   "vanished": False, "member": None})
-                yield entry
+            if stat.S_ISREG(st.st_mode):  # most entries
+                yield _plain_file(rel, item.path, st.st_size, st.st_mtime_ns)
                 continue
             kind = kind_of(st.st_mode)
             if kind == "dir":
@@ -129,7 +125,6 @@ def walk(root: str, ignore: Ignore) -> Iterator[Entry]:
 
 
 _ENTRY_SETATTR = object.__setattr__
-_new_entry = Entry.__new__
 
 
 def _plain_file(rel: str, path: str, size: int, mtime_ns: int) -> Entry:

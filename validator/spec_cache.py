@@ -107,7 +107,7 @@ def spec_digest(spec: Spec) -> str:
 def portable(spec: Spec) -> Spec:
     """The spec with its merged data as plain dicts and lists: unpickling it then needs
     neither PyYAML nor the loader."""
-    return dataclasses.replace(spec, raw=_plain(spec.raw))
+    return dataclasses.replace(spec, raw=plain(spec.raw))
 
 
 def _path(ref: str, directory: Path) -> Path:
@@ -174,11 +174,13 @@ def _verify(sources: tuple[SourceFile, ...]) -> tuple[SourceFile, ...] | None:
     return tuple(fresh)
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """``value`` with the YAML loader's marked dicts and lists made plain ones (unpickling it then
+    needs neither PyYAML nor the loader); scalars as they are."""
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
 
 
