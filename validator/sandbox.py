@@ -909,10 +909,7 @@ class Sandbox:
         the sandbox ended the call; the next call then starts a fresh child."""
         if self._closed:
             raise ValueError("call on a closed Sandbox")
-        if os.getpid() != self._owner:  # a forked copy of this object: the child is not ours
-            self._slot[0] = None
-            self._owner = os.getpid()
-        child = self._slot[0]
+        child = self._live_child()
         if child is None:
             mode = _resolve(self._mode)
             if mode == "inline":
@@ -958,6 +955,13 @@ class Sandbox:
         exc, tb = rest
         raise exc from RemoteTraceback(tb)
 
+    def _live_child(self) -> _Child | None:
+        """The child of this process, if any: in a forked copy of this object the child is not ours."""
+        if os.getpid() != self._owner:
+            self._slot[0] = None
+            self._owner = os.getpid()
+        return self._slot[0]
+
     def start(self, warm: Warm | None = None) -> bool:
         """Start the child now, without waiting for it to be ready, so that its start-up (and
         ``warm``: a module-level function and its arguments, run in the child once before it
@@ -966,10 +970,7 @@ class Sandbox:
         its warm-up), or the mode is ``inline``."""
         if self._closed:
             raise ValueError("start on a closed Sandbox")
-        if os.getpid() != self._owner:
-            self._slot[0] = None
-            self._owner = os.getpid()
-        if self._slot[0] is not None:
+        if self._live_child() is not None:
             return False
         mode = _resolve(self._mode)
         if mode == "inline":
@@ -982,7 +983,7 @@ class Sandbox:
         :class:`SandboxCrashed` when no child can start here (nothing in ``inline`` mode)."""
         if self._closed:
             raise ValueError("ready on a closed Sandbox")
-        if self._slot[0] is None or os.getpid() != self._owner:
+        if self._live_child() is None:
             self.start()
         child = self._slot[0]
         if child is not None:
