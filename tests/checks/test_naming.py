@@ -88,7 +88,28 @@ def test_a_name_over_255_bytes_under_a_spec_without_a_length_limit(spec) -> None
     ctx = Context(lax, {})
     check_name(ctx, "很" * 100 + ".pdf", None)
     [defect] = ctx.defects
-    assert defect.code == "N103" and defect.params == {"reason": "too_long_bytes", "bytes": "304"}
+    assert defect.code == "N103"
+    assert defect.params == {"reason": "too_long_bytes", "bytes": "304", "advice": "name_too_long"}
+
+
+@pytest.mark.parametrize(
+    ("name", "zh_fix", "en_fix"),
+    [
+        ("CON.pdf", "在 CON 前后加上文字", "Add words before or after CON"),
+        ("营业执照:副本.pdf", "去掉名称中的 :，", "Remove : from the name"),
+        ("营业执照.pdf.", "去掉名称结尾的点或空格", "Remove the dot or space at the end"),
+        ("营业执照\x01.pdf", "看不见的控制字符", "invisible control characters"),
+    ],
+)
+def test_an_invalid_name_gets_the_fix_for_its_reason(spec, name: str, zh_fix: str, en_fix: str) -> None:
+    """N103's fix says what to do about this name, not the list of every rule (CON, <, trailing dot...)."""
+    from validator.messages import fix
+
+    ctx = Context(spec, {"company": "北京示例科技有限公司", "year": "2025"})
+    check_name(ctx, name, None)
+    [defect] = [d for d in ctx.defects if d.code == "N103"]
+    assert zh_fix in fix(defect, "zh") and en_fix in fix(defect, "en")
+    assert "PRN" not in fix(defect, "en") + fix(defect, "zh")
 
 
 def test_undecodable_name_is_reported_with_a_gbk_guess(spec) -> None:

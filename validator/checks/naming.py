@@ -227,7 +227,13 @@ def check_platform_name(ctx: Context, rel: str, name: str, platform: str, docume
             params = {"reason": "too_long_bytes", "bytes": str(len(name.encode("utf-8", "surrogateescape")))}
         else:
             params = {"reason": "invalid", "detail": str(exc.description or exc.reason.description)}
+        if params["reason"] in _ADVICE_FOR_REASON:  # a fix for this reason, not the code's list of all
+            params["advice"] = _ADVICE_FOR_REASON[params["reason"]]
         ctx.emit("N103", rel, params, document=document)
+
+
+_ADVICE_FOR_REASON = {"reserved": "name_reserved", "invalid_char": "name_invalid_char", "trailing": "name_trailing",
+                      "control": "name_control", "too_long_bytes": "name_too_long"}
 
 
 def _encoding_guess(name: str) -> dict[str, str]:

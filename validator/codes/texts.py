@@ -82,7 +82,7 @@ KIND_NAMES: dict[str, Text] = {
 }
 
 # Fixes that fit one situation better than the code's general fix: a defect whose params
-# name an ``advice`` is shown this text instead (validator.checks.types sets it).
+# name an ``advice`` is shown this text instead (validator.checks.types and naming set it).
 ADVICE: dict[str, Text] = {
     "rename": ("把扩展名改为 {real_ext}：内容本身是完好的 {kind_name}。",
                "Rename it to {real_ext}: the content is {kind_name} and needs no conversion."),
@@ -91,6 +91,16 @@ ADVICE: dict[str, Text] = {
     "convert": ("转换成 {allowed_names}（图片可用“打印为 PDF”，文档用原软件另存为）；只改扩展名不会改变内容。",
                 "Convert it to {allowed_names} (print an image to PDF; save a document as it from its "
                 "program); renaming does not change the content."),
+    # N103, one fix per reason the name is invalid (validator.checks.naming)
+    "name_reserved": ("在 {name} 前后加上文字再命名（例如 {name}_说明）：Windows 不允许单独用它作名称。",
+                      "Add words before or after {name} (e.g. {name}_notes): Windows does not allow it alone as a name."),
+    "name_invalid_char": ("去掉名称中的 {chars}，或改为 - 或 _。", "Remove {chars} from the name, or put - or _ instead."),
+    "name_trailing": ("去掉名称结尾的点或空格。", "Remove the dot or space at the end of the name."),
+    "name_control": ("重新输入名称：其中有看不见的控制字符（常见于从网页或聊天软件复制的文字）。",
+                     "Type the name again: it holds invisible control characters (often copied from a web page "
+                     "or a chat)."),
+    "name_too_long": ("缩短名称，使其不超过 255 字节（约 85 个汉字）。",
+                      "Shorten the name to at most 255 bytes (about 85 Chinese characters)."),
 }
 
 # Texts for enumerated reasons; a defect param called ``reason`` is looked up here.
