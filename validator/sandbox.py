@@ -37,6 +37,11 @@ every OS is a process that can be killed::
   (:class:`SandboxMemory`); without psutil there is no memory bound.  The deadline holds
   everywhere; :attr:`Sandbox.memory_bounded` tells whether a memory limit is in force and
   :attr:`Sandbox.memory_guard` which one (``rlimit``, ``job``, ``rss`` or ``none``).
+* **Several calls in one request.**  ``call_each(fn, [args, ...], timeout=t)`` runs ``fn`` on
+  each item in turn and the child replies item by item, as each ends: each item has its own
+  deadline (counted from the previous reply), and the first item the sandbox ends (or that
+  raises) ends the list; the items after it have not run.  It spares a round trip per item (a
+  folder's parse checks, ``validator.checks.content.ParseAhead``).
 * **State** sent once per child: ``call(fn, *args, state_key=k, state=s)`` runs ``fn(s, *args)``
   and pickles ``s`` only when the child does not already hold ``k`` (a spec, an index).  The key
   must name the content: a different object under a key the child holds is not sent again.  A
