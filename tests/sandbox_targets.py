@@ -186,3 +186,12 @@ def warmed() -> list[Any]:
 
 def modules_loaded(names: list[str]) -> list[str]:
     return [name for name in names if name in sys.modules]
+
+
+def step(state: Counted, action: str, arg: Any) -> Any:
+    """One item of a ``call_each``: its own action on the state the child holds."""
+    if action == "echo":
+        return STATE_LOADS, state.value, arg, os.getpid()
+    if action == "abort":
+        abort()
+    return {"sleep": native_sleep, "fail": fail, "allocate": allocate}[action](arg)

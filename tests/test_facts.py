@@ -30,3 +30,27 @@ def test_the_first_sheet_by_name_is_the_read_of_the_first_sheet(tmp_path: Path) 
     first = facts.sheet(None, 0)
     assert first.sheet == "名单" and facts.sheet("名单", 0) is first  # parsed once, asked twice
     assert facts.sheet("附表", 0).sheet == "附表" and facts.sheet("名单", 1) is not first
+
+
+def test_facts_go_to_the_parse_worker_without_the_head_and_read_the_same(tmp_path: Path) -> None:
+    import pickle
+
+    from validator.sniff import HEAD_SIZE
+
+    big = tmp_path / "年报.pdf"
+    mk.make_scanned_pdf(big, 1, seed=3)  # larger than the head: the worker reads it whole itself
+    small = tmp_path / "承诺书.pdf"
+    mk.make_pdf(small, 1, "承诺书")  # no larger than the head: the head is the content and travels
+    for path in (big, small):
+        facts = read_facts(Entry(path.name, str(path), "file", path.stat().st_size), text_pages=1)
+        data = pickle.dumps(facts, pickle.HIGHEST_PROTOCOL)
+        copy = pickle.loads(data)
+        assert copy.size == facts.size and copy.content == facts.content and copy.entry == facts.entry
+        assert copy.pdf() == facts.pdf() and copy.pdf().pages == 1
+        if facts.size > HEAD_SIZE:
+            assert len(data) < HEAD_SIZE // 4 and copy.head == b""
+        else:
+            assert copy.head == facts.head == path.read_bytes()
+    facts = read_facts(Entry(big.name, str(big), "file", big.stat().st_size), text_pages=1)
+    facts.fail("timeout", "> 1 s")  # what a failed parse left: the copy answers with it too
+    assert pickle.loads(pickle.dumps(facts)).pdf().error == "timeout"

@@ -254,3 +254,23 @@ def test_sure_pass_agrees_with_the_checker(type_name: str) -> None:
 def test_sure_pass_never_passes_a_failing_value(values: list[str]) -> None:
     for type_name, sure in SURE_PASS.items():
         assert all(CHECKERS[type_name](v) is None for v in sure(values))
+
+
+def test_sure_pass_of_a_whole_id_column_agrees_with_the_checker() -> None:
+    """Thousands of ids at once (checked in bulk), right and wrong check characters mixed."""
+    import random
+
+    rng = random.Random(12)
+    values = []
+    for i in range(3000):
+        first17 = f"{rng.randrange(110000, 660000)}{rng.randrange(1900, 2020)}{rng.randrange(1, 13):02d}" \
+                  f"{rng.randrange(1, 29):02d}{rng.randrange(1000):03d}"
+        right = cn_id_check_char(first17)
+        check = right if i % 7 else rng.choice([c for c in "0123456789X" if c != right])
+        values.append(first17 + check)
+    values += ["000000000000000000", "99999999999999999X", "999999999999999999"]  # the lowest and highest sums
+    expected = {v for v in values if check_cn_id(v) is None}
+    assert 0 < len(expected) < len(values)
+    assert SURE_PASS["cn_id"](values) == expected
+    good = sorted(expected)
+    assert SURE_PASS["cn_id"](good) == set(good)  # every one right: the bulk comparison's fast path

@@ -419,3 +419,48 @@ def test_a_forked_child_names_its_crash_also_without_an_anonymous_file(monkeypat
         with pytest.raises(SandboxCrashed) as info:
             sb.call(targets.say_then_abort, "libfoo: assertion `ok' failed", timeout=30)
     assert info.value.detail == "libfoo: assertion `ok' failed"
+
+
+def test_call_each_gives_every_value_in_order_from_one_request(box: Sandbox) -> None:
+    state = targets.Counted("spec")
+    got = box.call_each(targets.step, [("echo", i) for i in range(5)], timeout=30, state_key="each", state=state)
+    child = box.call(targets.pid, timeout=30)
+    loads = got[0][0]  # type: ignore[index]
+    assert got == [(loads, "spec", i, child) for i in range(5)]  # the state unpickled once for all five
+    assert box.call_each(targets.step, [], timeout=30, state_key="each", state=state) == []
+
+
+@pytest.mark.parametrize(("action", "arg", "error"), [
+    ("sleep", 30, SandboxTimeout), ("abort", None, SandboxCrashed), ("allocate", 8 * 2**30, SandboxMemory),
+])
+def test_call_each_stops_at_the_item_the_sandbox_ended(box: Sandbox, action: str, arg: object,
+                                                       error: type[Exception]) -> None:
+    state = targets.Counted("s")
+    got = box.call_each(targets.step, [("echo", 0), (action, arg), ("echo", 2)], timeout=2,
+                        state_key="stop", state=state)
+    assert len(got) == 2 and got[0][1:3] == ("s", 0)  # type: ignore[index]
+    assert isinstance(got[1], error)  # the third item did not run
+    again = box.call_each(targets.step, [("echo", 3)], timeout=30, state_key="stop", state=state)
+    assert again[0][1:3] == ("s", 3) and again[0][3] != got[0][3]  # type: ignore[index]  # a fresh child
+
+
+def test_call_each_stops_at_an_item_that_raises_and_keeps_the_child(box: Sandbox) -> None:
+    state = targets.Counted("s")
+    got = box.call_each(targets.step, [("echo", 0), ("fail", "bad row"), ("echo", 2)], timeout=30,
+                        state_key="raise", state=state)
+    assert len(got) == 2 and isinstance(got[1], ValueError) and str(got[1]) == "bad row"
+    assert isinstance(got[1].__cause__, RemoteTraceback)
+    assert box.call(targets.pid, timeout=30) == got[0][3]  # type: ignore[index]
+
+
+def test_call_each_gives_each_item_its_own_deadline() -> None:
+    with Sandbox(mode="fork") as sb:  # three items of 1 s each: together longer than one deadline
+        got = sb.call_each(targets.step, [("sleep", 1)] * 3, timeout=2.5, state_key="k", state=targets.Counted(0))
+    assert got == [0, 0, 0]
+
+
+def test_call_each_inline_runs_here() -> None:
+    with Sandbox(mode="inline") as sb:
+        got = sb.call_each(targets.step, [("echo", 1), ("fail", "x"), ("echo", 3)], timeout=1, state_key="k",
+                           state=targets.Counted("s"))
+    assert got[0][1:] == ("s", 1, os.getpid()) and isinstance(got[1], ValueError) and len(got) == 2  # type: ignore[index]

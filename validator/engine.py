@@ -21,7 +21,7 @@ import dataclasses
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from validator.checks import Context
 from validator.checks.documents import assign, check_counts, check_duplicates, check_name_values, unexpected
@@ -36,6 +36,9 @@ from validator.model import Defect, DocumentStatus, PackageResult, Severity, sor
 from validator.packsource import close_archives, list_package
 from validator.spec.model import DocumentSpec, Spec
 from validator.waivers import apply_waivers
+
+if TYPE_CHECKING:  # the content checks load with the first file inspected (see _inspect_content)
+    from validator.checks.content import Ahead, ParseAhead
 
 
 @dataclass(frozen=True)
@@ -141,8 +144,16 @@ def check_unwaived(
             ctx.emit(code, rel, params)
         notes = (*notes, *ctx.defects)
 
+    ahead = None
+    if provider is None and only is None and on_file is None and job.file_timeout is not None:
+        # every file in turn, nothing known beforehand: the parse checks of several files go to
+        # the worker in one call (the hook's and the cache's few files go one by one, as they come)
+        from validator.checks.content import ParseAhead
+
+        ahead = ParseAhead(job, entries)
+
     def compute(entry: Entry) -> FileOutcome:
-        return inspect(job, root, entry)
+        return inspect(job, root, entry, ahead)
 
     if provider is not None:
         provider.start(entries)
@@ -213,12 +224,14 @@ def finish_package(
                          documents=documents)
 
 
-def inspect(job: Job, root: str, entry: Entry) -> FileOutcome:
-    """Every file-level check of one entry; depends only on the job and the file."""
+def inspect(job: Job, root: str, entry: Entry, ahead: ParseAhead | None = None) -> FileOutcome:
+    """Every file-level check of one entry; depends only on the job and the file. ``ahead``: the
+    folder's files read and parsed ahead of their turn (a plain file's part is taken from it)."""
     spec = job.spec
     ctx = Context(spec, job.values)
     rel = entry.rel
-    a = assign(spec, entry.name, ctx.values)
+    known = ahead.pop(entry) if ahead is not None else None
+    a = known.assignment if known is not None else assign(spec, entry.name, ctx.values)
     doc = a.document
     doc_id = doc.id if doc else None
     check_name(ctx, rel, doc_id)
@@ -250,7 +263,7 @@ def inspect(job: Job, root: str, entry: Entry) -> FileOutcome:
     elif entry.kind in ("fifo", "socket", "device", "other"):
         ctx.emit("F104", rel, {"kind": entry.kind}, document=doc_id)
     else:
-        regular = _inspect_content(ctx, job, entry, doc)
+        regular = _inspect_content(ctx, job, entry, doc, known)
     return _outcome(rel, doc_id, tuple(ctx.defects), entry.size, regular, entry.path, not ctx.unsettled)
 
 
@@ -293,7 +306,8 @@ def _inside_target(root: str, entry: Entry) -> str | None:
     return None
 
 
-def _inspect_content(ctx: Context, job: Job, entry: Entry, doc: DocumentSpec | None) -> bool:
+def _inspect_content(ctx: Context, job: Job, entry: Entry, doc: DocumentSpec | None,
+                     known: Ahead | None = None) -> bool:
     """The content checks of one regular file; True when it is a readable, non-empty file."""
     # Content checks load here, not at module top: the pre-commit hook imports this module
     # to finish a folder whose files the cache already knows, and must not pay for sniffing.
@@ -303,7 +317,7 @@ def _inspect_content(ctx: Context, job: Job, entry: Entry, doc: DocumentSpec | N
         from validator.checks.content import check_content
 
         _check_content = check_content
-    return _check_content(ctx, job, entry, doc)
+    return _check_content(ctx, job, entry, doc, known)
 
 
-_check_content: Callable[[Context, Job, Entry, DocumentSpec | None], bool] | None = None
+_check_content: Callable[[Context, Job, Entry, DocumentSpec | None, Ahead | None], bool] | None = None

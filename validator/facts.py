@@ -45,6 +45,13 @@ class FileFacts:
         self._workbook_text: str | None = None
         self._failed: SheetProblem | None = None
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled once per parse call to the worker: without the head, which only the sniffer
+        reads (it has run) - rebuilt from the bytes when they are held, else left empty."""
+        fresh = self._pdf is None and not self._sheets and self._workbook_text is None and self._failed is None
+        parsed = None if fresh else (self._pdf, self._sheets, self._workbook_text, self._failed)
+        return _unpickled, (self.entry, self.size, self.content, self.text_pages, self._data, parsed)
+
     def fail(self, key: str, detail: str) -> None:
         """The content could not be parsed (the worker parsing it timed out, ran out of memory or
         crashed): from now on every parse answers with this failure instead of trying again.
@@ -116,6 +123,14 @@ class FileFacts:
 
             self._workbook_text = workbook_text(self.source())
         return self._workbook_text
+
+
+def _unpickled(entry: Entry, size: int, content: ContentType, text_pages: int, data: bytes | None,
+               parsed: tuple[Any, ...] | None) -> FileFacts:
+    facts = FileFacts(entry, size, data[:HEAD_SIZE] if data is not None else b"", content, text_pages, data)
+    if parsed is not None:
+        facts._pdf, facts._sheets, facts._workbook_text, facts._failed = parsed
+    return facts
 
 
 class SheetProblem(Exception):

@@ -287,7 +287,7 @@ def _all_match(block: re.Pattern[str], values: Sequence[str]) -> bool:
 def _sure_cn_ids(values: Sequence[str]) -> set[str]:
     """The values that :func:`check_cn_id` passes, found column-wise (same rules as its fast path)."""
     shaped = values if _all_match(_ID_BLOCK, values) else [v for v in values if _ID_SHAPE.fullmatch(v)]
-    good = [v for v in shaped if _ID_CHECK[2 * int(v[:17], 13) % 11] == v[17]]
+    good = _right_check_chars(shaped)
     earliest, today = _EARLIEST_BIRTH.strftime("%Y%m%d"), _today().strftime("%Y%m%d")
     bad_births = set()
     for ymd in set(map(_BIRTH, good)):  # fewer birth dates than ids
@@ -299,6 +299,31 @@ def _sure_cn_ids(values: Sequence[str]) -> set[str]:
         if not earliest <= ymd <= today:  # YYYYMMDD strings order as the dates do
             bad_births.add(ymd)
     return {v for v in good if v[6:14] not in bad_births} if bad_births else set(good)
+
+
+# The check characters of many ids at once, in big-integer arithmetic: position k of every id
+# (``joined[k::18]``) read as one integer of 16-bit lanes, one id per lane, and the 17 such
+# integers summed with their weights; a lane holds sum(w_k * ord(digit_k)) = 48 * 100 + the
+# id's weighted digit sum (at most 57 * 100 < 2**16: no lane spills into the next). The lanes,
+# read back as characters, are mapped to the check character their sum calls for.
+_LANE_BASE = ord("0") * sum(_ID_WEIGHTS)
+_LANE_CHECK = "\x00" * _LANE_BASE + "".join(_ID_CHECK[s % 11] for s in range(9 * sum(_ID_WEIGHTS) + 1))
+
+
+def _right_check_chars(shaped: Sequence[str]) -> list[str]:
+    """The ids among ``shaped`` (each 17 ASCII digits and a digit or X) whose 18th character is
+    the check character of the first 17 (``value[17] == _ID_CHECK[sum(d_i * w_i) % 11]``)."""
+    if len(shaped) < 8:  # not worth the set-up
+        return [v for v in shaped if _ID_CHECK[2 * int(v[:17], 13) % 11] == v[17]]
+    joined = "".join(shaped)
+    total = 0
+    for k, weight in enumerate(_ID_WEIGHTS):
+        total += weight * int.from_bytes(joined[k::18].encode("utf-16-le"), "little")
+    expected = total.to_bytes(2 * len(shaped), "little").decode("utf-16-le").translate(_LANE_CHECK)
+    found = joined[17::18]
+    if expected == found:
+        return list(shaped)
+    return [v for v, want, got in zip(shaped, expected, found, strict=True) if want == got]
 
 
 def _sure_pattern(pattern: re.Pattern[str]) -> Callable[[Sequence[str]], set[str]]:

@@ -37,6 +37,11 @@ every OS is a process that can be killed::
   (:class:`SandboxMemory`); without psutil there is no memory bound.  The deadline holds
   everywhere; :attr:`Sandbox.memory_bounded` tells whether a memory limit is in force and
   :attr:`Sandbox.memory_guard` which one (``rlimit``, ``job``, ``rss`` or ``none``).
+* **Several calls in one request.**  ``call_each(fn, [args, ...], timeout=t)`` runs ``fn`` on
+  each item in turn and the child replies item by item, as each ends: each item has its own
+  deadline (counted from the previous reply), and the first item the sandbox ends (or that
+  raises) ends the list; the items after it have not run.  It spares a round trip per item (a
+  folder's parse checks, ``validator.checks.content.ParseAhead``).
 * **State** sent once per child: ``call(fn, *args, state_key=k, state=s)`` runs ``fn(s, *args)``
   and pickles ``s`` only when the child does not already hold ``k`` (a spec, an index).  The key
   must name the content: a different object under a key the child holds is not sent again.  A
@@ -398,31 +403,57 @@ def _serve(requests: Any, replies: Any, memory_mb: int | None, stderr_path: str 
         if own_stderr and os.lseek(2, 0, os.SEEK_END):
             os.ftruncate(2, 0)  # keep only this call's stderr, for the crash message
         try:
-            fn, args, key, has_state, state, evict = pickle.loads(request)
+            fn, args, key, has_state, state, evict, many = pickle.loads(request)
             del request
             if evict is not None:
                 states.pop(evict, None)
-            if key is None:
-                value = fn(*args)
-            else:
-                if has_state:
-                    states[key] = state
-                del state
-                value = fn(states[key], *args)
-            reply = pickle.dumps((_OK, value), _PROTO)
-            del value
-        except MemoryError as exc:
-            reply = pickle.dumps((_MEM, str(exc)), _PROTO)
+            if key is not None and has_state:
+                states[key] = state
+            del state
         except BaseException as exc:  # everything goes back to the parent
-            try:
-                reply = _error_reply(exc)
-            except MemoryError:
-                reply = pickle.dumps((_MEM, "while sending an error back"), _PROTO)
+            fn, many = None, False
+            reply = _reply_to(exc)
+        if fn is not None and not many:
+            reply = _run(fn, args, key, states)[0]
+        elif fn is not None:  # call_each: one reply per item, as each ends; none after a failure
+            ok = True
+            for item in args:
+                reply, ok = _run(fn, item, key, states)
+                if not ok:
+                    break  # this reply is the last
+                try:
+                    send(reply)
+                except (EOFError, OSError):
+                    return
+                del reply
+            del args
+            if ok:
+                continue
         try:
             send(reply)
         except (EOFError, OSError):
             return
         del reply
+
+
+def _run(fn: Callable[..., Any], args: tuple[Any, ...], key: str | None, states: dict[str, Any]) -> tuple[bytes, bool]:
+    """The reply to one call in the child (its value, or what ended it) and whether it ran through."""
+    try:
+        value = fn(*args) if key is None else fn(states[key], *args)
+        reply = pickle.dumps((_OK, value), _PROTO)
+        del value
+        return reply, True
+    except BaseException as exc:  # everything goes back to the parent
+        return _reply_to(exc), False
+
+
+def _reply_to(exc: BaseException) -> bytes:
+    if isinstance(exc, MemoryError):
+        return pickle.dumps((_MEM, str(exc)), _PROTO)
+    try:
+        return _error_reply(exc)
+    except MemoryError:
+        return pickle.dumps((_MEM, "while sending an error back"), _PROTO)
 
 
 # --------------------------------------------------------------------------------------------
@@ -928,6 +959,68 @@ class Sandbox:
                 self._slot[0] = None
                 raise child.death("before the call")
         del request
+        return self._reply(child, timeout)
+
+    def call_each(
+        self,
+        fn: Callable[..., T],
+        items: list[tuple[Any, ...]],
+        *,
+        timeout: float | None,
+        state_key: str | None = None,
+        state: object = None,
+    ) -> list[T | BaseException]:
+        """``fn(*args)`` (or ``fn(state, *args)``) for each ``args`` of ``items``, in the child,
+        one after the other: what :meth:`call` would give for each, from one request instead of
+        one per item.  ``timeout`` bounds each item (counted from the previous item's reply).
+
+        Never raises for an item: the value of each, in order, up to the first that did not run
+        through - which holds the exception :meth:`call` would have raised (a SandboxError when
+        the sandbox ended it, the function's own otherwise); the items after it did not run, so
+        the list is shorter than ``items``."""
+        if self._closed:
+            raise ValueError("call_each on a closed Sandbox")
+        if not items:
+            return []
+        child = self._live_child()
+        if child is None:
+            mode = _resolve(self._mode)
+            if mode == "inline":
+                return self._each_inline(fn, items, state_key, state)
+            child = self._slot[0] = _Child(mode, self.memory_mb)
+        self._greet(child)
+        request = self._request(child, fn, items, state_key, state, many=True)
+        if not self._send(child, request):  # dead before the call began: a fresh child runs it
+            self._discard()
+            child = self._slot[0] = _Child(_resolve(self._mode), self.memory_mb)
+            self._greet(child)
+            request = self._request(child, fn, items, state_key, state, many=True)
+            if not self._send(child, request):
+                self._slot[0] = None
+                return [child.death("before the call")]
+        del request
+        out: list[T | BaseException] = []
+        for _ in items:
+            try:
+                out.append(self._reply(child, timeout))
+            except Exception as exc:  # the sandbox ended this item, or the function raised
+                out.append(exc)
+                break
+        return out
+
+    def _each_inline(self, fn: Callable[..., T], items: list[tuple[Any, ...]], key: str | None,
+                     state: object) -> list[T | BaseException]:
+        out: list[T | BaseException] = []
+        for args in items:
+            try:
+                out.append(self._call_inline(fn, args, key, state))
+            except Exception as exc:
+                out.append(exc)
+                break
+        return out
+
+    def _reply(self, child: _Child, timeout: float | None) -> Any:
+        """The next reply of ``child``: the call's value, or its exception raised here."""
         try:
             if not child.wait(timeout):
                 self._discard()
@@ -1009,7 +1102,7 @@ class Sandbox:
         return True
 
     def _request(
-        self, child: _Child, fn: Callable[..., Any], args: tuple[Any, ...], key: str | None, state: object
+        self, child: _Child, fn: Callable[..., Any], args: Any, key: str | None, state: object, many: bool = False
     ) -> bytes:
         evict = None
         send_state = False
@@ -1017,7 +1110,7 @@ class Sandbox:
             send_state = True
             if len(child.keys) >= MAX_STATES:
                 evict = next(iter(child.keys))
-        request = pickle.dumps((fn, args, key, send_state, state if send_state else None, evict), _PROTO)
+        request = pickle.dumps((fn, args, key, send_state, state if send_state else None, evict, many), _PROTO)
         # Only once the request is built (it may fail to pickle): the child will hold the state.
         if send_state:
             if evict is not None:

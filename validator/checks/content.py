@@ -13,7 +13,8 @@ kills the worker, never the run, and the file gets the defect the reader gives f
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from validator.checks import Context
 from validator.checks.leakage import LeakIndex, Own, check_content_leaks
@@ -28,17 +29,21 @@ from validator.model import Defect
 from validator.spec.model import DocumentSpec, Spec
 
 if TYPE_CHECKING:
+    from validator.checks.documents import Assignment
     from validator.engine import Job
+    from validator.sandbox import Sandbox
 
 #: ``checks.sheet.SHEET_KINDS`` (a test holds them equal), not imported from there: a run whose
 #: files to parse are all PDFs (a re-run where PDFs changed) never loads the sheet checks.
 SHEET_KINDS = frozenset({"xlsx", "xlsm"})
 
-def check_content(ctx: Context, job: Job, entry: Entry, doc: DocumentSpec | None) -> bool:
-    """Run every content check; True when the file is a readable, non-empty regular file."""
+def check_content(ctx: Context, job: Job, entry: Entry, doc: DocumentSpec | None, ahead: Ahead | None = None) -> bool:
+    """Run every content check; True when the file is a readable, non-empty regular file.
+    ``ahead``: what :class:`ParseAhead` learnt of this file (its facts, its parse checks' result)."""
     doc_id = doc.id if doc else None
     try:
-        facts: FileFacts = read_facts(entry, text_pages=job.text_pages)
+        facts: FileFacts = ahead.facts if ahead is not None and ahead.facts is not None else \
+            read_facts(entry, text_pages=job.text_pages)
     except ReadProblem as p:
         params = (p.params if p.params is not None else {"kind": p.kind} if p.code == "F104"
                   else {"target": "?"} if p.code == "F103" else {"detail": p.detail})
@@ -52,7 +57,7 @@ def check_content(ctx: Context, job: Job, entry: Entry, doc: DocumentSpec | None
     if not parses(job, facts, doc):
         pass  # names and types only: nothing to parse
     elif job.file_timeout is not None:  # a PDF or a workbook: native parsers, in the killable worker
-        _parse_checks_in_worker(ctx, job, facts, doc)
+        _parse_checks_in_worker(ctx, job, facts, doc, ahead.result if ahead is not None else None)
     else:
         parse_checks(ctx, job, facts, doc)
     return True
@@ -79,33 +84,24 @@ def parse_checks(ctx: Context, job: Job, facts: FileFacts, doc: DocumentSpec | N
     check_content_leaks(ctx, job.index, facts, job.own, doc.id if doc else None, job.text_pages)
 
 
-def _parse_checks_in_worker(ctx: Context, job: Job, facts: FileFacts, doc: DocumentSpec | None) -> None:
-    from validator.sandbox import START_TIMEOUT, SandboxCrashed, SandboxError, SandboxMemory, SandboxTimeout, shared
+def _parse_checks_in_worker(ctx: Context, job: Job, facts: FileFacts, doc: DocumentSpec | None,
+                            asked: object = None) -> None:
+    """``asked``: the worker's answer for this file when :class:`ParseAhead` asked for it (the
+    defects, or the exception the call ended with); None: ask now."""
+    from validator.sandbox import SandboxCrashed, SandboxError, SandboxMemory, SandboxTimeout
 
-    box = shared()
-    readers = "sheet" if facts.content.kind in SHEET_KINDS else "pdf"
-    if box.pid is None:
-        _preloaded.clear()  # the next call starts a new worker (a reused pid must not look loaded)
-    if box.mode != "inline":
-        # A worker loads the parsers of a kind before its first file of that kind, so that their
-        # import (a fresh interpreter on Windows) is not counted against that file's deadline;
-        # a kind it never meets is never loaded (a re-run where only PDFs changed).
-        try:
-            box.ready()  # started early by start_worker, or now
-            if readers not in _preloaded.get(box.pid, ()):
-                box.call(preload_readers, readers, timeout=START_TIMEOUT)
-        except SandboxError:  # no worker can start here: parse in this process, as before
-            parse_checks(ctx, job, facts, doc)
-            return
-        _preloaded.setdefault(box.pid, set()).add(readers)
-    # The spec and the leak index go to the worker once (they can be large); the rest per file.
-    state = (_worker_spec(job.spec), job.index)
-    key = f"{_token(job.spec)}|{_token(job.index) if job.index is not None else '-'}"
     try:
-        found = box.call(
-            _worker_parse_checks, job.values, job.own, job.leak_pdf_pages, facts, doc.id if doc else None,
-            timeout=job.file_timeout, state_key=key, state=state,
-        )
+        if asked is None:
+            box = _ready_worker({"sheet" if facts.content.kind in SHEET_KINDS else "pdf"})
+            if box is None:  # no worker can start here: parse in this process, as before
+                parse_checks(ctx, job, facts, doc)
+                return
+            found: tuple[Defect, ...] = box.call(_worker_parse_checks, *_per_file(job, facts, doc),
+                                                 timeout=job.file_timeout, state_key=_state_key(job), state=_state(job))
+        elif isinstance(asked, BaseException):
+            raise asked
+        else:
+            found = asked  # type: ignore[assignment]
     except SandboxError as exc:
         if isinstance(exc, SandboxTimeout):
             reason, detail = "timeout", f"> {job.file_timeout:g} s"
@@ -124,6 +120,110 @@ def _parse_checks_in_worker(ctx: Context, job: Job, facts: FileFacts, doc: Docum
             ctx.emit(code, facts.rel, {"reason": reason, "detail": detail}, document=doc.id if doc else None)
         return
     ctx.defects.extend(found)
+
+
+def _ready_worker(kinds: set[str]) -> Sandbox | None:
+    """This thread's worker, started and holding the parsers of ``kinds`` ("pdf", "sheet");
+    None when no worker can start here. A worker loads the parsers of a kind before its first
+    file of that kind, so that their import (a fresh interpreter on Windows) is not counted
+    against that file's deadline; a kind it never meets is never loaded (a re-run where only
+    PDFs changed)."""
+    from validator.sandbox import START_TIMEOUT, SandboxError, shared
+
+    box = shared()
+    if box.pid is None:
+        _preloaded.clear()  # the next call starts a new worker (a reused pid must not look loaded)
+    if box.mode == "inline":
+        return box
+    try:
+        box.ready()  # started early by start_worker, or now
+        for readers in sorted(kinds):
+            if readers not in _preloaded.get(box.pid, ()):
+                box.call(preload_readers, readers, timeout=START_TIMEOUT)
+                _preloaded.setdefault(box.pid, set()).add(readers)
+    except SandboxError:
+        return None
+    return box
+
+
+def _state(job: Job) -> tuple[Spec, LeakIndex | None]:
+    """What every parse call of a run shares, sent to the worker once (it can be large)."""
+    return _worker_spec(job.spec), job.index
+
+
+def _state_key(job: Job) -> str:
+    return f"{_token(job.spec)}|{_token(job.index) if job.index is not None else '-'}"
+
+
+def _per_file(job: Job, facts: FileFacts, doc: DocumentSpec | None) -> tuple[Any, ...]:
+    """The arguments of :func:`_worker_parse_checks` after the shared state."""
+    return job.values, job.own, job.leak_pdf_pages, facts, doc.id if doc else None
+
+
+#: Files of a folder looked at together by :class:`ParseAhead`: enough to spare most round trips
+#: to the worker, few enough that the facts held meanwhile (heads of at most 8 KiB) stay small.
+AHEAD = 32
+
+
+class Ahead(NamedTuple):
+    """What :class:`ParseAhead` learnt of one plain file before the engine inspects it."""
+
+    assignment: Assignment  # the document its name stands for
+    facts: FileFacts | None  # None: it could not be read (inspecting it says why)
+    result: object = None  # its parse checks' defects, or the exception that ended them; None: not asked
+
+
+class ParseAhead:
+    """The parse checks of a folder's files, asked of the worker for up to :data:`AHEAD` files
+    in one call (:meth:`validator.sandbox.Sandbox.call_each`) rather than one call per file: a
+    round trip between two processes costs more than many a file's checks. The same checks on
+    the same facts, each file under its own deadline (counted from the end of the file before);
+    a file the call did not reach (the worker ended or raised on an earlier one) is asked alone,
+    as without this. The engine walks the entries in order; :meth:`pop` hands it each file's part."""
+
+    def __init__(self, job: Job, entries: Sequence[Entry]):
+        self.job = job
+        self._entries = entries
+        self._next = 0  # the first entry not looked at yet
+        self._known: dict[str, Ahead] = {}
+        self._values = Context(job.spec, job.values).values  # as inspect assigns documents
+
+    def pop(self, entry: Entry) -> Ahead | None:
+        """What was learnt of ``entry`` (looking at the next files first when it was not yet);
+        None for anything but a plain file of the folder."""
+        found = self._known.pop(entry.rel, None)
+        if found is None and self._next < len(self._entries) and entry is self._entries[self._next]:
+            self._look(self._entries[self._next : self._next + AHEAD])
+            found = self._known.pop(entry.rel, None)
+        return found
+
+    def _look(self, window: Sequence[Entry]) -> None:
+        from validator.checks.documents import assign
+
+        self._next += len(window)
+        self._known.clear()  # the engine takes every file in order: nothing of the last window is left
+        job = self.job
+        asked: list[tuple[str, FileFacts, DocumentSpec | None]] = []
+        for entry in window:
+            if entry.kind != "file" or entry.error or entry.member is not None:
+                continue
+            assignment = assign(job.spec, entry.name, self._values)
+            try:
+                facts: FileFacts | None = read_facts(entry, text_pages=job.text_pages)
+            except ReadProblem:
+                facts = None
+            self._known[entry.rel] = Ahead(assignment, facts)
+            if facts is not None and facts.size > 0 and parses(job, facts, assignment.document):
+                asked.append((entry.rel, facts, assignment.document))
+        if not asked or job.file_timeout is None:
+            return
+        box = _ready_worker({"sheet" if f.content.kind in SHEET_KINDS else "pdf" for _, f, _ in asked})
+        if box is None or box.mode == "inline":
+            return  # each file is parsed as without this (in this process, or inline)
+        answers = box.call_each(_worker_parse_checks, [_per_file(job, f, d) for _, f, d in asked],
+                                timeout=job.file_timeout, state_key=_state_key(job), state=_state(job))
+        for (rel, _, _), answer in zip(asked, answers, strict=False):
+            self._known[rel] = self._known[rel]._replace(result=answer)
 
 
 def _worker_parse_checks(
