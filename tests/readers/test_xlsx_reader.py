@@ -220,6 +220,35 @@ def test_empty_sheet(tmp_path: Path) -> None:
     assert d.header == () and len(d) == 0 and d.sheet == "Sheet"
 
 
+def test_error_cells_in_a_sheet_with_no_other_empty_cell(tmp_path: Path) -> None:
+    """Error cells are the only cells calamine gives as empty: found wherever they are (header,
+    a merged header's top-left above it, data rows), with or without other empty cells."""
+    a1, a2 = '<c r="A1" t="e"><v>#REF!</v></c>', '<c r="A2" t="inlineStr"><is><t>a</t></is></c>'
+    b2, b3 = '<c r="B2" t="e"><v>#N/A</v></c>', '<c r="B3" t="e"><v>#DIV/0!</v></c>'
+
+    def read(row1: str, row2: str, row3: str, merge: str = "A1:A2") -> Any:
+        sheet = (
+            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+            f'<row r="1">{row1}</row><row r="2">{row2}<c r="C2" t="inlineStr"><is><t>c</t></is></c></row>'
+            f'<row r="3"><c r="A3"><v>1</v></c>{row3}<c r="C3"><v>3</v></c></row>'
+            '<row r="4"><c r="A4"><v>4</v></c><c r="B4"><v>5</v></c><c r="C4"><v>6</v></c></row>'
+            f'</sheetData><mergeCells count="1"><mergeCell ref="{merge}"/></mergeCells></worksheet>'
+        )
+        return read_sheet(_package(tmp_path / "e.xlsx", sheet.encode()), None, header_row=2)
+
+    d = read(a1, b2, b3)  # A2 empty: the merged A1 names column A
+    assert d.header == ("#REF!", "#N/A", "c") and d.columns == ((1, 4), ("#DIV/0!", 5), (3, 6))
+    assert isinstance(d.value(0, 1), ExcelError)
+    d = read("", a2 + b2, '<c r="B3"><v>2</v></c>')  # the header's error is the only one
+    assert d.header == ("a", "#N/A", "c") and d.columns == ((1, 4), (2, 5), (3, 6))
+    b2_text, b3_number = '<c r="B2" t="inlineStr"><is><t>b</t></is></c>', '<c r="B3"><v>2</v></c>'
+    d = read("", a2 + b2_text, b3)  # a data cell's is
+    assert d.header == ("a", "b", "c") and d.columns == ((1, 4), ("#DIV/0!", 5), (3, 6))
+    assert isinstance(d.value(0, 1), ExcelError)
+    d = read(a1, a2 + b2_text, b3_number, "A1:E2")  # above the header, named columns beyond the cells
+    assert d.header == ("a", "b", "c", "#REF!", "#REF!") and d.columns == ((1, 4), (2, 5), (3, 6))
+
+
 @pytest.mark.parametrize(
     ("content", "key"),
     [
