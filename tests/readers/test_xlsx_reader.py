@@ -372,6 +372,38 @@ def test_sparse_cells_far_apart_refused_before_calamine(tmp_path: Path) -> None:
     assert time.perf_counter() - t0 < 1.0
 
 
+@pytest.mark.parametrize(
+    "far_cell",
+    [
+        '<foo:c r="XFD1048576"><v>1</v></foo:c>',  # another prefix: calamine reads any <x:c> as a cell
+        '<c r="xfd1048576"><v>1</v></c>',  # lower case: calamine reads it as XFD1048576
+        '<c r = "XFD1048576"><v>1</v></c>',  # spaces around "="
+        '<c\tr="XFD1048576"><v>1</v></c>',
+        '<c s="1" r="XFD1048576"><v>1</v></c>',  # r= not first
+        '<c r="A99999999"><v>1</v></c>',  # more digits than a row number of Excel has
+    ],
+)
+def test_far_cells_written_oddly_are_refused_before_calamine(tmp_path: Path, far_cell: str) -> None:
+    """Every form calamine places a cell by counts for the budget (it would abort the process)."""
+    sheet = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        f'<row r="1"><c r="A1"><v>1</v></c>{far_cell}</row></sheetData></worksheet>'
+    )
+    with pytest.raises(SheetError) as ei:
+        read_sheet(_package(tmp_path / "far.xlsx", sheet.encode()), None)
+    assert ei.value.key == "memory"
+
+
+def test_cells_of_another_prefix_than_the_sheets_count(tmp_path: Path) -> None:
+    ns = 'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    for far in ('<c r="XFD1048576"><v>1</v></c>', '<y:c r="XFD1048576"><y:v>1</y:v></y:c>'):
+        sheet = (f'<x:worksheet {ns}><x:sheetData><x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c>{far}'
+                 "</x:row></x:sheetData></x:worksheet>")
+        with pytest.raises(SheetError) as ei:
+            read_sheet(_package(tmp_path / "far.xlsx", sheet.encode()), None)
+        assert ei.value.key == "memory"
+
+
 def test_styled_empty_cells_far_away_do_not_count(tmp_path: Path) -> None:
     from openpyxl.styles import Font
 
