@@ -249,6 +249,18 @@ def test_error_cells_in_a_sheet_with_no_other_empty_cell(tmp_path: Path) -> None
     assert d.header == ("a", "b", "c", "#REF!", "#REF!") and d.columns == ((1, 4), (2, 5), (3, 6))
 
 
+def test_error_cells_are_placed_where_calamine_places_them(tmp_path: Path) -> None:
+    """A self-closing error-typed cell has no value; a lower-case reference is still a place."""
+    sheet = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        '<row r="1"><c r="A1"><v>1</v></c><c r="B1" t="e"/><c r="C1" t="e"><v>#N/A</v></c>'
+        '<c r="d1" t="e"><v>#REF!</v></c><c r="E1"><v>5</v></c></row></sheetData></worksheet>'
+    )
+    d = read_sheet(_package(tmp_path / "e.xlsx", sheet.encode()), None, header_row=0)
+    assert d.columns == ((1,), (None,), ("#N/A",), ("#REF!",), (5,))
+    assert isinstance(d.value(0, 2), ExcelError) and isinstance(d.value(0, 3), ExcelError)
+
+
 @pytest.mark.parametrize(
     ("content", "key"),
     [
