@@ -220,6 +220,47 @@ def test_empty_sheet(tmp_path: Path) -> None:
     assert d.header == () and len(d) == 0 and d.sheet == "Sheet"
 
 
+def test_error_cells_in_a_sheet_with_no_other_empty_cell(tmp_path: Path) -> None:
+    """Error cells are the only cells calamine gives as empty: found wherever they are (header,
+    a merged header's top-left above it, data rows), with or without other empty cells."""
+    a1, a2 = '<c r="A1" t="e"><v>#REF!</v></c>', '<c r="A2" t="inlineStr"><is><t>a</t></is></c>'
+    b2, b3 = '<c r="B2" t="e"><v>#N/A</v></c>', '<c r="B3" t="e"><v>#DIV/0!</v></c>'
+
+    def read(row1: str, row2: str, row3: str, merge: str = "A1:A2") -> Any:
+        sheet = (
+            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+            f'<row r="1">{row1}</row><row r="2">{row2}<c r="C2" t="inlineStr"><is><t>c</t></is></c></row>'
+            f'<row r="3"><c r="A3"><v>1</v></c>{row3}<c r="C3"><v>3</v></c></row>'
+            '<row r="4"><c r="A4"><v>4</v></c><c r="B4"><v>5</v></c><c r="C4"><v>6</v></c></row>'
+            f'</sheetData><mergeCells count="1"><mergeCell ref="{merge}"/></mergeCells></worksheet>'
+        )
+        return read_sheet(_package(tmp_path / "e.xlsx", sheet.encode()), None, header_row=2)
+
+    d = read(a1, b2, b3)  # A2 empty: the merged A1 names column A
+    assert d.header == ("#REF!", "#N/A", "c") and d.columns == ((1, 4), ("#DIV/0!", 5), (3, 6))
+    assert isinstance(d.value(0, 1), ExcelError)
+    d = read("", a2 + b2, '<c r="B3"><v>2</v></c>')  # the header's error is the only one
+    assert d.header == ("a", "#N/A", "c") and d.columns == ((1, 4), (2, 5), (3, 6))
+    b2_text, b3_number = '<c r="B2" t="inlineStr"><is><t>b</t></is></c>', '<c r="B3"><v>2</v></c>'
+    d = read("", a2 + b2_text, b3)  # a data cell's is
+    assert d.header == ("a", "b", "c") and d.columns == ((1, 4), ("#DIV/0!", 5), (3, 6))
+    assert isinstance(d.value(0, 1), ExcelError)
+    d = read(a1, a2 + b2_text, b3_number, "A1:E2")  # above the header, named columns beyond the cells
+    assert d.header == ("a", "b", "c", "#REF!", "#REF!") and d.columns == ((1, 4), (2, 5), (3, 6))
+
+
+def test_error_cells_are_placed_where_calamine_places_them(tmp_path: Path) -> None:
+    """A self-closing error-typed cell has no value; a lower-case reference is still a place."""
+    sheet = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        '<row r="1"><c r="A1"><v>1</v></c><c r="B1" t="e"/><c r="C1" t="e"><v>#N/A</v></c>'
+        '<c r="d1" t="e"><v>#REF!</v></c><c r="E1"><v>5</v></c></row></sheetData></worksheet>'
+    )
+    d = read_sheet(_package(tmp_path / "e.xlsx", sheet.encode()), None, header_row=0)
+    assert d.columns == ((1,), (None,), ("#N/A",), ("#REF!",), (5,))
+    assert isinstance(d.value(0, 2), ExcelError) and isinstance(d.value(0, 3), ExcelError)
+
+
 @pytest.mark.parametrize(
     ("content", "key"),
     [
@@ -341,6 +382,38 @@ def test_sparse_cells_far_apart_refused_before_calamine(tmp_path: Path) -> None:
     assert ei.value.key == "memory"
     assert "XFD1048576" in ei.value.detail
     assert time.perf_counter() - t0 < 1.0
+
+
+@pytest.mark.parametrize(
+    "far_cell",
+    [
+        '<foo:c r="XFD1048576"><v>1</v></foo:c>',  # another prefix: calamine reads any <x:c> as a cell
+        '<c r="xfd1048576"><v>1</v></c>',  # lower case: calamine reads it as XFD1048576
+        '<c r = "XFD1048576"><v>1</v></c>',  # spaces around "="
+        '<c\tr="XFD1048576"><v>1</v></c>',
+        '<c s="1" r="XFD1048576"><v>1</v></c>',  # r= not first
+        '<c r="A99999999"><v>1</v></c>',  # more digits than a row number of Excel has
+    ],
+)
+def test_far_cells_written_oddly_are_refused_before_calamine(tmp_path: Path, far_cell: str) -> None:
+    """Every form calamine places a cell by counts for the budget (it would abort the process)."""
+    sheet = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        f'<row r="1"><c r="A1"><v>1</v></c>{far_cell}</row></sheetData></worksheet>'
+    )
+    with pytest.raises(SheetError) as ei:
+        read_sheet(_package(tmp_path / "far.xlsx", sheet.encode()), None)
+    assert ei.value.key == "memory"
+
+
+def test_cells_of_another_prefix_than_the_sheets_count(tmp_path: Path) -> None:
+    ns = 'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    for far in ('<c r="XFD1048576"><v>1</v></c>', '<y:c r="XFD1048576"><y:v>1</y:v></y:c>'):
+        sheet = (f'<x:worksheet {ns}><x:sheetData><x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c>{far}'
+                 "</x:row></x:sheetData></x:worksheet>")
+        with pytest.raises(SheetError) as ei:
+            read_sheet(_package(tmp_path / "far.xlsx", sheet.encode()), None)
+        assert ei.value.key == "memory"
 
 
 def test_styled_empty_cells_far_away_do_not_count(tmp_path: Path) -> None:

@@ -168,7 +168,14 @@ def check_rows(
     out = CellDefects(ctx, rel, doc_id, data, key_column(mapping))
     with paused_gc():  # many small objects and no garbage: no cyclic collections meanwhile
         for idx, col in sorted(mapping.items()):
-            _check_column(out, data, idx, col)
+            if _has_cell_rules(col):  # a column without any (职务, 专业) is not even looked at
+                _check_column(out, data, idx, col)
+
+
+def _has_cell_rules(col: ColumnSpec) -> bool:
+    """Whether :func:`_check_column` has anything to judge in this column."""
+    return bool(col.required or col.type not in (None, "text") or col.enum or col.pattern
+                or col.min is not None or col.max is not None or col.unique)
 
 
 def _check_column(out: CellDefects, data: SheetData, idx: int, col: ColumnSpec) -> None:
