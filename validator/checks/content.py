@@ -13,6 +13,7 @@ kills the worker, never the run, and the file gets the defect the reader gives f
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from validator.checks import Context
@@ -99,8 +100,8 @@ def _parse_checks_in_worker(ctx: Context, job: Job, facts: FileFacts, doc: Docum
             return
         _preloaded.setdefault(box.pid, set()).add(readers)
     # The spec and the leak index go to the worker once (they can be large); the rest per file.
-    state = (_worker_spec(job.spec), job.index)
-    key = f"{_token(job.spec)}|{_token(job.index) if job.index is not None else '-'}"
+    key = _state_key(job.spec, job.index)
+    state = None if box.holds(key) else (_worker_spec(job.spec), job.index)  # held: not sent again
     try:
         found = box.call(
             _worker_parse_checks, job.values, job.own, job.leak_pdf_pages, facts, doc.id if doc else None,
@@ -143,17 +144,22 @@ def _worker_parse_checks(
 _preloaded: dict[int | None, set[str]] = {}  # worker pid -> the kinds of readers it has loaded
 
 
-def start_worker(kinds: set[str]) -> None:
+def start_worker(kinds: set[str], specs: Iterable[Spec] = ()) -> None:
     """Start this thread's parse worker now, in the background, loading the readers of ``kinds``
     ("pdf", "sheet") before it says it is ready: a caller that knows early that it will parse
     (the hook, once it sees a changed PDF) overlaps the worker's start with its own work.  Nothing
-    happens when a worker is already live or none would be used (``inline``)."""
+    happens when a worker is already live or none would be used (``inline``).
+
+    ``specs`` (loaded already; checked without a leak index, as the hook checks) are the worker's
+    from its start where it is forked (:meth:`Sandbox.start`'s ``states``): its first parse
+    then waits for no spec to be pickled, sent and unpickled (its name patterns compiled again)."""
     from validator.sandbox import shared
 
     box = shared()
     kind = next(iter(kinds)) if len(kinds) == 1 else None  # None: every kind
+    states = {_state_key(spec, None): (spec, None) for spec in specs}
     try:
-        started = box.start(warm=(_warm_worker, (kind,)))
+        started = box.start(warm=(_warm_worker, (kind,)), states=states)
     except OSError:  # no process can be made now: the first parse tries again, and says why
         return
     if started:
@@ -203,6 +209,11 @@ def _crash_detail(exc: Exception) -> str:
 
 _tokens: Table = {}
 _worker_specs: Table = {}
+
+
+def _state_key(spec: Spec, index: LeakIndex | None) -> str:
+    """The name of the worker's state (the spec, the leak index) for a job's parse checks."""
+    return f"{_token(spec)}|{_token(index) if index is not None else '-'}"
 
 
 def _token(obj: object) -> str:
