@@ -96,6 +96,7 @@ def test_both_bindings_say_the_same_of_every_pdf(tmp_path: Path) -> None:
 
 
 def test_reading_a_pdf_imports_neither_pypdfium2_raw_nor_ctypes_util(tmp_path: Path) -> None:
+    """Nor the bounds of the pypdf path: a parse worker loads what PDFium needs, no more."""
     p = tmp_path / "a.pdf"
     p.write_bytes(_pdf(2))
     code = (
@@ -103,7 +104,8 @@ def test_reading_a_pdf_imports_neither_pypdfium2_raw_nor_ctypes_util(tmp_path: P
         f"f = read_pdf({str(p)!r}, text_pages=1); "
         "from validator.readers import pdf_pdfium; "
         "print(f.pages, type(pdf_pdfium._lib()).__name__, "
-        "[m for m in ('pypdfium2_raw', 'pypdfium2', 'ctypes.util', 'pypdf') if m in sys.modules])"
+        "[m for m in ('pypdfium2_raw', 'pypdfium2', 'ctypes.util', 'pypdf', 'validator.readers.bounded') "
+        "if m in sys.modules])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["2", "_Pdfium", "[]"]

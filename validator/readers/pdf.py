@@ -34,8 +34,6 @@ import os
 import re
 from dataclasses import dataclass
 
-from validator.readers.bounded import ParseLimit
-
 __all__ = ["ERROR_KEYS", "PdfFacts", "pdf_facts", "read_pdf"]
 
 ERROR_KEYS = ("not_pdf", "damaged", "no_pages", "timeout", "too_large", "memory", "password", "unsupported")
@@ -77,10 +75,13 @@ def read_pdf(
     """
     try:
         data = _read(source, max_mb)
-    except ParseLimit as exc:
-        return PdfFacts(None, False, False, "too_large", detail_of(exc))
     except OSError as exc:  # unreadable file: the caller checked it exists
         return PdfFacts(None, False, False, "damaged", detail_of(exc))
+    if data is None:
+        # Imported here: the bounds of the pypdf path are not loaded for a file PDFium reads.
+        from validator.readers.bounded import ParseLimit
+
+        return PdfFacts(None, False, False, "too_large", detail_of(ParseLimit("size", f"larger than {max_mb} MB")))
     m = _HEADER.search(data, 0, _HEADER_WINDOW + 8)
     if m is None or m.start() > _HEADER_WINDOW:
         return PdfFacts(None, False, False, "not_pdf", _not_pdf_detail(data))
@@ -156,16 +157,15 @@ def _replace(f: PdfFacts, *, repaired: bool) -> PdfFacts:
     return PdfFacts(f.pages, f.encrypted, f.needs_password, f.error, f.detail, f.version, f.texts, repaired)
 
 
-def _read(source: str | os.PathLike[str] | bytes, max_mb: int) -> bytes:
+def _read(source: str | os.PathLike[str] | bytes, max_mb: int) -> bytes | None:
+    """The bytes; None when there are more than ``max_mb`` MB."""
     limit = max_mb * 1024 * 1024
     if isinstance(source, bytes | bytearray | memoryview):
         data = bytes(source)
     else:
         with open(source, "rb") as fh:
             data = fh.read(limit + 1)
-    if len(data) > limit:
-        raise ParseLimit("size", f"larger than {max_mb} MB")
-    return data
+    return None if len(data) > limit else data
 
 
 def _not_pdf_detail(data: bytes) -> str:
