@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["ERROR_KEYS", "PdfFacts", "pdf_facts", "read_pdf"]
 
@@ -47,8 +47,10 @@ _STARTXREF = re.compile(rb"startxref\s*(\d{1,15})")
 _XREF_AT = re.compile(rb"\s*(?:xref|\d+\s+\d+\s+obj)")
 
 
-@dataclass(frozen=True)
-class PdfFacts:
+class PdfFacts(NamedTuple):
+    """Immutable. A NamedTuple rather than a frozen dataclass: the class is built in every parse
+    worker before its first PDF (~0.2 ms, the dataclass ~0.7-1.2 ms), and once per file read."""
+
     pages: int | None  # None when unknown
     encrypted: bool  # has /Encrypt
     needs_password: bool  # cannot be opened without a user password
