@@ -413,21 +413,6 @@ def test_a_retired_child_is_killed_at_once_and_reaped_later() -> None:
     assert gone(second)
 
 
-@pytest.mark.skipif(not hasattr(os, "sched_setscheduler"), reason="Linux scheduling policies")
-def test_a_retired_child_ends_at_the_lowest_priority() -> None:
-    """Woken to die, a child at its normal priority took the hook's CPU for ~1 ms (its teardown)
-    on a busy machine before the report; retired, it runs as SCHED_IDLE (a zombie keeps it: it
-    is not reaped yet), and is reaped later all the same."""
-    with Sandbox(mode="fork") as sb:
-        child = sb.call(targets.pid, timeout=10)
-        assert os.sched_getscheduler(child) == os.SCHED_OTHER
-        sb.retire()
-        assert os.sched_getscheduler(child) == os.SCHED_IDLE
-        sandbox._reap_retired()
-        with pytest.raises(ProcessLookupError):  # reaped: no such process any more
-            os.sched_getscheduler(child)
-
-
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="fork mode")
 def test_fork_mode_starts_a_child_without_multiprocessing() -> None:
     """Importing multiprocessing (and tempfile for the child's stderr) cost the hook ~4 ms."""

@@ -841,17 +841,7 @@ _retired: list[_Child] = []  # killed by Sandbox.retire, not yet reaped
 
 def _reap_retired() -> None:
     while _retired:
-        child = _retired.pop()
-        _lowest_priority(child.pid, False)  # not dead yet (a busy machine): let it end now
-        child.kill()  # dead already, mostly: the join inside returns at once
-
-
-def _lowest_priority(pid: int, idle: bool) -> None:
-    """Linux: run our (unreaped, so its pid is not reused) child at the lowest priority
-    (SCHED_IDLE), or back at the normal one."""
-    if hasattr(os, "sched_setscheduler"):
-        with contextlib.suppress(OSError):
-            os.sched_setscheduler(pid, os.SCHED_IDLE if idle else os.SCHED_OTHER, os.sched_param(0))
+        _retired.pop().kill()  # dead already: the join inside returns at once
 
 
 atexit.register(_reap_retired)
@@ -1066,18 +1056,13 @@ class Sandbox:
 
     def retire(self) -> None:
         """Kill the child now without waiting for it to go (a child with PDFium loaded takes
-        ~1 ms to end; it does so at the lowest priority, Linux's SCHED_IDLE, so as not to delay
-        us): it is reaped at exit, or at the next retire (back at its normal priority if it has
-        not ended by then). For a caller done parsing with other work left, such as the hook's
-        report; a later call starts a fresh child."""
+        ~1 ms to end): it is reaped at exit, or at the next retire. For a caller done parsing
+        with other work left, such as the hook's report; a later call starts a fresh child."""
         child, self._slot[0] = self._slot[0], None
         if child is None or os.getpid() != self._owner:
             return
         _reap_retired()
         _parent_ends.discard(child)
-        # Woken to die (EOF, SIGKILL), the child takes ~1 ms to unmap what it shares with us; at
-        # its normal priority it would take our CPU for that on a busy machine, before our report.
-        _lowest_priority(child.pid, True)
         for conn in (child.requests, child.replies):
             with contextlib.suppress(OSError):
                 conn.close()
