@@ -158,6 +158,24 @@ def test_state_is_sent_once_per_child(box: Sandbox, monkeypatch: pytest.MonkeyPa
     assert box.call(targets.with_state, 0, timeout=30, state_key="spec-1", state=spec)[:2] == (4, {"name": "spec"})
 
 
+def test_states_given_at_start_are_inherited_in_fork_mode(box: Sandbox) -> None:
+    """A forked child holds the states given to start() from its start: no call sends them (they
+    are never pickled); other modes send them with the first call that needs them."""
+    spec = targets.Counted({"name": "spec"})
+    with Sandbox(mode=box._mode) as sb:
+        assert sb.start(states={"spec-1": spec}) is True
+        inherited = sb.mode == "fork"
+        assert sb.holds("spec-1") is inherited and not sb.holds("other")
+        loads, value, _ = sb.call(targets.with_state, 0, timeout=30, state_key="spec-1", state=spec)
+        assert (loads, value) == (0 if inherited else 1, {"name": "spec"})  # never unpickled when inherited
+        assert sb.holds("spec-1")
+        # Another key is sent as usual; the inherited state stays held.
+        assert sb.call(targets.with_state, 0, timeout=30, state_key="two", state=targets.Counted(2))[:2] == (
+            1 if inherited else 2, 2)
+        assert sb.call(targets.with_state, 1, timeout=30, state_key="spec-1", state=spec)[1] == {"name": "spec"}
+    assert targets.STATE_LOADS == 0  # nothing was unpickled here
+
+
 def test_output_of_the_child_does_not_reach_ours(capfd: pytest.CaptureFixture[str]) -> None:
     for mode in ("fork", "spawn"):
         with Sandbox(mode=mode) as sb:

@@ -118,3 +118,30 @@ def test_a_walked_file_is_the_entry_the_dataclass_builds(tmp_path: Path) -> None
     built = Entry("a.pdf", str(path), "file", st.st_size, st.st_mtime_ns)
     assert walked == built and hash(walked) == hash(built)
     assert vars(walked) == vars(built)
+
+
+def test_container_and_text_sniffers_load_only_for_the_files_that_need_them(tmp_path: Path) -> None:
+    """Sniffing a PDF or a JPEG (the hook's one edited file) loads none of ole, zip, text and
+    legacy; the first zip, OLE2 or text file loads its own, and the answers are the usual ones."""
+    import subprocess
+    import sys
+
+    from fixtures import makers as mk
+
+    pdf = mk.make_pdf(tmp_path / "a.pdf", 1, "营业执照")
+    jpg = mk.make_jpeg(tmp_path / "b.jpg", 32, 32, seed=1)
+    xlsx = mk.make_xlsx(tmp_path / "c.xlsx", {"Sheet1": [["序号"], [1]]})
+    txt = tmp_path / "d.txt"
+    txt.write_text("说明\n", encoding="utf-8")
+    ole = tmp_path / "e.doc"
+    ole.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    probe = (
+        "import sys; from validator.facts import read_facts; from validator.discovery import Entry\n"
+        "lazy = ('validator.sniff.ole', 'validator.sniff.zip', 'validator.sniff.text', 'validator.sniff.legacy')\n"
+        "for p in sys.argv[1:]:\n"
+        "    kind = read_facts(Entry(p, p, 'file', 0)).content.kind\n"
+        "    print(kind, *[m.rsplit('.', 1)[1] for m in lazy if m in sys.modules])\n"
+    )
+    files = [str(p) for p in (pdf, jpg, xlsx, txt, ole)]
+    out = subprocess.run([sys.executable, "-c", probe, *files], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["pdf", "jpg", "xlsx zip", "txt zip text legacy", "ole ole zip text legacy"]

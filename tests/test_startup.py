@@ -40,13 +40,16 @@ def test_names_and_types_check_of_50_files_imports_nothing_heavy(tmp_path: Path)
         mk.make_jpeg(pack / f"{i:02d}_照片.jpg", 64, 64, seed=i)
     assert len(list(pack.iterdir())) == 50
     assert loaded_after("check", str(pack), "--spec", str(spec), "--format", "json") == set()
-    # ...and a spec with PDF rules loads the PDF engine (PDFium's raw bindings, not pypdf), only then,
-    # and in the killable worker (inline here, so that the probe sees it), not in the main process.
+    # ...and a spec with PDF rules loads the PDF engine (PDFium through our few bindings: neither pypdf
+    # nor pypdfium2_raw's bindings of the whole API), only then, and in the killable worker (inline
+    # here, so that the probe sees it), not in the main process.
     spec.write_text(spec.read_text(encoding="utf-8").replace("max_size: 10MB}", "max_size: 10MB, pdf: {}}"),
                     encoding="utf-8")
-    assert loaded_after("check", str(pack), "--spec", str(spec)) == set()
+    engine = (*HEAVY, "validator.readers.pdf_pdfium")
+    assert modules_loaded_by(engine, "check", str(pack), "--spec", str(spec)) == set()
     inline = {**os.environ, "VALIDATOR_SANDBOX": "inline"}
-    assert modules_loaded_by(HEAVY, "check", str(pack), "--spec", str(spec), env=inline) == {"pypdfium2_raw"}
+    assert modules_loaded_by(engine, "check", str(pack), "--spec", str(spec), env=inline) == {
+        "validator.readers.pdf_pdfium"}
     # Parsing PDFs only (a re-run where PDFs changed) loads neither the sheet checks nor their reader.
     sheets = ("validator.checks.sheet", "validator.readers.xlsx")
     assert modules_loaded_by(sheets, "check", str(pack), "--spec", str(spec), env=inline) == set()

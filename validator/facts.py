@@ -212,9 +212,9 @@ def preload_readers(kind: str | None = None) -> None:
 
     if kind in (None, "pdf"):
         import validator.readers.pdf
+        from validator.readers import pdf_pdfium
 
-        with contextlib.suppress(ImportError):
-            import pypdfium2_raw  # noqa: F401
+        pdf_pdfium.available()  # binds and initialises PDFium (False without it: pypdf then)
     if kind in (None, "sheet"):
         import validator.checks.sheet
         import validator.readers.ooxml_text

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from validator.discovery import CLIENT_FILE
 from validator.limits import DEFAULT_FILE_TIMEOUT
@@ -51,20 +51,33 @@ def run_hook(
 ) -> HookRun:
     """Check the folders touched by `files` (paths relative to `base`, default the cwd)."""
     base = os.path.abspath(base or os.getcwd())
-    caches = _open_caches(affected_folders(files, base, roots), file_timeout, use_cache)
+    specs: dict[str, Spec | str] = {}
+    caches, prepared = _open_caches(affected_folders(files, base, roots), file_timeout, use_cache, spec_ref, specs)
     gone = staged_gone(base) or []
     folders = affected_folders([*files, *gone], base, roots)
     run = HookRun()
-    specs: dict[str, Spec | str] = {}
     for folder in sorted(folders):
-        cache = caches[folder] if folder in caches else _open_cache(folder) if use_cache else None
-        check = _check_folder(folder, sorted(folders[folder]), base, spec_ref, cache, specs, run.problems,
-                              file_timeout, waivers)
+        found = prepared.get(folder)
+        if found is None:
+            cache = caches[folder] if folder in caches else _open_cache(folder) if use_cache else None
+            found = _prepare(folder, spec_ref, cache, specs)
+        check = _check_folder(folder, sorted(folders[folder]), base, found, run.problems, file_timeout, waivers)
         if check is not None:
             run.checks.append(check)
     if "validator.sandbox" in sys.modules:  # a parse worker ran: let it go while we report
         sys.modules["validator.sandbox"].retire_shared()
     return run
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """What checking a folder needs before its walk: its cache, its client's values and its spec."""
+
+    cache: PackageCache | None
+    values: dict[str, Any]
+    problem: str | None  # what is wrong with client.yaml
+    ref: str | None  # the spec asked for (--spec, else client.yaml's); None: none
+    spec: Spec | str | None  # the spec, or the text of its errors; None without ref
 
 
 #: Names of the files whose content checks parse them in the killable worker (by name: the
@@ -77,18 +90,22 @@ _HASHES_TO_DECIDE = 4
 
 
 def _open_caches(
-    named: dict[str, set[str]], file_timeout: float | None, use_cache: bool = True
-) -> dict[str, PackageCache | None]:
+    named: dict[str, set[str]], file_timeout: float | None, use_cache: bool = True, spec_ref: str | None = None,
+    specs: dict[str, Spec | str] | None = None,
+) -> tuple[dict[str, PackageCache | None], dict[str, _Prepared]]:
     """The caches of the folders of the named files, and the early start of the parse worker.
 
     When a named PDF or workbook's content is not known to its folder's cache (or there is no
-    cache), it will most likely be parsed in the worker: the worker starts now, in the background,
-    and loads that kind of reader while this process asks git for deletions, loads the spec and
-    walks the folder, instead of after all that. A wrong guess (a spec without PDF rules, content
-    found unchanged by its hash) costs a fork, and the worker is let go at the end of the run."""
+    cache), it will most likely be parsed in the worker: the named folders' client values and
+    specs are loaded (into ``specs``; returned as prepared folders), then the worker starts, in
+    the background, and loads that kind of reader while this process asks git for deletions and
+    walks the folder, instead of after all that. Forked after the specs were loaded, it holds
+    them from its start: none is pickled, sent, unpickled and compiled again for the first parse.
+    A wrong guess (a spec without PDF rules, content found unchanged by its hash) costs a fork,
+    and the worker is let go at the end of the run."""
     caches = {folder: _open_cache(folder) if use_cache else None for folder in named}
     if file_timeout is None:  # parsing here, in this process
-        return caches
+        return caches, {}
     kinds = set()
     hashes = [_HASHES_TO_DECIDE]
     for folder, rels in named.items():
@@ -96,12 +113,14 @@ def _open_caches(
             kind = _PARSED_SUFFIXES.get(os.path.splitext(rel)[1].lower())
             if kind is not None and kind not in kinds and not _content_known(caches[folder], folder, rel, hashes):
                 kinds.add(kind)
-    if kinds:
-        import validator.incremental  # noqa: F401 - the folder check's modules: the worker inherits them
-        from validator.checks.content import start_worker
+    if not kinds:
+        return caches, {}
+    specs = {} if specs is None else specs
+    prepared = {folder: _prepare(folder, spec_ref, caches[folder], specs) for folder in sorted(named)}
+    from validator.checks.content import start_worker
 
-        start_worker(kinds)
-    return caches
+    start_worker(kinds, [spec for spec in specs.values() if isinstance(spec, Spec)])
+    return caches, prepared
 
 
 def _open_cache(folder: str) -> PackageCache | None:
@@ -131,41 +150,46 @@ def _content_known(cache: PackageCache | None, folder: str, rel: str, hashes: li
     return file_digest(path) == record.digest
 
 
+def _prepare(folder: str, spec_ref: str | None, cache: PackageCache | None, specs: dict[str, Spec | str]) -> _Prepared:
+    """The folder's client values and its spec (loaded once per run into ``specs``)."""
+    from validator.cache import usable_dir
+    from validator.incremental import client_values_cached
+
+    values, problem = client_values_cached(folder, None, cache)
+    ref = spec_ref or (values.get("spec") if isinstance(values.get("spec"), str) else None)
+    if ref and ref not in specs:
+        specs[ref] = _load_spec(ref, usable_dir(folder) if cache is not None else None)
+    return _Prepared(cache, values, problem, ref or None, specs[ref] if ref else None)
+
+
 def _check_folder(
     folder: str,
     changed: list[str],
     base: str,
-    spec_ref: str | None,
-    cache: PackageCache | None,
-    specs: dict[str, Spec | str],
+    prepared: _Prepared,
     problems: list[str],
     file_timeout: float | None,
     waivers: str | None = None,
 ) -> FolderCheck | None:
-    from validator.cache import usable_dir
-    from validator.incremental import check_changed, client_values_cached
+    from validator.incremental import check_changed
 
     shown = _shown(folder, base)
-    use_cache = cache is not None
-    values, problem = client_values_cached(folder, None, cache)
-    ref = spec_ref or (values.get("spec") if isinstance(values.get("spec"), str) else None)
+    ref, spec, cache = prepared.ref, prepared.spec, prepared.cache
     if not ref:
-        why = f" ({problem})" if problem else ""  # e.g. the spec it names lies outside the folder
+        why = f" ({prepared.problem})" if prepared.problem else ""  # e.g. the spec it names lies outside the folder
         problems.append(
             f"{shown or '.'}: no spec{why}: pass --spec ID (in the hook's args) or put `spec: ID` in {CLIENT_FILE}"
         )
         return None
-    if ref not in specs:
-        specs[ref] = _load_spec(ref, usable_dir(folder) if use_cache else None)
-    spec = specs[ref]
     if not isinstance(spec, Spec):
         problems.append(f"spec error ({ref}):\n{spec}")
         return None
     if cache is not None:
         from validator.spec_cache import spec_digest
 
-        cache.bind(spec_digest(spec), values)
-    result = check_changed(folder, spec, values, problem, changed, cache, file_timeout=file_timeout, waivers=waivers)
+        cache.bind(spec_digest(spec), prepared.values)
+    result = check_changed(folder, spec, prepared.values, prepared.problem, changed, cache, file_timeout=file_timeout,
+                           waivers=waivers)  # fmt: skip
     return FolderCheck(shown, result, tuple(changed))
 
 

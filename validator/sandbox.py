@@ -45,7 +45,8 @@ every OS is a process that can be killed::
 * **State** sent once per child: ``call(fn, *args, state_key=k, state=s)`` runs ``fn(s, *args)``
   and pickles ``s`` only when the child does not already hold ``k`` (a spec, an index).  The key
   must name the content: a different object under a key the child holds is not sent again.  A
-  child keeps the :data:`MAX_STATES` most recently added states.
+  child keeps the :data:`MAX_STATES` most recently added states.  ``box.start(states={k: s})``
+  gives a ``fork`` child states it inherits: held from its start, never pickled.
 * **Output.**  The child's stdout goes to the null device: our stdout carries reports
   (``--format json``), which a stray library print must not corrupt.  Its stderr goes to a
   private temporary file, emptied before each call and read only when the child dies, to name
@@ -381,7 +382,7 @@ def _error_reply(exc: BaseException) -> bytes:
 
 
 def _serve(requests: Any, replies: Any, memory_mb: int | None, stderr_path: str | int | None, mode: str,
-           warm: Warm | None = None) -> None:
+           warm: Warm | None = None, inherited: dict[str, Any] | None = None) -> None:
     """The child's main loop: one reply per request until the pipe closes."""
     global _enclosing_mode
     _enclosing_mode = mode
@@ -392,7 +393,7 @@ def _serve(requests: Any, replies: Any, memory_mb: int | None, stderr_path: str 
     if warm is not None:  # before the greeting: the parent is busy elsewhere meanwhile
         with contextlib.suppress(Exception):  # a failure shows again in the call that needs it
             warm[0](*warm[1])
-    states: dict[str, Any] = {}
+    states: dict[str, Any] = dict(inherited or {})  # fork mode: the states given to Sandbox.start
     recv, send = requests.recv_bytes, replies.send_bytes
     send(_READY + (b"1" if bounded else b"0"))
     while True:
@@ -623,11 +624,13 @@ class _Child:
         "poller", "proc", "replies", "requests", "rss_limit", "rss_watch", "stderr_fd", "stderr_path",
     )  # fmt: skip
 
-    def __init__(self, mode: str, memory_mb: int | None, warm: Warm | None = None) -> None:
+    def __init__(self, mode: str, memory_mb: int | None, warm: Warm | None = None,
+                 states: dict[str, Any] | None = None) -> None:
         self.mode = mode
         self.memory_mb = memory_mb
         self.owner = os.getpid()
-        self.keys: dict[str, None] = {}  # insertion-ordered: the states the child holds
+        inherited = dict(list((states or {}).items())[-MAX_STATES:])  # fork mode only: the child's from its start
+        self.keys: dict[str, None] = dict.fromkeys(inherited)  # insertion-ordered: the states the child holds
         self.greeted = False
         self.memory_bounded = False
         self.memory_guard = "none"
@@ -648,7 +651,7 @@ class _Child:
         try:
             if mode == "fork":
                 _append_only(self.stderr_fd)
-                self._start_forked(memory_mb, warm)
+                self._start_forked(memory_mb, warm, inherited)
             else:
                 self._start_process(mode, memory_mb, warm)
         except BaseException:
@@ -658,13 +661,14 @@ class _Child:
             self.poller = select.poll()
             self.poller.register(self.replies.fileno(), select.POLLIN)
 
-    def _start_forked(self, memory_mb: int | None, warm: Warm | None) -> None:
+    def _start_forked(self, memory_mb: int | None, warm: Warm | None, states: dict[str, Any]) -> None:
         child_requests, parent_requests = os.pipe()
         parent_replies, child_replies = os.pipe()
         self.requests, self.replies = _FdPipe(parent_requests), _FdPipe(parent_replies)
         _parent_ends.add(self)  # a forked process closes its copies of these (see _drop_parent_ends)
         try:
-            pid = _fork((_FdPipe(child_requests), _FdPipe(child_replies), memory_mb, self.stderr_fd, "fork", warm))
+            pid = _fork((_FdPipe(child_requests), _FdPipe(child_replies), memory_mb, self.stderr_fd, "fork", warm,
+                         states))
         except BaseException:
             _parent_ends.discard(self)
             self.requests.close()
@@ -1055,12 +1059,16 @@ class Sandbox:
             self._owner = os.getpid()
         return self._slot[0]
 
-    def start(self, warm: Warm | None = None) -> bool:
+    def start(self, warm: Warm | None = None, states: dict[str, Any] | None = None) -> bool:
         """Start the child now, without waiting for it to be ready, so that its start-up (and
         ``warm``: a module-level function and its arguments, run in the child once before it
         says it is ready, e.g. the import of a parser) overlaps the caller's own work; the next
         call waits for it.  False when nothing was started: a child is already live (it keeps
-        its warm-up), or the mode is ``inline``."""
+        its warm-up), or the mode is ``inline``.
+
+        ``states`` (``state_key`` -> state, as :meth:`call` takes them): in ``fork`` mode the
+        child inherits them (nothing is pickled) and holds them from its start, so no call sends
+        them; other modes ignore them (the first call that needs one sends it)."""
         if self._closed:
             raise ValueError("start on a closed Sandbox")
         if self._live_child() is not None:
@@ -1068,8 +1076,13 @@ class Sandbox:
         mode = _resolve(self._mode)
         if mode == "inline":
             return False
-        self._slot[0] = _Child(mode, self.memory_mb, warm)
+        self._slot[0] = _Child(mode, self.memory_mb, warm, states if mode == "fork" else None)
         return True
+
+    def holds(self, state_key: str) -> bool:
+        """Does the live child hold this state already (a call with it sends none)?"""
+        child = self._live_child()
+        return child is not None and state_key in child.keys
 
     def ready(self) -> None:
         """Start the child if there is none and wait until it is ready; raises

@@ -1,8 +1,9 @@
 """The parse worker starts early, in the background, and in the hook only for content the cache does not know.
 
 A PDF named to the hook whose content is new is parsed in the killable worker: the worker starts
-before git, the spec and the walk (so that its start-up overlaps them), and goes as soon as the
-folders are checked. A PDF whose content the cache knows starts nothing. `validator check`
+once the named folders' specs are loaded (it holds them from its start: none is sent to it),
+before git and the walk (so that its start-up overlaps them), and goes as soon as the folders
+are checked. A PDF whose content the cache knows starts nothing. `validator check`
 starts it before loading the spec.
 """
 
@@ -78,7 +79,7 @@ def test_a_workbook_the_cache_has_never_seen_starts_a_worker_for_workbooks(pack_
 def test_without_the_cache_a_named_pdf_starts_the_worker_early(pack_template: Path, tmp_path: Path,
                                                                 cache_dir: Path) -> None:  # fmt: skip
     pack = copy_pack(pack_template, tmp_path / "acme")
-    caches = _open_caches({str(pack): {PDF}}, file_timeout=10, use_cache=False)
+    caches, _ = _open_caches({str(pack): {PDF}}, file_timeout=10, use_cache=False)
     try:
         assert caches == {str(pack): None} and _worker_pid() is not None
     finally:
@@ -122,3 +123,30 @@ def test_the_spec_sent_to_the_worker_unpickles_without_pyyaml(tmp_path: Path) ->
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", str(len(spec.documents)), spec.id]
     assert sent.documents == spec.documents and sent.raw == spec.raw  # the same spec, plain containers
+
+
+def test_the_early_worker_holds_the_spec_and_parses_as_this_process_would(pack_template: Path, tmp_path: Path,
+                                                                          cache_dir: Path) -> None:  # fmt: skip
+    """Forked after the named folder's spec was loaded, the worker holds it from its start: the
+    parse sends no spec (a portable copy to send is never even made), and the defects are those
+    of a parse in this process."""
+    repo = tmp_path / "repo"
+    pack = copy_pack(pack_template, repo / "clients" / "acme")
+    (pack / PDF).write_bytes((pack / PDF).read_bytes() + b"\0")
+    rel = f"clients/acme/{PDF}"
+    specs: dict = {}
+    sandbox.retire_shared()  # a worker left live by an earlier test would keep its own states
+    try:
+        _, prepared = _open_caches(affected_folders([rel], str(repo)), file_timeout=10, spec_ref="core", specs=specs)
+        assert prepared[str(pack)].spec is specs["core"] and _worker_pid() is not None
+        forked = sandbox.shared().mode == "fork"  # not when other threads live here (forkserver)
+        assert sandbox.shared().holds(content._state_key(specs["core"], None)) is forked
+    finally:
+        sandbox.retire_shared()
+    content._worker_specs.clear()
+    content._preloaded.clear()
+    in_worker = run_hook([rel], "core", base=str(repo), use_cache=False)
+    assert content._preloaded and _worker_pid() is None  # a worker parsed it, and was let go
+    assert not content._worker_specs or not forked  # no spec was made ready to be sent to it
+    here = run_hook([rel], "core", base=str(repo), use_cache=False, file_timeout=None)
+    assert in_worker.checks and [c.result for c in in_worker.checks] == [c.result for c in here.checks]

@@ -73,13 +73,17 @@ class Browser:
         os.write(self._to_child, json.dumps(msg).encode() + b"\0")
         deadline = time.monotonic() + timeout
         while True:
+            found = None
             for reply in self._read(deadline):
                 if reply.get("id") == self._next_id:
-                    if "error" in reply:
-                        raise RuntimeError(f"{method}: {reply['error']}")
-                    result: dict[str, Any] = reply.get("result", {})
-                    return result
-                self.events.append(reply)
+                    found = reply
+                else:  # an event read together with the reply is kept too (a download's start)
+                    self.events.append(reply)
+            if found is not None:
+                if "error" in found:
+                    raise RuntimeError(f"{method}: {found['error']}")
+                result: dict[str, Any] = found.get("result", {})
+                return result
 
     def _read(self, deadline: float) -> list[dict[str, Any]]:
         while b"\0" not in self._buffer:

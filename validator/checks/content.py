@@ -13,7 +13,7 @@ kills the worker, never the run, and the file gets the defect the reader gives f
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from validator.checks import Context
@@ -96,8 +96,10 @@ def _parse_checks_in_worker(ctx: Context, job: Job, facts: FileFacts, doc: Docum
             if box is None:  # no worker can start here: parse in this process, as before
                 parse_checks(ctx, job, facts, doc)
                 return
-            found: tuple[Defect, ...] = box.call(_worker_parse_checks, *_per_file(job, facts, doc),
-                                                 timeout=job.file_timeout, state_key=_state_key(job), state=_state(job))
+            found: tuple[Defect, ...] = box.call(
+                _worker_parse_checks, *_per_file(job, facts, doc), timeout=job.file_timeout,
+                state_key=_state_key(job.spec, job.index), state=_state(job, box),
+            )
         elif isinstance(asked, BaseException):
             raise asked
         else:
@@ -146,13 +148,10 @@ def _ready_worker(kinds: set[str]) -> Sandbox | None:
     return box
 
 
-def _state(job: Job) -> tuple[Spec, LeakIndex | None]:
-    """What every parse call of a run shares, sent to the worker once (it can be large)."""
-    return _worker_spec(job.spec), job.index
-
-
-def _state_key(job: Job) -> str:
-    return f"{_token(job.spec)}|{_token(job.index) if job.index is not None else '-'}"
+def _state(job: Job, box: Sandbox) -> tuple[Spec, LeakIndex | None] | None:
+    """What every parse call of a run shares, sent to the worker once (it can be large); None when
+    the worker holds it already (sent before, or inherited where it was forked)."""
+    return None if box.holds(_state_key(job.spec, job.index)) else (_worker_spec(job.spec), job.index)
 
 
 def _per_file(job: Job, facts: FileFacts, doc: DocumentSpec | None) -> tuple[Any, ...]:
@@ -221,7 +220,8 @@ class ParseAhead:
         if box is None or box.mode == "inline":
             return  # each file is parsed as without this (in this process, or inline)
         answers = box.call_each(_worker_parse_checks, [_per_file(job, f, d) for _, f, d in asked],
-                                timeout=job.file_timeout, state_key=_state_key(job), state=_state(job))
+                                timeout=job.file_timeout, state_key=_state_key(job.spec, job.index),
+                                state=_state(job, box))
         for (rel, _, _), answer in zip(asked, answers, strict=False):
             self._known[rel] = self._known[rel]._replace(result=answer)
 
@@ -243,17 +243,22 @@ def _worker_parse_checks(
 _preloaded: dict[int | None, set[str]] = {}  # worker pid -> the kinds of readers it has loaded
 
 
-def start_worker(kinds: set[str]) -> None:
+def start_worker(kinds: set[str], specs: Iterable[Spec] = ()) -> None:
     """Start this thread's parse worker now, in the background, loading the readers of ``kinds``
     ("pdf", "sheet") before it says it is ready: a caller that knows early that it will parse
     (the hook, once it sees a changed PDF) overlaps the worker's start with its own work.  Nothing
-    happens when a worker is already live or none would be used (``inline``)."""
+    happens when a worker is already live or none would be used (``inline``).
+
+    ``specs`` (loaded already; checked without a leak index, as the hook checks) are the worker's
+    from its start where it is forked (:meth:`Sandbox.start`'s ``states``): its first parse
+    then waits for no spec to be pickled, sent and unpickled (its name patterns compiled again)."""
     from validator.sandbox import shared
 
     box = shared()
     kind = next(iter(kinds)) if len(kinds) == 1 else None  # None: every kind
+    states = {_state_key(spec, None): (spec, None) for spec in specs}
     try:
-        started = box.start(warm=(_warm_worker, (kind,)))
+        started = box.start(warm=(_warm_worker, (kind,)), states=states)
     except OSError:  # no process can be made now: the first parse tries again, and says why
         return
     if started:
@@ -303,6 +308,11 @@ def _crash_detail(exc: Exception) -> str:
 
 _tokens: Table = {}
 _worker_specs: Table = {}
+
+
+def _state_key(spec: Spec, index: LeakIndex | None) -> str:
+    """The name of the worker's state (the spec, the leak index) for a job's parse checks."""
+    return f"{_token(spec)}|{_token(index) if index is not None else '-'}"
 
 
 def _token(obj: object) -> str:

@@ -11,9 +11,7 @@ from typing import IO, Any, Final, NamedTuple
 
 from validator.sniff.libmagic import _fallback, _Lib
 from validator.sniff.reading import open_for_reading
-from validator.sniff.types import _ENCRYPTED, _KIND_BY_MIME, _OCTET, _OLE_GENERIC, SHORT_TYPES, ContentType
-
-_OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+from validator.sniff.types import _ENCRYPTED, _KIND_BY_MIME, _OCTET, _OLE_GENERIC, _OLE_MAGIC, SHORT_TYPES, ContentType
 
 _OLE_READ_BUDGET: Final = 512 * 1024  # bytes read from disk for one OLE2 file, at most
 _MAX_DIR_ENTRIES: Final = 4096

@@ -35,6 +35,11 @@ class ContentType:
 
 _SET: Final = object.__setattr__
 
+#: The signatures that send a file to a container reader (``sniff.ole``, ``sniff.zip``): here, so
+#: that the dispatch loads a reader only for the files that need it (a PDF or a JPEG needs neither).
+_OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_SIGS: Final = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+
 
 _CONTAINER_KINDS: Final = frozenset(
     {"xlsx", "xlsm", "xlsb", "docx", "docm", "pptx", "pptm", "ooxml", "ooxml-encrypted", "odt", "ods", "odp"}

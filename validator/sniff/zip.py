@@ -27,8 +27,6 @@ from validator.sniff.types import (
     ContentType,
 )
 
-_ZIP_SIGS: Final = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
-
 _MAX_CENTRAL_DIRECTORY: Final = 512 * 1024  # bytes of central directory we are willing to parse
 _MAX_ZIP_ENTRIES: Final = 20_000
 _MAX_CONTENT_TYPES: Final = 256 * 1024  # bytes of [Content_Types].xml / manifest.xml we read
