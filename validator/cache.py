@@ -245,11 +245,11 @@ def _apply_delta(content: _Content, delta: Any) -> bool:
         return False
     if not ((client is None or _sound_client(client)) and (zips is None or isinstance(zips, dict))):
         return False
+    if len(content.records) + len(records) > MAX_RECORDS:  # checked before anything is applied
+        return False
     content.records.update(records)
     for rel in removed:
         content.records.pop(rel, None)
-    if len(content.records) > MAX_RECORDS:
-        return False
     if client is not None:
         content.client = client
     if zips is not None:
