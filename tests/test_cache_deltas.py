@@ -183,3 +183,22 @@ def test_an_edited_file_never_reuses_an_outcome_through_deltas(pack_template: Pa
     assert blobs is not None and len(blobs[0]) > 1, "the runs appended deltas"
     settle(pack)
     assert check_folder_cached(str(pack), spec) == check_folder(str(pack), spec)
+
+
+def test_two_runs_that_read_the_same_file_both_append_and_a_reader_takes_both(tmp_path: Path) -> None:
+    """Two runs of the same spec on the same folder (two terminals): each appends its own delta to
+    the file both read; the next reader applies them in order, and nothing is lost or torn."""
+    root, directory = tmp_path / "acme", tmp_path / "cache"
+    root.mkdir()
+    _store(root, directory, "spec-1", {"a.pdf": _record(1), "b.pdf": _record(1, "b.pdf")})
+    first, second = _reopened(root, directory, "spec-1"), _reopened(root, directory, "spec-1")
+    first.put("a.pdf", _record(2))
+    second.put("b.pdf", _record(3, "b.pdf"))
+    first.save()
+    second.save()
+    blobs = load_blobs(first.path)
+    assert blobs is not None and len(blobs[0]) == 3 and blobs[2]
+    reader = _reopened(root, directory, "spec-1")
+    a, b = reader.get("a.pdf"), reader.get("b.pdf")
+    assert a is not None and a.stamp == Stamp(2, 2, 2, 2)
+    assert b is not None and b.stamp == Stamp(3, 3, 3, 3)
