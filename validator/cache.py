@@ -22,6 +22,7 @@ cache that cannot be written is skipped. Nothing here raises for a bad cache.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import os
@@ -407,8 +408,16 @@ def _sound_problem(problem: Any) -> bool:
 def folder_file(directory: Path, kind: str, root: str) -> Path:
     """The file of the cache ``directory`` that keeps ``kind`` ("packages", "folders", "batches")
     for the folder ``root``: named by its real path, however the folder is reached."""
-    key = hashlib.sha256(os.fsencode(os.path.realpath(root))).hexdigest()[:32]
-    return directory / kind / f"{key}.pickle"
+    return directory / kind / f"{_folder_key(root)}.pickle"
+
+
+@functools.lru_cache(maxsize=4096)
+def _folder_key(root: str) -> str:
+    """The name of ``root``'s cache files, resolved once per process (a batch asks for each folder's
+    two files and its client memo; ``realpath`` is an lstat per path component). Which file a
+    folder uses decides only what it may find there, never what is believed: every record is
+    checked against the file's own stamp and content, so a link retargeted since costs hits only."""
+    return hashlib.sha256(os.fsencode(os.path.realpath(root))).hexdigest()[:32]
 
 
 class PackageCache:
