@@ -15,7 +15,7 @@ from validator.checks import Context
 from validator.checks.naming import matching_form, to_halfwidth
 from validator.hashing import file_digest
 from validator.memo import Table, per_object
-from validator.spec.model import DocumentSpec, NamePattern, Spec
+from validator.spec.model import DocumentSpec, NamePattern, Spec, render_pieces
 
 
 @dataclass(frozen=True)
@@ -116,19 +116,10 @@ def _combinable(pattern: NamePattern) -> bool:
 
 
 def _alternative(position: int, pattern: NamePattern) -> str:
-    """A glob pattern's shape (as ``compile_name`` builds it) as one group of the combined regex."""
-    slot_of = dict(pattern.slots)
-    parts: list[str] = []
-    named: dict[str, str] = {}
-    for kind, text in pattern.pieces:
-        if kind == "literal":
-            parts.append(text)
-        elif text in named:
-            parts.append(f"(?P={named[text]})")
-        else:
-            named[text] = f"_s{position}_{len(named)}"
-            parts.append(f"(?P<{named[text]}>{slot_of[text]})")
-    return f"(?P<_d{position}>{''.join(parts)})"
+    """A glob pattern's shape (as ``compile_name`` builds it) as one group of the combined regex,
+    its slots' groups named apart from every other pattern's."""
+    shape = render_pieces(pattern.pieces, pattern.slots, group=lambda variable, k: f"_s{position}_{k}")
+    return f"(?P<_d{position}>{shape})"
 
 
 _NEVER = re.compile(r"(?!)")
@@ -149,7 +140,8 @@ def _filled_if_possible(pattern: NamePattern, values: Mapping[str, str], form: s
 def _skeleton(pattern: NamePattern) -> re.Pattern[str]:
     """The pattern with every slot (and back-reference) taking anything: a superset of what
     ``filled`` accepts for any values (it is compiled with the same flag)."""
-    return re.compile("".join(text if kind == "literal" else "(?:.*)" for kind, text in pattern.pieces), re.DOTALL)
+    anything = render_pieces(pattern.pieces, pattern.slots, fill=lambda variable, slot: "(?:.*)", group=None)
+    return re.compile(anything, re.DOTALL)
 
 
 def _guess(documents: Sequence[DocumentSpec], form: str) -> DocumentSpec | None:

@@ -29,6 +29,7 @@ from validator.spec.model import (
     VariableSpec,
     loose_literal,
     parse_size,
+    render_pieces,
 )
 from validator.spec.yamlmarks import Mark, MDict, MList, SpecError, load_marked
 
@@ -272,18 +273,9 @@ def compile_name(source: str, variables: dict[str, VariableSpec]) -> tuple[NameP
         pos = m.end()
     pieces.append(("literal", _literal(source[pos:])))
     slots = tuple((name, slot_regex(variables[name])) for name in seen)
-    slot_of = dict(slots)
-    shape_parts: list[str] = []
-    named: set[str] = set()
-    for kind, text in pieces:
-        if kind == "literal":
-            shape_parts.append(text)
-        else:
-            shape_parts.append(f"(?P={text})" if text in named else f"(?P<{text}>{slot_of[text]})")
-            named.add(text)
     literal_text = _PLACEHOLDER.sub(" ", source)
     keywords = tuple(_KEYWORD.findall(unicodedata.normalize("NFC", literal_text.rsplit(".", 1)[0])))
-    shape = re.compile("".join(shape_parts), re.DOTALL)
+    shape = re.compile(render_pieces(pieces, slots), re.DOTALL)
     titles = tuple((name, variables[name].title) for name in seen)
     return NamePattern(source, shape, tuple(seen), keywords, pieces=tuple(pieces), slots=slots, titles=titles), None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -233,21 +233,48 @@ _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 @functools.lru_cache(maxsize=512)
 def _filled(pattern: NamePattern, given: tuple[str, ...]) -> re.Pattern[str]:
-    value_of = dict(zip(pattern.variables, given, strict=True))
-    slot_of = dict(pattern.slots)
+    value_of = {v: unicodedata.normalize("NFC", g.strip()) for v, g in zip(pattern.variables, given, strict=True)}
+
+    def own_value_first(variable: str, slot: str) -> str:
+        value = value_of[variable]
+        return f"(?i:{loose_literal(value)})|{slot}" if value else slot
+
+    return re.compile(render_pieces(pattern.pieces, pattern.slots, fill=own_value_first), re.DOTALL)
+
+
+def _slot_itself(variable: str, slot: str) -> str:
+    return slot
+
+
+def _variable_itself(variable: str, k: int) -> str:
+    return variable
+
+
+def render_pieces(
+    pieces: Sequence[tuple[str, str]],
+    slots: Sequence[tuple[str, str]],
+    fill: Callable[[str, str], str] = _slot_itself,
+    group: Callable[[str, int], str] | None = _variable_itself,
+) -> str:
+    """A name pattern's pieces as the text of one regex: each literal as it is; the first slot of
+    a variable as a named group (``group(variable, k)``, k counting the variables) around
+    ``fill(variable, the slot's regex)``, and its repeats as a back-reference to that group.
+    ``group=None``: no groups, every slot (repeats too) is its ``fill``. The loader's shape, the
+    client's filled pattern and the documents' combined regex and skeleton all come from here."""
+    slot_of = dict(slots)
     parts: list[str] = []
-    seen: set[str] = set()
-    for kind, text in pattern.pieces:
+    named: dict[str, str] = {}
+    for kind, text in pieces:
         if kind == "literal":
             parts.append(text)
-        elif text in seen:
-            parts.append(f"(?P={text})")
+        elif group is None:
+            parts.append(fill(text, slot_of[text]))
+        elif text in named:
+            parts.append(f"(?P={named[text]})")
         else:
-            seen.add(text)
-            value = unicodedata.normalize("NFC", value_of[text].strip())
-            own = f"(?i:{loose_literal(value)})|" if value else ""
-            parts.append(f"(?P<{text}>{own}{slot_of[text]})")
-    return re.compile("".join(parts), re.DOTALL)
+            named[text] = group(text, len(named))
+            parts.append(f"(?P<{named[text]}>{fill(text, slot_of[text])})")
+    return "".join(parts)
 
 
 def _width_twins(ch: str) -> str:
