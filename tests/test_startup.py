@@ -82,3 +82,24 @@ def test_lazy_commands_list_their_real_short_help() -> None:
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert proc.stdout.strip().endswith("[]"), proc.stdout
     assert all(f"  {name}" in proc.stdout for name in LAZY_COMMANDS)
+
+
+def test_a_printed_report_and_a_batch_without_registry_skip_tempfile_and_csv(tmp_path: Path) -> None:
+    """tempfile (atomic report files) and csv (a clients.csv registry) load only when used: a
+    check printing its report, or a batch root without a registry, imports neither."""
+    spec = tmp_path / "names.yaml"
+    spec.write_text("id: names\ntitle: 只查名称\nnaming: {platform: windows}\n"
+                    "documents:\n  - {id: scans, title: 扫描件, name: '*.pdf', count: 0+, types: [pdf]}\n",
+                    encoding="utf-8")
+    root = tmp_path / "root"
+    for client in ("甲公司", "乙公司"):
+        mk.make_pdf(root / client / "01_材料.pdf", 1, client)
+    pack = root / "甲公司"
+    assert modules_loaded_by(("tempfile", "csv"), "check", str(pack), "--spec", str(spec), "--format", "json") == set()
+    report = tmp_path / "report.json"
+    assert modules_loaded_by(("tempfile",), "check", str(pack), "--spec", str(spec), "-f", f"json={report}") == {
+        "tempfile"}
+    batch = ("batch", str(root), "--spec", str(spec), "-q", "--executor", "serial")
+    assert "csv" not in modules_loaded_by(("csv",), *batch)
+    (root / "clients.csv").write_text("folder,company\n甲公司,甲\n", encoding="utf-8")
+    assert modules_loaded_by(("csv",), *batch) == {"csv"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from validator.codes import ADVICE, CODES, FRAGMENTS, GROUPED, KIND_NAMES, REASONS, TYPE_NAMES, Code
@@ -12,11 +13,15 @@ from validator.model import Defect
 from validator.table import ERROR_KEYS
 
 LANGS = ("zh", "en")
-# no Chinese character and at least two English words: a reason no table above put into Chinese
-_ENGLISH_ONLY = re.compile(r"(?=[^\u3000-\u9fff\uff00-\uffef]*$)(?=.*[A-Za-z]{2,}[^A-Za-z]+[A-Za-z]{2,})")
-_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")  # names quoted in a reason are not its language
 _READER_KEYS = frozenset(ERROR_KEYS)  # a workbook reader's reasons (the registry's detail starts with one)
 
+
+@cache
+def _english_only() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(no Chinese character and at least two English words: a reason no table put into Chinese,
+    names quoted in a reason: not its language). Compiled when first needed, not at import."""
+    return (re.compile(r"(?=[^\u3000-\u9fff\uff00-\uffef]*$)(?=.*[A-Za-z]{2,}[^A-Za-z]+[A-Za-z]{2,})"),
+            re.compile(r"'[^']*'|\"[^\"]*\""))
 
 
 class _Params(dict[str, Any]):
@@ -68,7 +73,8 @@ def _prepared(params: Mapping[str, Any], lang: str) -> _Params:
             from validator.vocab import spec_text
 
             out["detail"] = spec_text(out["detail"], lang)
-            if _ENGLISH_ONLY.match(_QUOTED.sub("", out["detail"])):  # a parser's or the OS's own words
+            english_only, quoted = _english_only()
+            if english_only.match(quoted.sub("", out["detail"])):  # a parser's or the OS's own words
                 out["detail"] = "原因（英文）见 JSON 报告中的 params.detail"
     reason = params.get("reason")
     if isinstance(reason, str) and reason in REASONS:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import errno
 import os
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from typing import IO
@@ -145,6 +144,8 @@ def write(dest: str, body: str | bytes, protected: Iterable[str] = (), lang: str
 
 
 def _atomic(path: str, data: bytes) -> None:
+    import tempfile  # here, not at import: a check or hook that prints its report never needs it (~2 ms)
+
     folder, name = os.path.split(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{name[:64]}.", suffix=".part", dir=folder or ".")
     try:
@@ -244,6 +245,8 @@ def opened_text(dest: str | None, protected: Iterable[str] = (), lang: str = "en
         write(dest, buf.getvalue(), protected, lang)
         return
     folder, name = os.path.split(real)
+    import tempfile
+
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{name[:64]}.", suffix=".part", dir=folder or ".")
     except OSError as exc:

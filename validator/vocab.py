@@ -10,6 +10,7 @@ results, so JSON stays stable; it is put into the reader's language only when sh
 from __future__ import annotations
 
 import re
+from functools import cache
 
 # PackageResult.error keys (validator.batch.task) and the messages that start with a known prefix.
 _ERRORS = {
@@ -276,32 +277,32 @@ def severity_word(level: str, lang: str) -> str:
 
 
 # Why the hook could not check a folder (validator.precommit), put into Chinese when shown.
-_HOOK_ZH = (
+_HOOK_ZH_SOURCE = (
+    (r" \(spec (.+) lies outside the client's folder; it was not read\): ", r"（规范 \1 在客户文件夹之外，未读取）: "),
     (
-        re.compile(r" \(spec (.+) lies outside the client's folder; it was not read\): "),
-        r"（规范 \1 在客户文件夹之外，未读取）: ",
-    ),
-    (
-        re.compile(
-            r"^(.*): no spec( \(.*\)|（.*）)?: pass --spec ID \(in the hook's args\) or put `spec: ID` in (\S+)$"
-        ),
+        r"^(.*): no spec( \(.*\)|（.*）)?: pass --spec ID \(in the hook's args\) or put `spec: ID` in (\S+)$",
         r"\1：没有指定规范\2：在钩子的 `args` 里加上 --spec 规范，或在 \3 里写 `spec: 规范`",
     ),
-    (re.compile(r"^spec error \((.*)\):"), r"规范 '\1' 有误："),
+    (r"^spec error \((.*)\):", r"规范 '\1' 有误："),
 )
-
-
 # client.yaml's own problem inside that line: translated on its own, as its patterns match whole texts
-_HOOK_WHY = re.compile(r": no spec \((.*)\): pass --spec ")
+_HOOK_WHY_SOURCE = r": no spec \((.*)\): pass --spec "
+
+
+@cache
+def _hook_patterns() -> tuple[re.Pattern[str], list[tuple[re.Pattern[str], str]]]:
+    """Compiled when a folder's problem is first shown, not at import (every run imports this module)."""
+    return re.compile(_HOOK_WHY_SOURCE), [(re.compile(p), r) for p, r in _HOOK_ZH_SOURCE]
 
 
 def hook_problem(text: str, lang: str) -> str:
     if lang != "zh":
         return text
     text = bounded_lines(text)
-    text = _HOOK_ZH[0][0].sub(_HOOK_ZH[0][1], text, count=1)
-    text = _HOOK_WHY.sub(lambda m: f": no spec（{spec_text(m.group(1), lang)}）: pass --spec ", text, count=1)
-    for pattern, replacement in _HOOK_ZH[1:]:
+    why, hook_zh = _hook_patterns()
+    text = hook_zh[0][0].sub(hook_zh[0][1], text, count=1)
+    text = why.sub(lambda m: f": no spec（{spec_text(m.group(1), lang)}）: pass --spec ", text, count=1)
+    for pattern, replacement in hook_zh[1:]:
         text = pattern.sub(replacement, text, count=1)
     return spec_text(text, lang)
 

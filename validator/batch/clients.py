@@ -16,7 +16,6 @@ that cannot be used (L205) are reported as well; none of them stops the run.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import io
 import os
@@ -327,6 +326,8 @@ def read_registry(root: str) -> Registry:
     for name in REGISTRY_NAMES:
         path = os.path.join(root, name)
         if os.path.lexists(path):
+            import csv  # here, not at import: most batch roots have no registry
+
             if not os.path.isfile(path):  # a FIFO or device would hang or never end
                 return Registry(path, problem=_not_regular(path))
             try:
@@ -362,6 +363,8 @@ def _read_csv(path: str) -> Iterator[tuple[int, list[str]]]:
     except UnsafeFile as exc:
         raise RegistryError(describe(exc, _MAX_REGISTRY_BYTES)) from None
     text = decode_lines(raw)
+    import csv
+
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     return ((i, [c.strip() for c in r]) for i, r in enumerate(rows, start=1))  # csv.Error: read_registry
 

@@ -11,6 +11,7 @@ import ipaddress
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from validator.identifiers import CHECKERS, SURE_PASS
@@ -61,10 +62,19 @@ def is_empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-_DATE_TEXT = re.compile(r"(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?")
-_MONTH_TEXT = re.compile(r"(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*月?")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
-_DOMAIN = re.compile(r"(?=.{1,253}$)(?:(?!-)[A-Za-z0-9\-\u4e00-\u9fff]{1,63}(?<!-)\.)+[A-Za-z\u4e00-\u9fff]{2,63}")
+_SHAPES = {
+    "date": r"(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?",
+    "month": r"(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*月?",
+    "email": r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}",
+    "domain": r"(?=.{1,253}$)(?:(?!-)[A-Za-z0-9\-\u4e00-\u9fff]{1,63}(?<!-)\.)+[A-Za-z\u4e00-\u9fff]{2,63}",
+}
+
+
+@cache
+def _shape(kind: str) -> re.Pattern[str]:
+    """Compiled on first use, not at import: most runs check no date, e-mail or domain cell,
+    and every `validator` process imports this module (the domain pattern alone costs ~1–3 ms)."""
+    return re.compile(_SHAPES[kind])
 
 
 def _wrong(type_name: str, cell: CellValue) -> Problem:
@@ -101,7 +111,7 @@ def parse_date(v: Any) -> dt.date | None:
     if isinstance(v, dt.date):
         return v
     if isinstance(v, str):
-        m = _DATE_TEXT.fullmatch(v.strip())
+        m = _shape("date").fullmatch(v.strip())
         if m:
             try:
                 return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
@@ -119,7 +129,7 @@ def _month(cell: CellValue) -> Problem | None:
     if isinstance(v, dt.date):
         return None
     if isinstance(v, str):
-        m = _MONTH_TEXT.fullmatch(v.strip())
+        m = _shape("month").fullmatch(v.strip())
         if m and 1 <= int(m.group(2)) <= 12 and 1900 <= int(m.group(1)) <= 2200:
             return None
     return _wrong("month", cell)
@@ -133,7 +143,7 @@ def _boolean(cell: CellValue) -> Problem | None:
 
 
 def _email(cell: CellValue) -> Problem | None:
-    return None if _EMAIL.fullmatch(as_text(cell.value)) else _wrong("email", cell)
+    return None if _shape("email").fullmatch(as_text(cell.value)) else _wrong("email", cell)
 
 
 def _ip(cell: CellValue) -> Problem | None:
@@ -145,7 +155,7 @@ def _ip(cell: CellValue) -> Problem | None:
 
 
 def _domain(cell: CellValue) -> Problem | None:
-    return None if _DOMAIN.fullmatch(as_text(cell.value).rstrip(".")) else _wrong("domain", cell)
+    return None if _shape("domain").fullmatch(as_text(cell.value).rstrip(".")) else _wrong("domain", cell)
 
 
 def _identifier(kind: str) -> Callable[[CellValue], Problem | None]:

@@ -28,6 +28,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from validator.checks import Context
@@ -162,7 +163,13 @@ def _spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
 # A full company name: CJK (and brackets, for 北京某某（集团）有限公司) ending in a legal form. The
 # lazy run starts at the first CJK character after a separator, so `附页_杭州星河通讯有限公司`
 # yields `杭州星河通讯有限公司`.
-_COMPANY_SHAPE = re.compile(r"[\u4e00-\u9fff()（）]{2,40}?(?:股份有限公司|有限责任公司|有限公司)")
+_COMPANY_SHAPE = r"[\u4e00-\u9fff()（）]{2,40}?(?:股份有限公司|有限责任公司|有限公司)"
+
+
+@cache
+def _company_shape() -> re.Pattern[str]:
+    """Compiled for the first path that names a 公司, not at import (~1–2 ms)."""
+    return re.compile(_COMPANY_SHAPE)
 
 
 def _shaped(rel: str, own: Own) -> Iterator[Hit]:
@@ -178,7 +185,7 @@ def _shaped(rel: str, own: Own) -> Iterator[Hit]:
             if m.group() not in mine and check_uscc(m.group()) is None:
                 yield Hit("uscc", m.group(), ())
     if "company" in own.kinds and "公司" in norm:  # every company shape ends so: most names skip the regex
-        for m in _COMPANY_SHAPE.finditer(norm):
+        for m in _company_shape().finditer(norm):
             name = m.group()
             if len(name) >= 6 and not any(name in n or n in name for n in own.names):
                 yield Hit("company", name, ())
