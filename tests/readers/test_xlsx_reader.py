@@ -406,6 +406,45 @@ def test_far_cells_written_oddly_are_refused_before_calamine(tmp_path: Path, far
     assert ei.value.key == "memory"
 
 
+@pytest.mark.parametrize(
+    "far_cell",
+    [
+        '<c r="XFD1048576" foo="/>"><v>1</v></c>',  # a quoted "/>" looked self-closing: not counted
+        '<c r="XFD1048576" foo="a/"><v>1</v></c>',
+        '<c r="A1" r="XFD1048576"><v>1</v></c>',  # calamine places a cell by its last r=
+        '<c r="A1"r="XFD1048576"><v>1</v></c>',  # no space between: calamine takes it too
+        '<c r="A1" s="1"\n r = "XFD1048576"><v>1</v></c>',
+        '<c r="A1" s="/>" r="XFD1048576"><v>1</v></c>',
+    ],
+)
+def test_valued_far_cells_are_not_taken_for_styled_empty_ones(tmp_path: Path, far_cell: str) -> None:
+    """The second count (valued cells only) read a tag to its first '>' and its first r=: a '>'
+    inside a quoted attribute value, or a second r=, hid a valued XFD1048576 and calamine's 512 GB
+    allocation aborted the process. Run in the killable worker: a regression fails, not aborts."""
+    from validator.sandbox import Sandbox
+
+    sheet = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        f'<row r="1"><c r="A1"><v>1</v></c>{far_cell}</row></sheetData></worksheet>'
+    )
+    path = _package(tmp_path / "far.xlsx", sheet.encode())
+    with Sandbox(memory_mb=1024, mode="fork") as box, pytest.raises(SheetError) as ei:
+        box.call(read_sheet, path, None, timeout=60)
+    assert ei.value.key == "memory"
+
+
+def test_a_second_r_in_a_prefixed_sheet_counts(tmp_path: Path) -> None:
+    from validator.sandbox import Sandbox
+
+    ns = 'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    sheet = (f'<x:worksheet {ns}><x:sheetData><x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c>'
+             '<x:c r="B1" r="XFD1048576"><x:v>1</x:v></x:c></x:row></x:sheetData></x:worksheet>')
+    path = _package(tmp_path / "far.xlsx", sheet.encode())
+    with Sandbox(memory_mb=1024, mode="fork") as box, pytest.raises(SheetError) as ei:
+        box.call(read_sheet, path, None, timeout=60)
+    assert ei.value.key == "memory"
+
+
 def test_cells_of_another_prefix_than_the_sheets_count(tmp_path: Path) -> None:
     ns = 'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
     for far in ('<c r="XFD1048576"><v>1</v></c>', '<y:c r="XFD1048576"><y:v>1</y:v></y:c>'):
