@@ -567,28 +567,37 @@ def _col_number(letters: bytes) -> int:
     return n
 
 
-_ERROR_CELL = re.compile(
-    # (?<!/): a self-closing <c t="e"/> has no value (calamine skips it); its match must not run on
-    # into the next cell's.
-    rb"""<(?:[A-Za-z_][\w.-]*:)?c\s([^>]*\bt=["']e["'][^>]*)(?<!/)>(.*?)</(?:[A-Za-z_][\w.-]*:)?c>""", re.S
-)
-# t="e" or t='e' (t="e' too: _ERROR_CELL decides), one pass; found from its rarer middle "e" it is
+# t="e" or t='e' (t="e' too: _ERROR_ATTR decides), one pass; found from its rarer middle "e" it is
 # 1.3 instead of 2.3 ms on a 4 MB sheet (the sre engine skips to a one-character literal quickest).
 _ERROR_TYPE = re.compile(rb"""e(?<=t=["']e)["']""")
+# The <c> tag a t="e" lies in ('<' is never inside an attribute value, so the tag starts at the last
+# '<' before it); quoted values are skipped whole (a '/>' or t="e" in one is neither).
+_CELL_OPEN = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c(\s" + _ATTRS + rb")>")
+_ERROR_ATTR = re.compile(rb"""(?:[^"']|"[^"]*"|'[^']*')*?\bt=["']e["']""")
+_CELL_CLOSE = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?c>")
 _ERROR_VALUE = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?v>([^<]*)<""")
 
 
 def _error_cells(data: bytes) -> dict[tuple[int, int], ExcelError]:
-    """Cells stored as Excel errors (t="e"), by 0-based (row, col)."""
-    if _ERROR_TYPE.search(data) is None:
-        return {}
+    """Cells stored as Excel errors (t="e"), by 0-based (row, col). Each t="e" is looked at where it
+    is, not every cell: 1.4 instead of 35 ms on a 4 MB sheet with an error cell."""
     found: dict[tuple[int, int], ExcelError] = {}
-    for attrs, body in _ERROR_CELL.findall(data):
-        ref = _ANY_REF.search(b" " + attrs)  # where calamine puts it
-        val = _ERROR_VALUE.search(body)
-        if ref is None or val is None:
+    tags: set[int] = set()
+    for hit in _ERROR_TYPE.finditer(data):
+        start = data.rfind(b"<", 0, hit.start())
+        tag = _CELL_OPEN.match(data, start) if start >= 0 and start not in tags else None
+        if tag is None or tag.end() <= hit.start():
+            continue  # in a value or text, not in a cell's tag
+        tags.add(start)
+        attrs = tag.group(1)
+        if attrs.endswith(b"/") or _ERROR_ATTR.match(attrs) is None:
+            continue  # self-closing: no value (calamine skips it); or t="e" only inside a quoted value
+        close = _CELL_CLOSE.search(data, tag.end())
+        refs = _ANY_REF.findall(attrs)  # calamine puts it at the last
+        val = _ERROR_VALUE.search(data, tag.end(), close.start()) if close is not None else None
+        if not refs or val is None:
             continue  # an error cell without position or cached value cannot be placed
-        row, col = int(ref.group(2)) - 1, _col_number(ref.group(1)) - 1
+        row, col = int(refs[-1][1]) - 1, _col_number(refs[-1][0]) - 1
         found[(row, col)] = ExcelError(val.group(1).decode("utf-8", "replace").strip())
     return found
 
