@@ -430,6 +430,10 @@ def test_far_cells_written_oddly_are_refused_before_calamine(tmp_path: Path, far
         '<c r="A1"r="XFD1048576"><v>1</v></c>',  # no space between: calamine takes it too
         '<c r="A1" s="1"\n r = "XFD1048576"><v>1</v></c>',
         '<c r="A1" s="/>" r="XFD1048576"><v>1</v></c>',
+        '<c r="XFD1048576" z="<" q="/>"><v>1</v></c>',  # calamine takes a '<' in a value too
+        # a '<c' in a quoted value that reads, one quote out of phase, as an empty styled cell
+        '<c z=\'<c a="\' r="XFD1048576" b="\' x=\'\' />"><v>1</v></c>',
+        '<c r="XFD1048576" z="<c r=\'A1\' s=\'1\'/>"><v>1</v></c>',
     ],
 )
 def test_valued_far_cells_are_not_taken_for_styled_empty_ones(tmp_path: Path, far_cell: str) -> None:

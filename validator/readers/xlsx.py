@@ -516,16 +516,21 @@ def _foreign_cell(prefix: bytes) -> tuple[re.Pattern[bytes], ...]:
     return re.compile(rb"<c[\s>/]"), re.compile(rb":c(?<!<" + re.escape(prefix) + rb"c)[\s>/]")
 
 
-# A tag's attributes up to its closing '>': a quoted value may hold '>' or "/>" (XML allows it).
+# A tag's attributes up to its closing '>': a quoted value may hold '>', "/>" or '<' (calamine takes them).
 _ATTRS = rb"""(?:[^>"']|"[^"]*"|'[^']*')*"""
-# The attributes of <c> tags that are neither self-closing nor immediately closed. Every r= in them
-# counts (calamine places a cell by its last one; XML forbids two, calamine does not check).
-_VALUED_CELL = re.compile(_ANY_PREFIX + rb"c(\s" + _ATTRS + rb")(?<!/)>(?!</)")
+# An empty styled cell as producers write it (<c r="Z9999" s="3"/>, or closed at once): plain
+# attribute values only. Its r= is its own, never another tag's: quoted segments hold no '=' or
+# quote, so however a '<c' in a quoted value lines up, no real attribute starts inside the match.
+_EMPTY_CELL = re.compile(
+    _ANY_PREFIX + rb"""c r="[A-Za-z]+[0-9]+"(?:\s+[\w:.-]+="[\w.:#-]*")*\s*(?:/>|></(?:[A-Za-z_][\w.-]*:)?c>)"""
+)
 
 
 def _valued_refs(data: bytes) -> list[tuple[bytes, bytes]]:
-    """(letters, digits) of every r= of the cells ``_VALUED_CELL`` finds."""
-    return [ref for attrs in _VALUED_CELL.findall(data) for ref in _ANY_REF.findall(attrs)]
+    """(letters, digits) of every r= but those of empty styled cells (calamine skips them). Not a
+    parse of each tag (a '>' or '/>' in a quoted value, a second r=, a quote-aware scan that an
+    unclosed quote makes run on: quadratic): whatever is not surely an empty cell counts."""
+    return _ANY_REF.findall(_EMPTY_CELL.sub(b"", data))
 
 
 def _tag_prefix(data: bytes) -> bytes:
@@ -570,11 +575,13 @@ def _col_number(letters: bytes) -> int:
 # t="e" or t='e' (t="e' too: _ERROR_ATTR decides), one pass; found from its rarer middle "e" it is
 # 1.3 instead of 2.3 ms on a 4 MB sheet (the sre engine skips to a one-character literal quickest).
 _ERROR_TYPE = re.compile(rb"""e(?<=t=["']e)["']""")
-# The <c> tag a t="e" lies in ('<' is never inside an attribute value, so the tag starts at the last
-# '<' before it); quoted values are skipped whole (a '/>' or t="e" in one is neither).
+# The <c> tag a t="e" lies in, taken to start at the last '<' before it; quoted values are skipped
+# whole (a '/>' or t="e" in one is neither). A '<' inside a quoted value, which XML forbids and
+# calamine takes, misleads it: that cell's error is missed, never another cell's taken.
 _CELL_OPEN = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c(\s" + _ATTRS + rb")>")
 _ERROR_ATTR = re.compile(rb"""(?:[^"']|"[^"]*"|'[^']*')*?\bt=["']e["']""")
 _CELL_CLOSE = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?c>")
+_CLOSED = re.compile(rb"<" + _ATTRS + rb">")  # any tag, closed
 _ERROR_VALUE = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?v>([^<]*)<""")
 
 
@@ -582,13 +589,17 @@ def _error_cells(data: bytes) -> dict[tuple[int, int], ExcelError]:
     """Cells stored as Excel errors (t="e"), by 0-based (row, col). Each t="e" is looked at where it
     is, not every cell: 1.4 instead of 35 ms on a 4 MB sheet with an error cell."""
     found: dict[tuple[int, int], ExcelError] = {}
-    tags: set[int] = set()
+    seen = 0  # the end of the last tag looked at: a t="e" before it was in that tag (or its text)
     for hit in _ERROR_TYPE.finditer(data):
-        start = data.rfind(b"<", 0, hit.start())
-        tag = _CELL_OPEN.match(data, start) if start >= 0 and start not in tags else None
-        if tag is None or tag.end() <= hit.start():
-            continue  # in a value or text, not in a cell's tag
-        tags.add(start)
+        start = data.rfind(b"<", seen, hit.start())
+        if start < 0:
+            continue  # in the text after the last tag looked at
+        tag = _CELL_OPEN.match(data, start) or _CLOSED.match(data, start)
+        if tag is None:
+            break  # a tag that never closes: calamine reads no further (and each scan would run to the end)
+        seen = tag.end()
+        if seen <= hit.start() or tag.re is _CLOSED:
+            continue  # in a value or text, or in another tag than a cell's
         attrs = tag.group(1)
         if attrs.endswith(b"/") or _ERROR_ATTR.match(attrs) is None:
             continue  # self-closing: no value (calamine skips it); or t="e" only inside a quoted value
