@@ -504,6 +504,23 @@ def test_cells_without_r_attribute_are_bounded(tmp_path: Path) -> None:
     assert ei.value.key == "memory"
 
 
+def test_rows_numbered_after_a_quoted_gt_are_bounded(tmp_path: Path) -> None:
+    """The row number of cells without r= was read up to the row tag's first '>': a quoted '>'
+    before r= hid row 900,000 (270M cells for calamine). Also the scan no longer runs on from
+    every <row left open (quadratic)."""
+    from validator.sandbox import Sandbox
+
+    wide = "".join("<c><v>1</v></c>" for _ in range(300))
+    sheet = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        f'<row r="1"><c><v>1</v></c></row><row z=">" r="900000">{wide}</row></sheetData></worksheet>'
+    )
+    path = _package(tmp_path / "rless.xlsx", sheet.encode())
+    with Sandbox(memory_mb=1024, mode="fork") as box, pytest.raises(SheetError) as ei:
+        box.call(read_sheet, path, None, timeout=60)
+    assert ei.value.key == "memory"
+
+
 @needs_alarm
 def test_timeout(tmp_path: Path) -> None:
     rows = [[f"姓名{i}", i, f"{i:018d}"] for i in range(20_000)]

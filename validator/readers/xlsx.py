@@ -552,12 +552,17 @@ def _bounding_box(data: bytes, rless: bool, refs: list[tuple[bytes, bytes]]) -> 
         # Cells without r= are placed after their left neighbour in a row numbered by <row r=>
         # or by counting; bound both generously.
         row_split = re.split(_ANY_PREFIX + rb"row\b", data)
-        row_numbers = [int(n) for n in re.findall(_ANY_PREFIX + rb"row\b[^>]*?\br\s*=\s*[\"']([0-9]+)", data)]
+        # Every r= of digits alone, whatever tag it is in: no scan of the row tags (a quoted '>' hid
+        # the r= after it; a <row left open made the scan run on, from every one of them).
+        row_numbers = [int(n) for n in _ROW_REF.findall(data)]
         cell_tag = re.compile(_ANY_PREFIX + rb"c[\s>/]")
         widest = max((len(cell_tag.findall(seg)) for seg in row_split), default=0)
         max_row = max([max_row, len(row_split), *row_numbers])
         max_col += widest
     return max_row, max_col
+
+
+_ROW_REF = re.compile(rb"""\br\s*=\s*["']([0-9]+)["']""")
 
 
 def _rless_cells(data: bytes) -> bool:
