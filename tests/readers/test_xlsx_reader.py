@@ -264,16 +264,16 @@ def test_error_cells_are_placed_where_calamine_places_them(tmp_path: Path) -> No
 def test_error_cells_with_odd_attributes_are_found(tmp_path: Path) -> None:
     """A quoted '/>' in an error cell's tag made it look self-closing (its #N/A read as blank, and
     the search ran on into the next cell); a cell with two r= was put at the first, calamine puts
-    it at the last; a t="e" inside another attribute's value is no error type."""
+    it at the last; a t="e" inside another attribute's value is no error type; t = "e" is one."""
     sheet = (
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
         '<row r="1"><c r="A1"><v>1</v></c><c r="B1" t="e" foo="/>"><v>#N/A</v></c>'
         '<c r="C1" r="D1" t="e"><v>#REF!</v></c><c r="E1" foo=\'t="e"\'><v>5</v></c>'
-        '<c r="F1" t="e"><v>#DIV/0!</v></c></row></sheetData></worksheet>'
+        '<c r="F1" t="e"><v>#DIV/0!</v></c><c r="G1" t = "e"><v>#NAME?</v></c></row></sheetData></worksheet>'
     )
     d = read_sheet(_package(tmp_path / "e.xlsx", sheet.encode()), None, header_row=0)
-    assert d.columns == ((1,), ("#N/A",), (None,), ("#REF!",), (5,), ("#DIV/0!",))
-    assert all(isinstance(d.value(0, c), ExcelError) for c in (1, 3, 5))
+    assert d.columns == ((1,), ("#N/A",), (None,), ("#REF!",), (5,), ("#DIV/0!",), ("#NAME?",))
+    assert all(isinstance(d.value(0, c), ExcelError) for c in (1, 3, 5, 6))
 
 
 @pytest.mark.parametrize(
