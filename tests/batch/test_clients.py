@@ -160,3 +160,23 @@ def test_folder_names_that_are_not_utf8(tmp_path: Path, clean_pack: Path) -> Non
     assert len(names) == len(set(names)) == 4
     assert sum("\ufffd" in n for n in names) == 3
     assert all(p["files"] == 10 for p in report["packages"])
+
+
+def test_a_registry_whose_sheet_would_abort_calamine_is_a_registry_problem(tmp_path: Path) -> None:
+    """The registry is read in the batch's own process: on main a second r= (calamine places a cell
+    by its last) passed the cell budget and the 512 GB allocation aborted the whole batch (134)."""
+    import subprocess
+    import sys
+
+    from tests.readers.test_xlsx_reader import _package
+
+    root = tmp_path / "root"
+    (root / "acme").mkdir(parents=True)
+    sheet = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">'
+             '<c r="A1" t="inlineStr"><is><t>folder</t></is></c><c r="B1" r="XFD1048576"><v>1</v></c>'
+             "</row></sheetData></worksheet>")
+    _package(root / "clients.xlsx", sheet.encode())
+    run = subprocess.run([sys.executable, "-m", "validator", "batch", str(root), "--spec", "core", "--executor",
+                          "serial", "--format", "json"], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1, run.stderr[-500:]
+    assert json.loads(run.stdout)["packages"]

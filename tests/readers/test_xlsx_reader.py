@@ -261,6 +261,21 @@ def test_error_cells_are_placed_where_calamine_places_them(tmp_path: Path) -> No
     assert isinstance(d.value(0, 2), ExcelError) and isinstance(d.value(0, 3), ExcelError)
 
 
+def test_error_cells_with_odd_attributes_are_found(tmp_path: Path) -> None:
+    """A quoted '/>' in an error cell's tag made it look self-closing (its #N/A read as blank, and
+    the search ran on into the next cell); a cell with two r= was put at the first, calamine puts
+    it at the last; a t="e" inside another attribute's value is no error type; t = "e" is one."""
+    sheet = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        '<row r="1"><c r="A1"><v>1</v></c><c r="B1" t="e" foo="/>"><v>#N/A</v></c>'
+        '<c r="C1" r="D1" t="e"><v>#REF!</v></c><c r="E1" foo=\'t="e"\'><v>5</v></c>'
+        '<c r="F1" t="e"><v>#DIV/0!</v></c><c r="G1" t = "e"><v>#NAME?</v></c></row></sheetData></worksheet>'
+    )
+    d = read_sheet(_package(tmp_path / "e.xlsx", sheet.encode()), None, header_row=0)
+    assert d.columns == ((1,), ("#N/A",), (None,), ("#REF!",), (5,), ("#DIV/0!",), ("#NAME?",))
+    assert all(isinstance(d.value(0, c), ExcelError) for c in (1, 3, 5, 6))
+
+
 @pytest.mark.parametrize(
     ("content", "key"),
     [
@@ -406,6 +421,49 @@ def test_far_cells_written_oddly_are_refused_before_calamine(tmp_path: Path, far
     assert ei.value.key == "memory"
 
 
+@pytest.mark.parametrize(
+    "far_cell",
+    [
+        '<c r="XFD1048576" foo="/>"><v>1</v></c>',  # a quoted "/>" looked self-closing: not counted
+        '<c r="XFD1048576" foo="a/"><v>1</v></c>',
+        '<c r="A1" r="XFD1048576"><v>1</v></c>',  # calamine places a cell by its last r=
+        '<c r="A1"r="XFD1048576"><v>1</v></c>',  # no space between: calamine takes it too
+        '<c r="A1" s="1"\n r = "XFD1048576"><v>1</v></c>',
+        '<c r="A1" s="/>" r="XFD1048576"><v>1</v></c>',
+        '<c r="XFD1048576" z="<" q="/>"><v>1</v></c>',  # calamine takes a '<' in a value too
+        # a '<c' in a quoted value that reads, one quote out of phase, as an empty styled cell
+        '<c z=\'<c a="\' r="XFD1048576" b="\' x=\'\' />"><v>1</v></c>',
+        '<c r="XFD1048576" z="<c r=\'A1\' s=\'1\'/>"><v>1</v></c>',
+    ],
+)
+def test_valued_far_cells_are_not_taken_for_styled_empty_ones(tmp_path: Path, far_cell: str) -> None:
+    """The second count (valued cells only) read a tag to its first '>' and its first r=: a '>'
+    inside a quoted attribute value, or a second r=, hid a valued XFD1048576 and calamine's 512 GB
+    allocation aborted the process. Run in the killable worker: a regression fails, not aborts."""
+    from validator.sandbox import Sandbox
+
+    sheet = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        f'<row r="1"><c r="A1"><v>1</v></c>{far_cell}</row></sheetData></worksheet>'
+    )
+    path = _package(tmp_path / "far.xlsx", sheet.encode())
+    with Sandbox(memory_mb=1024, mode="fork") as box, pytest.raises(SheetError) as ei:
+        box.call(read_sheet, path, None, timeout=60)
+    assert ei.value.key == "memory"
+
+
+def test_a_second_r_in_a_prefixed_sheet_counts(tmp_path: Path) -> None:
+    from validator.sandbox import Sandbox
+
+    ns = 'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    sheet = (f'<x:worksheet {ns}><x:sheetData><x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c>'
+             '<x:c r="B1" r="XFD1048576"><x:v>1</x:v></x:c></x:row></x:sheetData></x:worksheet>')
+    path = _package(tmp_path / "far.xlsx", sheet.encode())
+    with Sandbox(memory_mb=1024, mode="fork") as box, pytest.raises(SheetError) as ei:
+        box.call(read_sheet, path, None, timeout=60)
+    assert ei.value.key == "memory"
+
+
 def test_cells_of_another_prefix_than_the_sheets_count(tmp_path: Path) -> None:
     ns = 'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
     for far in ('<c r="XFD1048576"><v>1</v></c>', '<y:c r="XFD1048576"><y:v>1</y:v></y:c>'):
@@ -443,6 +501,23 @@ def test_cells_without_r_attribute_are_bounded(tmp_path: Path) -> None:
     path = _package(tmp_path / "rless.xlsx", sheet.encode())
     with pytest.raises(SheetError) as ei:
         read_sheet(path, None)  # 900,000 x 300 = 270M cells > 10M
+    assert ei.value.key == "memory"
+
+
+def test_rows_numbered_after_a_quoted_gt_are_bounded(tmp_path: Path) -> None:
+    """The row number of cells without r= was read up to the row tag's first '>': a quoted '>'
+    before r= hid row 900,000 (270M cells for calamine). Also the scan no longer runs on from
+    every <row left open (quadratic)."""
+    from validator.sandbox import Sandbox
+
+    wide = "".join("<c><v>1</v></c>" for _ in range(300))
+    sheet = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        f'<row r="1"><c><v>1</v></c></row><row z=">" r="900000">{wide}</row></sheetData></worksheet>'
+    )
+    path = _package(tmp_path / "rless.xlsx", sheet.encode())
+    with Sandbox(memory_mb=1024, mode="fork") as box, pytest.raises(SheetError) as ei:
+        box.call(read_sheet, path, None, timeout=60)
     assert ei.value.key == "memory"
 
 
