@@ -440,28 +440,30 @@ def test_valued_far_cells_are_not_taken_for_styled_empty_ones(tmp_path: Path, fa
     """The second count (valued cells only) read a tag to its first '>' and its first r=: a '>'
     inside a quoted attribute value, or a second r=, hid a valued XFD1048576 and calamine's 512 GB
     allocation aborted the process. Run in the killable worker: a regression fails, not aborts."""
-    from validator.sandbox import Sandbox
 
     sheet = (
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
         f'<row r="1"><c r="A1"><v>1</v></c>{far_cell}</row></sheetData></worksheet>'
     )
+    assert _refusal_in_worker(tmp_path, sheet) == "memory"
+
+
+def _refusal_in_worker(tmp_path: Path, sheet: str) -> str:
+    """The key of read_sheet's refusal of a workbook holding ``sheet``, read in a killable worker
+    (a regression that lets calamine allocate fails the test instead of aborting pytest)."""
+    from validator.sandbox import Sandbox
+
     path = _package(tmp_path / "far.xlsx", sheet.encode())
     with Sandbox(memory_mb=1024, mode="fork") as box, pytest.raises(SheetError) as ei:
         box.call(read_sheet, path, None, timeout=60)
-    assert ei.value.key == "memory"
+    return ei.value.key
 
 
 def test_a_second_r_in_a_prefixed_sheet_counts(tmp_path: Path) -> None:
-    from validator.sandbox import Sandbox
-
     ns = 'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
     sheet = (f'<x:worksheet {ns}><x:sheetData><x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c>'
              '<x:c r="B1" r="XFD1048576"><x:v>1</x:v></x:c></x:row></x:sheetData></x:worksheet>')
-    path = _package(tmp_path / "far.xlsx", sheet.encode())
-    with Sandbox(memory_mb=1024, mode="fork") as box, pytest.raises(SheetError) as ei:
-        box.call(read_sheet, path, None, timeout=60)
-    assert ei.value.key == "memory"
+    assert _refusal_in_worker(tmp_path, sheet) == "memory"
 
 
 def test_cells_of_another_prefix_than_the_sheets_count(tmp_path: Path) -> None:
