@@ -951,19 +951,10 @@ class Sandbox:
                 return self._call_inline(fn, args, state_key, state)
             child = self._slot[0] = _Child(mode, self.memory_mb)
         self._greet(child)
-        request = self._request(child, fn, args, state_key, state)
-        if not self._send(child, request):
-            # Dead before this call began (killed from outside between calls): the call has
-            # not run, so a fresh child may run it.
-            self._discard()
-            child = self._slot[0] = _Child(_resolve(self._mode), self.memory_mb)
-            self._greet(child)
-            request = self._request(child, fn, args, state_key, state)
-            if not self._send(child, request):
-                self._slot[0] = None
-                raise child.death("before the call")
-        del request
-        return self._reply(child, timeout)
+        taker = self._deliver(child, fn, args, state_key, state)
+        if isinstance(taker, SandboxCrashed):
+            raise taker
+        return self._reply(taker, timeout)
 
     def call_each(
         self,
@@ -993,24 +984,32 @@ class Sandbox:
                 return self._each_inline(fn, items, state_key, state)
             child = self._slot[0] = _Child(mode, self.memory_mb)
         self._greet(child)
-        request = self._request(child, fn, items, state_key, state, many=True)
-        if not self._send(child, request):  # dead before the call began: a fresh child runs it
-            self._discard()
-            child = self._slot[0] = _Child(_resolve(self._mode), self.memory_mb)
-            self._greet(child)
-            request = self._request(child, fn, items, state_key, state, many=True)
-            if not self._send(child, request):
-                self._slot[0] = None
-                return [child.death("before the call")]
-        del request
+        taker = self._deliver(child, fn, items, state_key, state, many=True)
+        if isinstance(taker, SandboxCrashed):
+            return [taker]
         out: list[T | BaseException] = []
         for _ in items:
             try:
-                out.append(self._reply(child, timeout))
+                out.append(self._reply(taker, timeout))
             except Exception as exc:  # the sandbox ended this item, or the function raised
                 out.append(exc)
                 break
         return out
+
+    def _deliver(self, child: _Child, fn: Callable[..., Any], payload: Any, key: str | None, state: object,
+                 many: bool = False) -> _Child | SandboxCrashed:
+        """Send the request to ``child`` (greeted); the child that took it, or the death of the
+        fresh one that could not. A child dead before the call began (killed from outside between
+        calls) has not run it, so a fresh child may."""
+        if self._send(child, self._request(child, fn, payload, key, state, many)):
+            return child
+        self._discard()
+        child = self._slot[0] = _Child(_resolve(self._mode), self.memory_mb)
+        self._greet(child)
+        if self._send(child, self._request(child, fn, payload, key, state, many)):
+            return child
+        self._slot[0] = None
+        return child.death("before the call")
 
     def _each_inline(self, fn: Callable[..., T], items: list[tuple[Any, ...]], key: str | None,
                      state: object) -> list[T | BaseException]:
