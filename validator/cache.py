@@ -578,28 +578,16 @@ def load_blobs(path: Path) -> tuple[list[Any], tuple[int, int], bool] | None:
 
 
 def _read_own(path: Path) -> tuple[bytes, os.stat_result] | None:
-    """The bytes of the cache file at `path` and its stat, if it is a regular file of ours no
-    larger than the limit, in a safe directory (see ``load_blob``)."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    with _directory(path.parent, create=False) as dir_fd:
-        if dir_fd is None:
+    """The bytes of the cache file at `path` and its stat (see ``_own_file``)."""
+    with _own_file(path, os.O_RDONLY) as opened:
+        if opened is None:
             return None
-        try:  # non-blocking: a FIFO put in its place opens at once, then fails fstat
-            fd = os.open(path.name, flags, dir_fd=dir_fd) if dir_fd >= 0 else os.open(path, flags)
-        except OSError:
-            return None
-        try:
-            st = os.fstat(fd)
-            if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_FILE_BYTES or not _ours(st):
-                return None
-            chunks = []
-            while chunk := os.read(fd, 1 << 20):
-                chunks.append(chunk)
-            return b"".join(chunks), st
-        except OSError:
-            return None
-        finally:
-            os.close(fd)
+        fd, st = opened
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks), st
+    return None  # an OS error while reading
 
 
 def append_blob(path: Path, obj: Any, expected: tuple[int, int]) -> bool:
@@ -611,23 +599,40 @@ def append_blob(path: Path, obj: Any, expected: tuple[int, int]) -> bool:
         data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:
         return False
-    flags = os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) \
-        | getattr(os, "O_BINARY", 0)
+    with _own_file(path, os.O_WRONLY | os.O_APPEND) as opened:
+        if opened is None:
+            return False
+        fd, st = opened
+        if (st.st_dev, st.st_ino) != expected or st.st_size + len(data) > MAX_FILE_BYTES:
+            return False
+        return os.write(fd, data) == len(data)
+    return False  # an OS error while writing
+
+
+@contextlib.contextmanager
+def _own_file(path: Path, flags: int) -> Iterator[tuple[int, os.stat_result] | None]:
+    """The cache file at `path` opened with `flags` and its stat, if it is a regular file of ours
+    no larger than the limit in a safe directory (see ``load_blob``); None otherwise, and when an
+    OS error ends the work done with it. Opened without following a link, and non-blocking: a
+    FIFO put in its place opens at once, then fails the fstat test."""
+    flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     with _directory(path.parent, create=False) as dir_fd:
-        if dir_fd is None:
-            return False
+        fd = None
+        if dir_fd is not None:
+            with contextlib.suppress(OSError):
+                fd = os.open(path.name, flags, dir_fd=dir_fd) if dir_fd >= 0 else os.open(path, flags)
+        if fd is None:
+            yield None
+            return
         try:
-            fd = os.open(path.name, flags, dir_fd=dir_fd) if dir_fd >= 0 else os.open(path, flags)
+            st: os.stat_result | None = os.fstat(fd)
         except OSError:
-            return False
+            st = None
         try:
-            st = os.fstat(fd)
-            if not (stat.S_ISREG(st.st_mode) and (st.st_dev, st.st_ino) == expected and _ours(st)
-                    and st.st_size + len(data) <= MAX_FILE_BYTES):
-                return False
-            return os.write(fd, data) == len(data)
-        except OSError:
-            return False
+            ours = st is not None and stat.S_ISREG(st.st_mode) and st.st_size <= MAX_FILE_BYTES and _ours(st)
+            yield (fd, st) if ours and st is not None else None
+        except OSError:  # reading or writing it failed: the caller's work is given up, not raised
+            pass
         finally:
             os.close(fd)
 
