@@ -92,7 +92,7 @@ def _parse_checks_in_worker(ctx: Context, job: Job, facts: FileFacts, doc: Docum
 
     try:
         if asked is None:
-            box = _ready_worker({"sheet" if facts.content.kind in SHEET_KINDS else "pdf"})
+            box = _ready_worker({_readers(facts)})
             if box is None:  # no worker can start here: parse in this process, as before
                 parse_checks(ctx, job, facts, doc)
                 return
@@ -146,6 +146,11 @@ def _ready_worker(kinds: set[str]) -> Sandbox | None:
     except SandboxError:
         return None
     return box
+
+
+def _readers(facts: FileFacts) -> str:
+    """The kind of readers ("sheet", "pdf") the worker needs for this file's parse checks."""
+    return "sheet" if facts.content.kind in SHEET_KINDS else "pdf"
 
 
 def _state(job: Job, box: Sandbox) -> tuple[Spec, LeakIndex | None] | None:
@@ -216,7 +221,7 @@ class ParseAhead:
                 asked.append((entry.rel, facts, assignment.document))
         if not asked or job.file_timeout is None:
             return
-        box = _ready_worker({"sheet" if f.content.kind in SHEET_KINDS else "pdf" for _, f, _ in asked})
+        box = _ready_worker({_readers(f) for _, f, _ in asked})
         if box is None or box.mode == "inline":
             return  # each file is parsed as without this (in this process, or inline)
         answers = box.call_each(_worker_parse_checks, [_per_file(job, f, d) for _, f, d in asked],
