@@ -37,11 +37,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 from validator.portable import ENV
 
 if TYPE_CHECKING:
-    from validator.api import FileOutcome
-    from validator.model import Defect, Location, Severity
+    from validator.engine import FileOutcome
     from validator.packsource import NestedZip
-
-    _OutcomeTypes = tuple[type[FileOutcome], type[Defect], type[Location], type[Severity]]
 
 CACHE_ENV = "VALIDATOR_CACHE_DIR"
 FORMAT = 1  # bump when the layout of a cache file changes
@@ -299,23 +296,10 @@ def _sound_record(record: Any) -> bool:
     return record.outcome is None or _sound_outcome(record.outcome)
 
 
-_OUTCOME_TYPES: _OutcomeTypes | None = None  # (FileOutcome, Defect, Location, Severity)
-
-
-def _outcome_types() -> _OutcomeTypes:
-    """The classes a stored outcome is made of, imported once (not on every look-up: the engine
-    loads with the first folder checked)."""
-    global _OUTCOME_TYPES
-    if _OUTCOME_TYPES is None:
-        from validator.api import FileOutcome
-        from validator.model import Defect, Location, Severity
-
-        _OUTCOME_TYPES = (FileOutcome, Defect, Location, Severity)
-    return _OUTCOME_TYPES
-
-
 def _sound_outcome(outcome: Any) -> bool:
-    FileOutcome = _outcome_types()[0]
+    # a stored outcome was unpickled as the engine's class: the engine is loaded already
+    from validator.engine import FileOutcome
+
     if not isinstance(outcome, FileOutcome):
         return False
     if not (isinstance(outcome.rel, str) and isinstance(outcome.path, str) and type(outcome.size) is int):
@@ -327,7 +311,9 @@ def _sound_outcome(outcome: Any) -> bool:
 
 def sound_defect(d: Any) -> bool:
     """A stored defect has the shape this code makes (a damaged or forged cache is only ignored)."""
-    _, Defect, Location, Severity = _outcome_types()
+    # the model alone: a folder's kept result (validator.reuse) is checked without the engine loading
+    from validator.model import Defect, Location, Severity
+
     return (
         isinstance(d, Defect)
         and isinstance(d.code, str)

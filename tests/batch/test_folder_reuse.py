@@ -234,3 +234,18 @@ def test_a_zipped_pack_is_reused_until_the_zip_changes(root: Path, checked: list
     report, again = cached_run(root, checked)
     assert again == ["gamma.zip"]
     assert any(d["path"] == "99_附件.txt" for d in package(report, "gamma")["defects"])
+
+
+def test_a_rerun_of_unchanged_folders_loads_no_engine(root: Path, tmp_path: Path) -> None:
+    """A weekly re-run where nothing changed pays start-up and look-ups only: checking a kept
+    result's defects needs the model, not the engine and its checks (~5 ms of imports)."""
+    from tests.conftest import modules_loaded_by
+    from validator.cache import RACY_NS
+
+    time.sleep(RACY_NS / 1e9 + 0.1)  # a fresh interpreter keeps the racy rule: files must be still
+    env = {**os.environ, "VALIDATOR_CACHE_DIR": str(tmp_path / "cache")}
+    args = ("batch", str(root), "--cache", "--executor", "serial", "-q", "-f", f"json={tmp_path / 'report.json'}")
+    engine_modules = ("validator.engine", "validator.api", "validator.checks.content")
+    assert modules_loaded_by(engine_modules, *args, env=env) == set(engine_modules)  # fills the cache
+    assert modules_loaded_by(engine_modules, *args, env=env) == set()
+    assert len(json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))["packages"]) == 3
