@@ -944,13 +944,9 @@ class Sandbox:
         the sandbox ended the call; the next call then starts a fresh child."""
         if self._closed:
             raise ValueError("call on a closed Sandbox")
-        child = self._live_child()
+        child = self._ready_child()
         if child is None:
-            mode = _resolve(self._mode)
-            if mode == "inline":
-                return self._call_inline(fn, args, state_key, state)
-            child = self._slot[0] = _Child(mode, self.memory_mb)
-        self._greet(child)
+            return self._call_inline(fn, args, state_key, state)
         taker = self._deliver(child, fn, args, state_key, state)
         if isinstance(taker, SandboxCrashed):
             raise taker
@@ -977,13 +973,9 @@ class Sandbox:
             raise ValueError("call_each on a closed Sandbox")
         if not items:
             return []
-        child = self._live_child()
+        child = self._ready_child()
         if child is None:
-            mode = _resolve(self._mode)
-            if mode == "inline":
-                return self._each_inline(fn, items, state_key, state)
-            child = self._slot[0] = _Child(mode, self.memory_mb)
-        self._greet(child)
+            return self._each_inline(fn, items, state_key, state)
         taker = self._deliver(child, fn, items, state_key, state, many=True)
         if isinstance(taker, SandboxCrashed):
             return [taker]
@@ -1050,6 +1042,18 @@ class Sandbox:
             raise SandboxMemory(f"out of memory in the sandbox child ({limit}){detail}")
         exc, tb = rest
         raise exc from RemoteTraceback(tb)
+
+    def _ready_child(self) -> _Child | None:
+        """The child a call goes to (started now if there is none, and greeted); None in
+        ``inline`` mode, where the call runs in this process."""
+        child = self._live_child()
+        if child is None:
+            mode = _resolve(self._mode)
+            if mode == "inline":
+                return None
+            child = self._slot[0] = _Child(mode, self.memory_mb)
+        self._greet(child)
+        return child
 
     def _live_child(self) -> _Child | None:
         """The child of this process, if any: in a forked copy of this object the child is not ours."""
