@@ -1043,18 +1043,6 @@ class Sandbox:
         exc, tb = rest
         raise exc from RemoteTraceback(tb)
 
-    def _ready_child(self) -> _Child | None:
-        """The child a call goes to (started now if there is none, and greeted); None in
-        ``inline`` mode, where the call runs in this process."""
-        child = self._live_child()
-        if child is None:
-            mode = _resolve(self._mode)
-            if mode == "inline":
-                return None
-            child = self._slot[0] = _Child(mode, self.memory_mb)
-        self._greet(child)
-        return child
-
     def _live_child(self) -> _Child | None:
         """The child of this process, if any: in a forked copy of this object the child is not ours."""
         if os.getpid() != self._owner:
@@ -1092,11 +1080,17 @@ class Sandbox:
         :class:`SandboxCrashed` when no child can start here (nothing in ``inline`` mode)."""
         if self._closed:
             raise ValueError("ready on a closed Sandbox")
+        self._ready_child()
+
+    def _ready_child(self) -> _Child | None:
+        """The child a call goes to: started (:meth:`start`) if there is none, and waited for;
+        None in ``inline`` mode, where the call runs in this process."""
         if self._live_child() is None:
             self.start()
         child = self._slot[0]
         if child is not None:
             self._greet(child)
+        return child
 
     def _greet(self, child: _Child) -> None:
         try:
